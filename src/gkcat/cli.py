@@ -1,0 +1,121 @@
+"""The command line: parse options, call one pipeline function, print, pick the exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable, NoReturn
+
+import click
+
+from . import __version__
+from .catalog import Unknown, catalogs_for, explain, find_domain, find_locality
+from .diagnostics import format_github, format_text, has_errors, to_json
+from .render_json import dumps, show_data, story_json
+from .render_text import show_text, story_text
+from .sources import ProjectNotFound
+from .validate import Validation, validate_project
+
+FORMATS = click.Choice(["text", "json", "github"])
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"gkcat: {message}", err=True)
+    sys.exit(code)
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _load(ctx: click.Context) -> Validation:
+    try:
+        return validate_project(ctx.obj)
+    except ProjectNotFound as err:
+        _fail(str(err), 2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="项目文件夹（含 gkcat.yaml），默认为当前文件夹。")
+@click.version_option(__version__, "--version", message="gkcat %(version)s")
+@click.pass_context
+def main(ctx: click.Context, directory: Path) -> None:
+    """gkcat：基层政务公开标准目录工具。"""
+    ctx.obj = directory
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="警告也按错误处理。")
+@click.option("--format", "fmt", type=FORMATS, default=None,
+              help="输出格式：text（默认）、json、github（GitHub Actions 注释；设置了 GITHUB_ACTIONS 时默认）。")
+@click.pass_context
+def validate(ctx: click.Context, strict: bool, fmt: str | None) -> None:
+    """检查所有文件和每个地区的最终目录，列出全部问题。"""
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    result = _load(ctx)
+    diags = result.diagnostics
+    if fmt == "json":
+        click.echo(to_json(diags, strict))
+    elif fmt == "github":
+        click.echo(format_github(diags, strict))
+    else:
+        click.echo(format_text(diags, colour=_colour(), strict=strict))
+    sys.exit(1 if has_errors(diags, strict) else 0)
+
+
+def _valid_or_exit(result: Validation) -> None:
+    """Commands that read resolved catalogs refuse an invalid project, listing why on stderr."""
+    if result.project is None or not result.ok():
+        errors = [d for d in result.diagnostics if d.severity.value == "error"]
+        click.echo(format_text(errors, colour=False), err=True)
+        _fail("项目有错误，请先修正（gkcat validate）", 1)
+
+
+def _run_unknown(action: Callable[[], str]) -> None:
+    try:
+        click.echo(action())
+    except Unknown as err:
+        _fail(str(err), 1)
+
+
+@main.command()
+@click.argument("locality")
+@click.argument("domain", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
+@click.pass_context
+def show(ctx: click.Context, locality: str, domain: str | None, fmt: str) -> None:
+    """显示一个地区（某个领域）的最终目录。"""
+    result = _load(ctx)
+    _valid_or_exit(result)
+    assert result.project is not None and result.resolver is not None
+    project, resolver = result.project, result.resolver
+
+    def render() -> str:
+        loc = find_locality(project, locality)
+        cats = catalogs_for(resolver, loc, domain)
+        return dumps(show_data(loc, cats)) if fmt == "json" else show_text(loc, cats)
+
+    _run_unknown(render)
+
+
+@main.command(name="explain")
+@click.argument("locality")
+@click.argument("domain")
+@click.argument("item")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
+@click.pass_context
+def explain_command(ctx: click.Context, locality: str, domain: str, item: str, fmt: str) -> None:
+    """说明一个事项每个字段的最终取值，以及逐级设置它的文件和行号。"""
+    result = _load(ctx)
+    _valid_or_exit(result)
+    assert result.project is not None and result.resolver is not None
+    project, resolver = result.project, result.resolver
+
+    def render() -> str:
+        loc = find_locality(project, locality)
+        story = explain(resolver, loc, find_domain(project, loc, domain), item)
+        return dumps(story_json(story)) if fmt == "json" else story_text(story)
+
+    _run_unknown(render)

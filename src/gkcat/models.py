@@ -1,0 +1,160 @@
+"""The file formats of a project as pydantic models (format.md). No I/O here.
+
+Titles and descriptions are Chinese: they become the JSON Schemas in `schemas/` that editors
+show while a civil servant types.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
+
+Level = Literal["province", "city", "county", "town", "village"]
+LEVELS: tuple[str, ...] = ("province", "city", "county", "town", "village")
+LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "town": "乡级", "village": "村级"}
+
+AUDIENCES = ("全社会", "特定群体")
+METHODS = ("主动", "依申请")
+
+NATIONAL_CHANNELS: tuple[str, ...] = (
+    "政府网站", "政府公报", "两微一端", "发布会/听证会", "广播电视", "纸质媒体", "公开查阅点",
+    "政务服务中心", "便民服务站", "入户/现场", "社区/企事业单位/村公示栏(电子屏)", "精准推送", "其他",
+)
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+ROLE = r"^[a-z][a-z0-9-]*$"
+ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+LINK = r"^https?://[^\s<>\"']+$"
+CODE = r"^(\d{6}|\d{12})$"
+
+
+def _as_list(value: Any) -> Any:
+    """`content: 一句话` means a one-element list; an empty `links:` means none."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+TextList = Annotated[list[str], BeforeValidator(_as_list)]
+Slug = Annotated[str, Field(pattern=SLUG)]
+Role = Annotated[str, Field(pattern=ROLE)]
+Link = Annotated[str, Field(pattern=LINK)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemPatch(Strict):
+    """The fields of an item that an overlay's `override` may replace (all optional)."""
+
+    level1: Optional[str] = Field(None, title="一级事项", min_length=1)
+    level2: Optional[str] = Field(None, title="二级事项")
+    content: Optional[TextList] = Field(None, title="公开内容（要素）", description="一句话或一个列表，每项是一个要素")
+    basis: Optional[TextList] = Field(None, title="公开依据", description="法律、法规、规章或文件名称")
+    deadline: Optional[str] = Field(None, title="公开时限", description="如：信息形成或者变更之日起20个工作日内")
+    subject: Optional[TextList] = Field(
+        None, title="公开主体",
+        description="部门角色（小写英文，如 education，按本地区 departments 解析）或部门全称",
+    )
+    channels: Optional[TextList] = Field(None, title="公开渠道和载体", description="取自 gkcat.yaml 的 channels 列表")
+    audience: Optional[Literal["全社会", "特定群体"]] = Field(None, title="公开对象")
+    method: Optional[Literal["主动", "依申请"]] = Field(None, title="公开方式")
+    levels: Optional[list[Level]] = Field(None, title="公开层级", description="默认为领域的层级")
+    links: Optional[list[Link]] = Field(None, title="已公开内容链接", description="只接受 http(s) 链接")
+    extra: Optional[dict[str, str]] = Field(None, title="扩展字段", description="gkcat.yaml 中 extra_fields 定义的列")
+
+
+ITEM_FIELDS: tuple[str, ...] = tuple(ItemPatch.model_fields)
+
+
+class Item(ItemPatch):
+    """One row of a standard table (公开事项)."""
+
+    id: str = Field(title="事项标识", pattern=ITEM_ID, description="在本领域内唯一且稳定，如 zcwj-jyfl")
+    level1: str = Field(title="一级事项", min_length=1)
+    level2: str = Field(title="二级事项")
+
+
+class ItemDefaults(Strict):
+    """Values for items that omit a field."""
+
+    basis: Optional[TextList] = Field(None, title="公开依据")
+    deadline: Optional[str] = Field(None, title="公开时限")
+    subject: Optional[TextList] = Field(None, title="公开主体")
+    channels: Optional[TextList] = Field(None, title="公开渠道和载体")
+    audience: Optional[Literal["全社会", "特定群体"]] = Field(None, title="公开对象")
+    method: Optional[Literal["主动", "依申请"]] = Field(None, title="公开方式")
+    levels: Optional[list[Level]] = Field(None, title="公开层级")
+    links: Optional[list[Link]] = Field(None, title="已公开内容链接")
+    extra: Optional[dict[str, str]] = Field(None, title="扩展字段")
+
+
+class Exclude(Strict):
+    id: str = Field(title="排除的事项标识", pattern=ITEM_ID)
+    reason: str = Field(title="不适用理由", min_length=1, description="会公开发布，如：本区无民办义务教育学校")
+
+
+class Withheld(Strict):
+    """An entry of the negative list (负面清单): what is not disclosed, with its legal basis."""
+
+    id: str = Field(title="标识", pattern=ITEM_ID)
+    title: str = Field(title="不予公开的事项", min_length=1)
+    reason: str = Field(title="不予公开的理由", min_length=1)
+    basis: TextList = Field(title="法律依据", min_length=1)
+
+
+class DomainFile(Strict):
+    """A domain file: a full catalog at the top locality, an overlay below it."""
+
+    domain: Slug = Field(title="领域标识", description="与文件名相同，如 yiwu-jiaoyu")
+    defaults: Optional[ItemDefaults] = Field(None, title="本文件的默认值", description="优先于 gkcat.yaml 的 defaults")
+    override: dict[str, ItemPatch] = Field(default_factory=dict, title="修改上级事项", description="只替换给出的字段")
+    exclude: list[Exclude] = Field(default_factory=list, title="不适用的上级事项")
+    items: list[Item] = Field(default_factory=list, title="事项", description="顶层为完整目录，下级为本地个性事项")
+    withheld: list[Withheld] = Field(default_factory=list, title="负面清单")
+
+
+class LocalityFile(Strict):
+    """locality.yaml: one government."""
+
+    name: str = Field(title="地区名称", min_length=1, description="如：辽中区")
+    level: Level = Field(title="层级", description="必须与文件夹深度对应的层级一致")
+    code: Optional[str] = Field(None, title="行政区划代码", pattern=CODE, description="6 位或 12 位数字，写成文本")
+    departments: dict[Role, str] = Field(
+        default_factory=dict, title="部门", description="角色 → 本地区部门名称，如 education: 区教育局"
+    )
+
+
+class DomainDef(Strict):
+    id: Slug = Field(title="领域标识", description="也是领域文件名，如 yiwu-jiaoyu")
+    name: str = Field(title="领域名称", min_length=1)
+    levels: list[Level] = Field(title="延伸到的层级", min_length=1)
+    lead: list[Role] = Field(default_factory=list, title="牵头部门角色")
+
+
+class DomainsFile(RootModel[list[DomainDef]]):
+    """domains.yaml: the domain registry."""
+
+
+class ExtraField(Strict):
+    id: str = Field(title="字段标识", pattern=r"^[a-z][a-z0-9_-]*$")
+    label: str = Field(title="列名", min_length=1, description="如：咨询电话")
+    choices: Optional[list[str]] = Field(None, title="可选值")
+
+
+class ProjectConfig(Strict):
+    """gkcat.yaml: project settings."""
+
+    title: str = Field(title="目录标题", min_length=1)
+    root: Slug = Field(title="顶层地区文件夹")
+    levels: list[Level] = Field(default_factory=lambda: ["city", "county", "town"], title="层级", min_length=1)
+    common_fields: list[Literal[ITEM_FIELDS]] = Field(  # type: ignore[valid-type]
+        default_factory=list, title="共性要素", description="下级不得修改的字段"
+    )
+    channels: list[str] = Field(default_factory=lambda: list(NATIONAL_CHANNELS), title="公开渠道清单", min_length=1)
+    defaults: Optional[ItemDefaults] = Field(None, title="默认值")
+    extra_fields: list[ExtraField] = Field(default_factory=list, title="扩展字段")

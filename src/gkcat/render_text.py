@@ -1,0 +1,87 @@
+"""Resolved catalogs and item stories as readable text for the terminal."""
+
+from __future__ import annotations
+
+from .catalog import ResolvedCatalog, Story
+from .models import LEVEL_ZH
+from .project import Locality
+
+FIELD_ZH = {
+    "level1": "一级事项", "level2": "二级事项", "content": "公开内容", "basis": "公开依据", "deadline": "公开时限",
+    "subject": "公开主体", "channels": "公开渠道", "audience": "公开对象", "method": "公开方式",
+    "levels": "公开层级", "links": "已公开内容链接", "extra": "扩展字段",
+}
+
+
+def _join(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "；".join(str(v) for v in value) if value else "（无）"
+    if isinstance(value, dict):
+        return "；".join(f"{k}={v}" for k, v in value.items()) or "（无）"
+    return str(value) if value else "（无）"
+
+
+def _levels(levels: object) -> str:
+    return "、".join(LEVEL_ZH.get(str(x), str(x)) for x in levels) if isinstance(levels, (list, tuple)) else str(levels)
+
+
+def heading(loc: Locality) -> str:
+    return f"{loc.name}（{loc.path}，{LEVEL_ZH[loc.level]}）"
+
+
+def catalog_text(cat: ResolvedCatalog) -> list[str]:
+    items = cat.items
+    out = [f"== {cat.domain.name}（{cat.domain.id}）：{len(items)} 项 =="]
+    group = None
+    for item in items:
+        v = item.entry.values
+        if v["level1"] != group:
+            group = v["level1"]
+            out.append(f"【{group}】")
+        out.append(f"  {item.id}  {v['level2'] or '—'}")
+        out.append(f"    公开内容：{_join(v['content'])}")
+        out.append(f"    公开依据：{_join(v['basis'])}")
+        out.append(f"    公开时限：{_join(v['deadline'])}")
+        out.append(f"    公开主体：{_join(item.subject)}")
+        out.append(f"    公开渠道：{_join(v['channels'])}")
+        out.append(f"    公开对象：{v['audience']}  公开方式：{v['method']}  公开层级：{_levels(v['levels'])}")
+        if v["links"]:
+            out.append(f"    链接：{_join(v['links'])}")
+        for key, value in sorted(v["extra"].items()):
+            out.append(f"    {cat.extra_labels.get(key, key)}：{value}")
+    if cat.excluded:
+        out.append("  不适用事项：")
+        out += [f"    {x.id}（{x.locality.name}）：{x.reason}  [{x.step.file}:{x.step.line}]" for x in cat.excluded]
+    if cat.withheld:
+        out.append("  负面清单：")
+        out += [f"    {w.id} {w.title}：{w.reason}（依据：{_join(w.basis)}）" for w in cat.withheld]
+    return out
+
+
+def show_text(loc: Locality, catalogs: list[ResolvedCatalog]) -> str:
+    out = [heading(loc)]
+    for cat in catalogs:
+        out.append("")
+        out += catalog_text(cat)
+    return "\n".join(out)
+
+
+def story_text(story: Story) -> str:
+    item = story.item
+    v = item.entry.values
+    where = "" if item.here else f"（本级不公开，只传给下级：公开层级为 {_levels(v['levels'])}）"
+    out = [f"{heading(story.locality)} · {story.domain.name} · {item.id}（{v['level1']} / {v['level2']}）{where}",
+           f"  定义于 {item.entry.origin.file}:{item.entry.origin.line}"]
+    for f in story.fields:
+        label = FIELD_ZH.get(f.name) or story.extra_labels.get(f.name.removeprefix("extra."), f.name)
+        show = _levels if f.name == "levels" else _join
+        shown = show(f.value)
+        out.append(f"{f.name}（{label}）：{shown}")
+        if not f.steps:
+            out.append("    （未设置，无默认值）")
+        for step in f.steps:
+            out.append(f"    {step.file}:{step.line}  {step.action}：{show(step.value())}")
+        for role, name, owner in f.roles:
+            out.append(f"    {owner.path}/locality.yaml:{owner.doc.pos(('departments', role))[0] if owner.doc else 1}"
+                       f"  角色 {role} → {name}")
+    return "\n".join(out)
