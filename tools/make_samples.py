@@ -236,7 +236,7 @@ def main(argv: list[str]) -> int:
         print(f"找不到参考目录：{ref}", file=sys.stderr)
         return 2
     (CATALOGS / "domains.yaml").write_text(domains_yaml(), encoding="utf-8")
-    for slug, name, levels, lead, prefix in DOMAINS:
+    for slug, _name, levels, lead, prefix in DOMAINS:
         made = base_file(ref, slug, levels, lead, prefix)
         if made is None:
             continue

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, did_you_mean, quote_list
 from .models import LEVEL_ZH, ROLE, DomainDef
@@ -83,7 +84,7 @@ class ValueChecker:
                 self.diags.append(doc.diag(base + ("extra", key), "GK201", f"未定义的扩展字段“{key}”{hint}", key=True))
             elif spec.choices and value not in spec.choices:
                 self.diags.append(doc.diag(base + ("extra", key), "GK203",
-                                           f"“{value}”不是{spec.label}的可选值{did_you_mean(value, spec.choices)}；应为：{'、'.join(spec.choices)}"))
+                                           f"“{value}”不是{spec.label}的可选值（应为：{'、'.join(spec.choices)}）{did_you_mean(value, spec.choices)}"))
 
     def _level(self, doc: SourceDoc, path: Path_, level: str, domain: DomainDef | None) -> None:
         if level not in self.levels:
@@ -114,7 +115,7 @@ class ValueChecker:
             if owners and not any(id(o) in chain or o.path.startswith(loc.path + "/") for o in owners):
                 other = owners[0]
                 mine = _role_for(loc, other, name)
-                hint = f"；本地区对应部门为“{mine}”" if mine else ""
+                hint = f"本地区对应的部门是“{mine}”。" if mine else ""
                 msg = f"公开主体“{name}”是{other.name}（{other.path}）的部门，不属于{loc.name}：是否从其他地区复制而来？{hint}"
                 self.diags.append(doc.diag(base + ("subject", i), "GK308", msg))
 
@@ -125,7 +126,7 @@ def _role_for(loc: Locality, other: Locality, name: str) -> str | None:
     return found[0] if found else None
 
 
-def check_roles(resolver: "Resolver") -> None:
+def check_roles(resolver: Resolver) -> None:
     """Every role used by a published item, and every lead role, resolves at each locality."""
     project = resolver.project
     missing: dict[tuple[int, str], tuple[Step, str, list[Locality]]] = {}

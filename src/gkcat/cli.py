@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -13,7 +14,7 @@ from . import __version__
 from .catalog import Unknown, catalogs_for, explain, find_domain, find_locality
 from .diagnostics import format_github, format_text, has_errors, to_json
 from .render_json import dumps, show_data, story_json
-from .render_text import show_text, story_text
+from .render_text import show_text, story_text, summary_text
 from .sources import ProjectNotFound
 from .validate import Validation, validate_project
 
@@ -119,3 +120,15 @@ def explain_command(ctx: click.Context, locality: str, domain: str, item: str, f
         return dumps(story_json(story)) if fmt == "json" else story_text(story)
 
     _run_unknown(render)
+
+
+@main.command()
+@click.pass_context
+def summary(ctx: click.Context) -> None:
+    """列出地区树及每个地区公开的领域数和事项数。"""
+    result = _load(ctx)
+    _valid_or_exit(result)
+    assert result.project is not None and result.resolver is not None
+    project, resolver = result.project, result.resolver
+    rows = [(loc, catalogs_for(resolver, loc)) for loc in project.localities.values()]
+    click.echo(summary_text(project.config.title, rows))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable, Sequence
 
 
 class Severity(str, Enum):
@@ -82,7 +82,7 @@ class Diagnostic:
     severity: Severity = field(default=Severity.ERROR, compare=False)
 
     @classmethod
-    def make(cls, file: str, pos: tuple[int, int], code: str, message: str, path: str = "") -> "Diagnostic":
+    def make(cls, file: str, pos: tuple[int, int], code: str, message: str, path: str = "") -> Diagnostic:
         """Build a diagnostic whose severity comes from the code table."""
         return cls(file, pos[0], pos[1], code, message, path, CODES[code].severity)
 

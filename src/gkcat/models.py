@@ -6,7 +6,7 @@ show while a civil servant types.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
@@ -38,7 +38,8 @@ def _as_list(value: Any) -> Any:
     return value
 
 
-TextList = Annotated[list[str], BeforeValidator(_as_list)]
+# Editors should accept one string as well as a list, as gkcat does.
+TextList = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=Union[str, list[str]])]
 Slug = Annotated[str, Field(pattern=SLUG)]
 Role = Annotated[str, Field(pattern=ROLE)]
 Link = Annotated[str, Field(pattern=LINK)]

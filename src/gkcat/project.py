@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .diagnostics import Diagnostic, did_you_mean
 from .models import LEVEL_ZH, LEVELS, DomainDef, DomainFile, DomainsFile, LocalityFile, ProjectConfig
@@ -31,16 +31,16 @@ class Locality:
     name: str
     level: str  # the level its depth gives (authoritative)
     depth: int
-    parent: "Locality | None"
+    parent: Locality | None
     doc: SourceDoc | None
     code: str | None = None
     departments: dict[str, str] = field(default_factory=dict)
     # role -> (department name, the locality that names it), after falling back to ancestors.
-    roles: dict[str, tuple[str, "Locality"]] = field(default_factory=dict)
-    children: list["Locality"] = field(default_factory=list)
+    roles: dict[str, tuple[str, Locality]] = field(default_factory=dict)
+    children: list[Locality] = field(default_factory=list)
     files: dict[str, DomainSource] = field(default_factory=dict)
 
-    def chain(self) -> list["Locality"]:
+    def chain(self) -> list[Locality]:
         """This locality and its ancestors, top first."""
         out: list[Locality] = []
         node: Locality | None = self
@@ -49,7 +49,7 @@ class Locality:
             node = node.parent
         return out[::-1]
 
-    def walk(self) -> Iterator["Locality"]:
+    def walk(self) -> Iterator[Locality]:
         """This locality and everything below it, parents first."""
         yield self
         for child in self.children:
@@ -211,8 +211,12 @@ def _check_domain_files(project: Project, loc: Locality, diags: list[Diagnostic]
             diags.append(Diagnostic.make(doc.rel, (1, 1), "GK307", f"“{domain.name}”领域只延伸到{where}，{loc.name}是{LEVEL_ZH[loc.level]}，不应有此文件"))
             src.model = None
         elif loc.parent is None and (model.override or model.exclude):
-            key = "override" if model.override else "exclude"
-            diags.append(doc.diag((key,), "GK311", "顶层地区的领域文件是完整目录，没有上级可以修改或排除：请把事项写在 items 中", key=True))
+            for key in ("override", "exclude"):
+                if getattr(model, key):
+                    msg = "顶层地区的领域文件是完整目录，没有上级可以修改或排除：请把事项写在 items 中"
+                    diags.append(doc.diag((key,), "GK311", msg, key=True))
+            # Reported once here; applying them would only add "not upstream" errors for each entry.
+            src.model = model.model_copy(update={"override": {}, "exclude": []})
 
 
 def _dropped(data: object, model: DomainFile | None) -> set[str] | None:

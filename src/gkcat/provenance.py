@@ -23,7 +23,7 @@ class Step:
     def line(self) -> int:
         return self.doc.pos(self.path)[0]
 
-    def at(self, *more: str | int) -> "Step":
+    def at(self, *more: str | int) -> Step:
         """The same step, pointing deeper into the value (e.g. one subject of a list)."""
         return Step(self.doc, self.path + more, self.action)
 

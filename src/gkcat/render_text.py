@@ -85,3 +85,17 @@ def story_text(story: Story) -> str:
             out.append(f"    {owner.path}/locality.yaml:{owner.doc.pos(('departments', role))[0] if owner.doc else 1}"
                        f"  角色 {role} → {name}")
     return "\n".join(out)
+
+
+def summary_text(title: str, rows: list[tuple[Locality, list[ResolvedCatalog]]]) -> str:
+    """The locality tree with how many items each publishes per domain: a disclosure map in text."""
+    out = [title]
+    total = 0
+    for loc, cats in rows:
+        count = sum(len(c.items) for c in cats)
+        total += count
+        empty = [c.domain.name for c in cats if not c.items]
+        gap = f"；无事项的领域：{'、'.join(empty)}" if empty else ""
+        out.append(f"{'  ' * loc.depth}{loc.name}（{loc.path}，{LEVEL_ZH[loc.level]}）：{len(cats)} 个领域，{count} 项{gap}")
+    out.append(f"共 {len(rows)} 个地区，{total} 项公开事项。")
+    return "\n".join(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import types
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -67,13 +68,13 @@ _SLUG_MESSAGE = "标识“{v}”不合规：只能用小写英文字母、数字
 _ROLE_MESSAGE = "部门角色“{v}”不合规：应为小写英文字母、数字和“-”，并以字母开头（如 civil-affairs）"
 
 
-def _pattern(loc: Path_, value: Any, pattern: str) -> tuple[str, str]:
+def _pattern(loc: Path_, value: Any, pattern: str, is_key: bool) -> tuple[str, str]:
     names = [p for p in loc if isinstance(p, str)]
     for name in reversed(names):
-        if name in _PATTERN_MESSAGES:
+        if name in _PATTERN_MESSAGES and not is_key:
             code, msg = _PATTERN_MESSAGES[name]
             return code, msg.format(v=value)
-    if "[key]" in loc or names[-1:] == ["lead"]:
+    if is_key or names[-1:] == ["lead"]:
         return "GK205", _ROLE_MESSAGE.format(v=value)
     if pattern.startswith("^[a-z0-9]"):
         return "GK205", _SLUG_MESSAGE.format(v=value)
@@ -112,9 +113,9 @@ def _one(doc: SourceDoc, model: type[BaseModel], err: dict[str, Any], base: Path
     if kind in ("literal_error", "enum"):
         expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         hint = did_you_mean(str(value), expected)
-        return doc.diag(path, "GK203", f"“{value}”不是允许的取值{hint}；应为：{'、'.join(expected)}", shown=shown)
+        return doc.diag(path, "GK203", f"“{value}”不是允许的取值（应为：{'、'.join(expected)}）{hint}", shown=shown)
     if kind == "string_pattern_mismatch":
-        code, msg = _pattern(loc, value, str(ctx.get("pattern", "")))
+        code, msg = _pattern(loc, value, str(ctx.get("pattern", "")), is_key)
         return doc.diag(path, code, msg, key=is_key, shown=shown)
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):
         if value is None:
@@ -139,35 +140,53 @@ def validate_model(doc: SourceDoc, model: type[Any], data: Any, base: Path_ = ()
         return None, model_diagnostics(doc, model, error, base)
 
 
-# Mappings whose entries are independent: a bad entry is dropped and the others still checked.
-_COLLECTIONS = ("items", "override", "exclude", "withheld", "departments", "extra_fields")
+def _delete(data: Any, path: Path_) -> None:
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    del parent[path[-1]]
+
+
+def _existing(data: Any, loc: Path_) -> Path_:
+    """The longest prefix of `loc` that exists in `data`."""
+    node, out = data, []
+    for part in loc:
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            out.append(part)
+        else:
+            break
+    return tuple(out)
+
+
+def _order(path: Path_) -> tuple[tuple[bool, Any], ...]:
+    return tuple((isinstance(p, str), p) for p in path)
 
 
 def validate_pruned(doc: SourceDoc, model: type[Any], data: Any) -> tuple[Any, bool, list[Diagnostic]]:
-    """Validate; on errors, drop the offending entries and validate what is left.
+    """Validate; on errors, remove the offending values and validate what is left.
 
-    Returns (model or None, whether something was dropped, diagnostics of the first pass), so
-    that one bad item never hides the problems of the rest of the file.
+    Returns (model or None, whether something was removed, diagnostics of the first pass), so
+    that one bad value never hides the problems of the rest of the file. Removal starts with the
+    bad value itself (an unknown key, one bad list entry) and widens only when that is not enough
+    (a bad required field takes its whole item with it).
     """
     try:
         return model.model_validate(data), False, []
     except ValidationError as error:
         diags = model_diagnostics(doc, model, error, ())
-        if not isinstance(data, dict):
+        errors = [tuple(p for p in e["loc"] if p != "[key]") for e in error.errors(include_url=False)]
+    pruned = copy.deepcopy(data)
+    for _ in range(3):
+        paths = {_existing(pruned, loc) for loc in errors}
+        if () in paths or not isinstance(pruned, dict):
             return None, True, diags
-        pruned = {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
-        drop: dict[str, set[Any]] = {}
-        for err in error.errors(include_url=False):
-            loc = err["loc"]
-            if len(loc) >= 2 and loc[0] in _COLLECTIONS and isinstance(pruned.get(loc[0]), (list, dict)):
-                drop.setdefault(str(loc[0]), set()).add(loc[1])
-            elif loc and loc[0] in pruned:
-                del pruned[loc[0]]
-        for name, keys in drop.items():
-            value = pruned[name]
-            pruned[name] = [v for i, v in enumerate(value) if i not in keys] if isinstance(value, list) else {
-                k: v for k, v in value.items() if k not in keys}
+        # Deepest and last first, so that removing a list entry never shifts another one.
+        for path in sorted(paths, key=_order, reverse=True):
+            if not any(path[: len(other)] == other for other in paths if len(other) < len(path)):
+                _delete(pruned, path)
         try:
             return model.model_validate(pruned), True, diags
-        except ValidationError:
-            return None, True, diags
+        except ValidationError as again:
+            errors = [tuple(p for p in e["loc"] if p != "[key]")[:-1] or ("",) for e in again.errors(include_url=False)]
+    return None, True, diags

@@ -97,7 +97,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
     if not (folder / LOCALITY).is_file():
         tree.diagnostics.append(Diagnostic.make(
             rel + "/", (1, 1), "GK107",
-            f"文件夹“{rel}”中没有 {LOCALITY}：每个地区文件夹都需要它；不是地区的文件夹请移出 {tree_root_name(rel)}",
+            f"文件夹“{rel}”中没有 {LOCALITY}：地区文件夹都需要它；若不是地区，请把它移到 {tree_root_name(rel)} 之外",
         ))
         return
     source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY}", tree.diagnostics))

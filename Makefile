@@ -1,0 +1,36 @@
+# Each target installs what it needs: a virtual environment in .venv with gkcat and its tests.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: site test bench schemas samples clean
+
+$(STAMP): pyproject.toml
+	@# Debian's Python needs python3-venv for `-m venv`; install it only when venv is missing.
+	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Until `gkcat build` lands: check the sample catalogs strictly and print the disclosure map.
+site: $(STAMP)
+	$(BIN)/gkcat -C catalogs validate --strict
+	$(BIN)/gkcat -C catalogs summary
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+# Regenerate the JSON Schemas from the models (a test fails when they are stale).
+schemas: $(STAMP)
+	$(BIN)/python -m gkcat.schema schemas
+
+# Regenerate domains.yaml and the city's base catalogs from the reference tables.
+samples: $(STAMP)
+	$(BIN)/python tools/make_samples.py
+
+clean:
+	rm -rf $(VENV) site bench-out test-output

@@ -1,0 +1,126 @@
+"""Shared helpers: small projects written into a temporary folder, and the CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gkcat.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CATALOGS = REPO / "catalogs"
+
+# A small valid project: a city, one county with two towns, one domain reaching towns.
+MINIMAL: dict[str, str] = {
+    "gkcat.yaml": """
+        title: 测试市基层政务公开标准目录
+        root: city
+        levels: [city, county, town]
+        common_fields: [level1, level2, content, basis]
+        defaults:
+          deadline: 信息形成或者变更之日起20个工作日内
+          audience: 全社会
+          method: 主动
+        extra_fields:
+          - id: phone
+            label: 咨询电话
+    """,
+    "domains.yaml": """
+        - id: yiwu-jiaoyu
+          name: 义务教育
+          levels: [city, county, town]
+          lead: [education]
+    """,
+    "city/locality.yaml": """
+        name: 测试市
+        level: city
+        departments:
+          education: 市教育局
+          civil-affairs: 市民政局
+    """,
+    "city/yiwu-jiaoyu.yaml": """
+        domain: yiwu-jiaoyu
+        items:
+          - id: zcwj-jyfl
+            level1: 政策文件
+            level2: 教育法律
+            content: [《中华人民共和国教育法》, 《中华人民共和国义务教育法》]
+            basis: 《中华人民共和国政府信息公开条例》
+            subject: [education]
+            channels: [政府网站, 两微一端]
+            levels: [county, town]
+          - id: jygk-ml
+            level1: 教育概况
+            level2: 义务教育学校名录
+            content: [学校名称, 学校地址]
+            basis: 《中华人民共和国政府信息公开条例》
+            subject: [education]
+            channels: [政府网站]
+          - id: zcwj-gfx
+            level1: 政策文件
+            level2: 规范性文件
+            content: 各类教育政策文件
+            basis: 《中华人民共和国政府信息公开条例》
+            subject: [education]
+            channels: [政府网站]
+            levels: [town]
+        withheld:
+          - id: ks-st
+            title: 未启用的考试试题
+            reason: 属于国家秘密
+            basis: [《中华人民共和国保守国家秘密法》]
+    """,
+    "city/county/locality.yaml": """
+        name: 某某区
+        level: county
+        departments:
+          education: 区教育局
+    """,
+    "city/county/town-a/locality.yaml": """
+        name: 甲镇
+        level: town
+    """,
+    "city/county/town-b/locality.yaml": """
+        name: 乙街道
+        level: town
+    """,
+}
+
+
+def write_project(root: Path, files: dict[str, str | bytes | None], base: dict[str, str] | None = MINIMAL) -> Path:
+    """Write `base` then `files` (None deletes a base file) under `root`; returns `root`."""
+    merged: dict[str, str | bytes | None] = {**(base or {}), **files}
+    for rel, content in merged.items():
+        if content is None:
+            continue
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """A function writing the minimal project plus changes into a fresh folder."""
+
+    def make(files: dict[str, str | bytes | None] | None = None, base: dict[str, str] | None = MINIMAL) -> Path:
+        return write_project(tmp_path / "p", files or {}, base)
+
+    return make
+
+
+@pytest.fixture
+def run():
+    """Run the CLI in-process: run("-C", dir, "validate") -> click Result."""
+    runner = CliRunner()
+
+    def invoke(*args: object, env: dict[str, str] | None = None):
+        return runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+    return invoke

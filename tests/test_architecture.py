@@ -1,0 +1,53 @@
+"""Module dependencies point one way: files -> sources -> models -> resolve -> renderers -> cli."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "gkcat"
+
+# module -> gkcat modules it must not import (directly)
+FORBIDDEN = {
+    "diagnostics": {"*"},
+    "models": {"*"},
+    "yamlsource": {"sources", "project", "resolve", "validate", "cli", "catalog"},
+    "sources": {"models", "project", "resolve", "validate", "cli", "catalog"},
+    "project": {"resolve", "validate", "cli", "catalog"},
+    "resolve": {"validate", "cli", "catalog", "render_json", "render_text"},
+    "catalog": {"validate", "cli"},
+    "render_json": {"validate", "cli", "sources"},
+    "render_text": {"validate", "cli", "sources"},
+}
+
+
+def gkcat_imports(module: str) -> set[str]:
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            out.add(node.module or "")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gkcat"):
+            out.add((node.module or "").split(".", 1)[-1])
+    return out
+
+
+def test_imports_point_one_way():
+    for module, forbidden in FORBIDDEN.items():
+        found = gkcat_imports(module)
+        bad = found if "*" in forbidden else found & forbidden
+        assert not bad, f"{module} imports {sorted(bad)}"
+
+
+def test_only_sources_reads_files():
+    for path in PACKAGE.glob("*.py"):
+        if path.stem in ("sources", "schema", "__main__"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for call in ("read_bytes(", "read_text(", "open(", "write_text(", "write_bytes("):
+            assert call not in text, f"{path.name} calls {call}"
+
+
+def test_modules_stay_small():
+    for path in PACKAGE.glob("*.py"):
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 320, path.name

@@ -1,0 +1,123 @@
+"""The command-line contract of cli.md: arguments, output shapes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import CATALOGS
+
+BAD_OVERLAY = {"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    channels: [政府网]\n"}
+WARNING_ONLY = {"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    basis: []\n"}
+
+
+def test_validate_exit_codes(project, run):
+    assert run("-C", project(), "validate").exit_code == 0
+
+
+def test_validate_reports_problems_with_location_and_exit_1(project, run):
+    result = run("-C", project(BAD_OVERLAY), "validate")
+    assert result.exit_code == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("city/county/yiwu-jiaoyu.yaml:4:16: 错误 GK203 override.zcwj-jyfl.channels[0]: ")
+    assert "是否为“政府网站”" in first
+    assert "\033[" not in result.stdout  # no colour when not on a terminal
+
+
+def test_warnings_pass_unless_strict(project, run):
+    # basis is a common field in MINIMAL; use a project without common fields for a pure warning
+    root = project({**WARNING_ONLY, "gkcat.yaml": "title: 测试\nroot: city\ndefaults: {audience: 全社会, method: 主动}\n"})
+    relaxed = run("-C", root, "validate")
+    assert relaxed.exit_code == 0 and "GK401" in relaxed.stdout
+    assert run("-C", root, "validate", "--strict").exit_code == 1
+
+
+def test_cannot_run_without_project_or_with_bad_option(tmp_path, project, run):
+    result = run("-C", tmp_path, "validate")
+    assert result.exit_code == 2 and "gkcat.yaml" in result.stderr
+    assert run("-C", project(), "validate", "--format", "xml").exit_code == 2
+
+
+def test_json_format(project, run):
+    result = run("-C", project(BAD_OVERLAY), "validate", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["valid"] is False and data["errors"] == 1 and data["warnings"] == 0
+    assert data["diagnostics"][0] | {"message": ""} == {
+        "file": "city/county/yiwu-jiaoyu.yaml", "line": 4, "column": 16, "code": "GK203", "severity": "error",
+        "path": "override.zcwj-jyfl.channels[0]", "message": ""}
+
+
+def test_github_format_is_picked_in_github_actions(project, run):
+    result = run("-C", project(BAD_OVERLAY), "validate", env={"GITHUB_ACTIONS": "true"})
+    assert result.stdout.startswith("::error file=city/county/yiwu-jiaoyu.yaml,line=4,col=16,title=GK203 ")
+    assert result.exit_code == 1
+
+
+def test_show_json_has_the_contract_shape(project, run):
+    result = run("-C", project(), "show", "city/county", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["locality"] == {"path": "city/county", "name": "某某区", "level": "county"}
+    [domain] = data["domains"]
+    assert list(domain) == ["id", "name", "items", "excluded", "withheld"]
+    first = domain["items"][0]
+    assert list(first) == ["id", "level1", "level2", "content", "basis", "deadline", "subject", "channels",
+                           "audience", "method", "levels", "links", "extra", "source"]
+    assert first["subject"] == ["区教育局"] and first["basis"] == ["《中华人民共和国政府信息公开条例》"]
+    assert first["source"] == {"file": "city/yiwu-jiaoyu.yaml", "line": 3}
+    assert domain["withheld"] == [{"id": "ks-st", "title": "未启用的考试试题", "reason": "属于国家秘密",
+                                   "basis": ["《中华人民共和国保守国家秘密法》"]}]
+
+
+def test_show_one_domain_and_unknowns(project, run):
+    root = project()
+    assert run("-C", root, "show", "city", "yiwu-jiaoyu", "--format", "json").exit_code == 0
+    unknown = run("-C", root, "show", "city/conty")
+    assert unknown.exit_code == 1 and "是否为“city/county”" in unknown.stderr
+    assert run("-C", root, "show", "city", "yiwu").exit_code == 1
+
+
+def test_show_text(project, run):
+    result = run("-C", project(), "show", "city/county/town-a")
+    assert result.exit_code == 0
+    assert "甲镇（city/county/town-a，乡级）" in result.stdout and "公开主体：区教育局" in result.stdout
+
+
+def test_show_refuses_an_invalid_project(project, run):
+    result = run("-C", project(BAD_OVERLAY), "show", "city")
+    assert result.exit_code == 1 and "GK203" in result.stderr
+
+
+def test_explain(project, run):
+    root = project({"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    channels: [政府网站, 公开查阅点]\n"})
+    result = run("-C", root, "explain", "city/county/town-a", "yiwu-jiaoyu", "zcwj-jyfl")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    at = lines.index("channels（公开渠道）：政府网站；公开查阅点")
+    assert lines[at + 1].strip() == "city/yiwu-jiaoyu.yaml:9  定义：政府网站；两微一端"
+    assert lines[at + 2].strip() == "city/county/yiwu-jiaoyu.yaml:4  修改：政府网站；公开查阅点"
+    data = json.loads(run("-C", root, "explain", "city/county", "yiwu-jiaoyu", "zcwj-jyfl", "--format", "json").stdout)
+    subject = next(f for f in data["fields"] if f["field"] == "subject")
+    assert subject["roles"] == [{"role": "education", "name": "区教育局", "locality": "city/county"}]
+
+
+def test_explain_unknown_or_excluded_item_exits_1_and_says_why(project, run):
+    root = project({"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\nexclude:\n  - id: jygk-ml\n    reason: 不适用\n"})
+    gone = run("-C", root, "explain", "city/county/town-a", "yiwu-jiaoyu", "jygk-ml")
+    assert gone.exit_code == 1 and "已被某某区排除" in gone.stderr and "不适用" in gone.stderr
+    typo = run("-C", root, "explain", "city", "yiwu-jiaoyu", "zcwj-jyf")
+    assert typo.exit_code == 1 and "是否为“zcwj-jyfl”" in typo.stderr
+
+
+def test_summary(project, run):
+    result = run("-C", project(), "summary")
+    assert result.exit_code == 0
+    assert "某某区（city/county，县级）：1 个领域，2 项" in result.stdout
+
+
+def test_installed_entry_point_runs_on_the_samples():
+    # The console script as a user runs it, in a separate process, on the real sample catalogs.
+    proc = subprocess.run([sys.executable, "-m", "gkcat", "-C", str(CATALOGS), "validate", "--strict"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
