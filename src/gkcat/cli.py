@@ -13,8 +13,10 @@ import click
 from . import __version__
 from .catalog import Unknown, catalogs_for, explain, find_domain, find_locality
 from .diagnostics import format_github, format_text, has_errors, to_json
+from .project import Project
 from .render_json import dumps, show_data, story_json
 from .render_text import show_text, story_text, summary_text
+from .resolve import Resolver
 from .sources import ProjectNotFound
 from .validate import Validation, validate_project
 
@@ -66,12 +68,14 @@ def validate(ctx: click.Context, strict: bool, fmt: str | None) -> None:
     sys.exit(1 if has_errors(diags, strict) else 0)
 
 
-def _valid_or_exit(result: Validation) -> None:
+def _resolved(ctx: click.Context) -> tuple[Project, Resolver]:
     """Commands that read resolved catalogs refuse an invalid project, listing why on stderr."""
-    if result.project is None or not result.ok():
+    result = _load(ctx)
+    if result.project is None or result.resolver is None or not result.ok():
         errors = [d for d in result.diagnostics if d.severity.value == "error"]
         click.echo(format_text(errors, colour=False), err=True)
         _fail("项目有错误，请先修正（gkcat validate）", 1)
+    return result.project, result.resolver
 
 
 def _run_unknown(action: Callable[[], str]) -> None:
@@ -88,10 +92,7 @@ def _run_unknown(action: Callable[[], str]) -> None:
 @click.pass_context
 def show(ctx: click.Context, locality: str, domain: str | None, fmt: str) -> None:
     """显示一个地区（某个领域）的最终目录。"""
-    result = _load(ctx)
-    _valid_or_exit(result)
-    assert result.project is not None and result.resolver is not None
-    project, resolver = result.project, result.resolver
+    project, resolver = _resolved(ctx)
 
     def render() -> str:
         loc = find_locality(project, locality)
@@ -109,10 +110,7 @@ def show(ctx: click.Context, locality: str, domain: str | None, fmt: str) -> Non
 @click.pass_context
 def explain_command(ctx: click.Context, locality: str, domain: str, item: str, fmt: str) -> None:
     """说明一个事项每个字段的最终取值，以及逐级设置它的文件和行号。"""
-    result = _load(ctx)
-    _valid_or_exit(result)
-    assert result.project is not None and result.resolver is not None
-    project, resolver = result.project, result.resolver
+    project, resolver = _resolved(ctx)
 
     def render() -> str:
         loc = find_locality(project, locality)
@@ -126,9 +124,6 @@ def explain_command(ctx: click.Context, locality: str, domain: str, item: str, f
 @click.pass_context
 def summary(ctx: click.Context) -> None:
     """列出地区树及每个地区公开的领域数和事项数。"""
-    result = _load(ctx)
-    _valid_or_exit(result)
-    assert result.project is not None and result.resolver is not None
-    project, resolver = result.project, result.resolver
+    project, resolver = _resolved(ctx)
     rows = [(loc, catalogs_for(resolver, loc)) for loc in project.localities.values()]
     click.echo(summary_text(project.config.title, rows))

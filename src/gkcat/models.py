@@ -64,7 +64,7 @@ class ItemPatch(Strict):
     channels: Optional[TextList] = Field(None, title="公开渠道和载体", description="取自 gkcat.yaml 的 channels 列表")
     audience: Optional[Literal["全社会", "特定群体"]] = Field(None, title="公开对象")
     method: Optional[Literal["主动", "依申请"]] = Field(None, title="公开方式")
-    levels: Optional[list[Level]] = Field(None, title="公开层级", description="默认为领域的层级")
+    levels: Optional[list[Level]] = Field(None, title="公开层级", description="默认为领域的层级", min_length=1)
     links: Optional[list[Link]] = Field(None, title="已公开内容链接", description="只接受 http(s) 链接")
     extra: Optional[dict[str, str]] = Field(None, title="扩展字段", description="gkcat.yaml 中 extra_fields 定义的列")
 
@@ -89,7 +89,7 @@ class ItemDefaults(Strict):
     channels: Optional[TextList] = Field(None, title="公开渠道和载体")
     audience: Optional[Literal["全社会", "特定群体"]] = Field(None, title="公开对象")
     method: Optional[Literal["主动", "依申请"]] = Field(None, title="公开方式")
-    levels: Optional[list[Level]] = Field(None, title="公开层级")
+    levels: Optional[list[Level]] = Field(None, title="公开层级", min_length=1)
     links: Optional[list[Link]] = Field(None, title="已公开内容链接")
     extra: Optional[dict[str, str]] = Field(None, title="扩展字段")
 
