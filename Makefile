@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test bench schemas samples clean
+.PHONY: site test bench schemas samples clean office
 
 $(STAMP): pyproject.toml
 	@# Debian's Python needs python3-venv for `-m venv`; install it only when venv is missing.
@@ -13,13 +13,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Until `gkcat build` lands: check the sample catalogs strictly and print the disclosure map.
+# Check the sample catalogs strictly, print the disclosure map, and build them into catalogs/site/.
 site: $(STAMP)
 	$(BIN)/gkcat -C catalogs validate --strict
 	$(BIN)/gkcat -C catalogs summary
+	$(BIN)/gkcat -C catalogs build
 
-test: $(STAMP)
+test: $(STAMP) office
 	$(BIN)/python -m pytest
+
+# A real spreadsheet program for the test that prints a workbook to PDF (Debian packages).
+office:
+	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .catalog import Unknown, catalogs_for, explain, find_domain, find_locality
 from .diagnostics import format_github, format_text, has_errors, to_json
+from .pipeline import BuildRefused, build
 from .project import Project
 from .render_json import dumps, show_data, story_json
 from .render_text import show_text, story_text, summary_text
@@ -127,3 +128,20 @@ def summary(ctx: click.Context) -> None:
     project, resolver = _resolved(ctx)
     rows = [(loc, catalogs_for(resolver, loc)) for loc in project.localities.values()]
     click.echo(summary_text(project.config.title, rows))
+
+
+@main.command(name="build")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="输出文件夹，默认为项目中的 site/。")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认为 CPU 核数。")
+@click.pass_context
+def build_command(ctx: click.Context, out: Path | None, jobs: int) -> None:
+    """检查项目，通过后生成各地区的标准目录工作簿（XLSX）和总表。"""
+    try:
+        result, report = build(ctx.obj, out, jobs)
+    except (ProjectNotFound, BuildRefused) as err:
+        _fail(str(err), 2)
+    if report is None:
+        click.echo(format_text(result.diagnostics, colour=_colour()))
+        _fail("项目有错误，未生成任何文件", 1)
+    click.echo(f"已生成到 {report.out}：{report.files} 个文件，{report.rows} 行事项；"
+               f"本次生成 {len(report.rendered)} 个，沿用未变化的 {len(report.reused)} 个；用时 {report.seconds:.1f} 秒")

@@ -1,0 +1,70 @@
+"""Fingerprints of what each output is made from, so that a rebuild renders only what changed.
+
+An output is a pure function of its inputs; a fingerprint hashes those inputs. Entry lists are
+shared between localities, so their hashes are cached by identity and a province costs little.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from . import __version__
+from .project import Locality, Project
+from .resolve import Entry, Exclusion, Resolver, WithheldEntry
+from .yamlsource import SourceDoc
+
+# Bump when the layout of any output changes, so that old outputs are not reused.
+RENDER_VERSION = "xlsx-1"
+
+
+def _h(*parts: Any) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+class Fingerprints:
+    def __init__(self, project: Project, resolver: Resolver, when: str):
+        self.project, self.resolver = project, resolver
+        config = project.config
+        self.base = _h(__version__, RENDER_VERSION, when, config.model_dump(),
+                       [d.model_dump() for d in project.domains])
+        self._lists: dict[int, str] = {}
+        self._docs: dict[int, str] = {}
+
+    def _doc(self, doc: SourceDoc) -> str:
+        found = self._docs.get(id(doc))
+        if found is None:
+            found = self._docs[id(doc)] = _h(doc.rel, doc.text)
+        return found
+
+    def _entries(self, entries: list[Entry]) -> str:
+        found = self._lists.get(id(entries))
+        if found is None:
+            found = self._lists[id(entries)] = _h([(e.id, sorted(e.values.items()), e.owner) for e in entries])
+        return found
+
+    def _excluded(self, excluded: list[Exclusion]) -> str:
+        # The 来源 column prints file:line, so the text of the file is an input.
+        return _h([(x.id, x.reason, x.locality.name, x.step.path, self._doc(x.step.doc), sorted(x.entry.values.items()))
+                   for x in excluded])
+
+    @staticmethod
+    def _withheld(withheld: list[WithheldEntry]) -> str:
+        return _h([(w.id, w.title, w.reason, w.basis, w.locality.name) for w in withheld])
+
+    def locality(self, loc: Locality) -> str:
+        """Everything a locality's workbook is made from."""
+        parts: list[Any] = [self.base, loc.path, loc.name, loc.level, loc.code,
+                            loc.parent.name if loc.parent else None,
+                            sorted((role, name) for role, (name, _) in loc.roles.items())]
+        for domain in self.project.domains:
+            if self.project.reaches(domain, loc):
+                state = self.resolver.state(loc, domain)
+                parts.append((domain.id, self._entries(state.entries), self._excluded(state.excluded),
+                              self._withheld(state.withheld)))
+        return _h(*parts)
+
+    def everything(self, localities: dict[str, str]) -> str:
+        """The project-wide outputs: made from every locality."""
+        return _h(self.base, sorted(localities.items()),
+                  [(loc.path, loc.depth) for loc in self.project.localities.values()])

@@ -1,0 +1,136 @@
+"""`gkcat build`: all or nothing, never outside OUT, and a rebuild redoes only what changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import CATALOGS
+from gkcat import pipeline
+from gkcat.pipeline import MANIFEST, BuildRefused, build
+
+
+def files(out: Path) -> dict[str, int]:
+    return {str(p.relative_to(out)): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+
+def test_invalid_project_writes_nothing(project, tmp_path, run):
+    root = project({"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  nope: {}\n"})
+    result = run("-C", root, "build", "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "GK302" in result.stdout and "未生成任何文件" in result.stderr
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["p"]  # no temporary folder left behind
+
+
+def test_build_cli_reports_and_defaults_to_site(project, run):
+    root = project()
+    result = run("-C", root, "build")
+    assert result.exit_code == 0
+    assert "9 个文件" in result.stdout and "本次生成 5 个" in result.stdout  # 4 localities (+ ASCII aliases) and 总表
+    assert (root / "site" / MANIFEST).is_file() and (root / "site/总表.xlsx").is_file()
+    assert run("-C", root, "build").exit_code == 0  # a rebuild over its own output is fine
+
+
+@pytest.mark.parametrize("where", ["project", "parent", "root", "locality", "foreign"])
+def test_refuses_dangerous_outputs(project, tmp_path, where):
+    root = project()
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "报告.docx").write_text("不能删", encoding="utf-8")
+    out = {"project": root, "parent": root.parent, "root": Path("/"), "locality": root / "city/county/out",
+           "foreign": foreign}[where]
+    with pytest.raises(BuildRefused):
+        build(root, out, jobs=1)
+    assert (foreign / "报告.docx").read_text(encoding="utf-8") == "不能删"
+
+
+def test_refusal_exit_code(project, run):
+    root = project()
+    assert run("-C", root, "build", "-o", root).exit_code == 2
+
+
+def test_failure_midway_leaves_the_old_output_untouched(project, tmp_path, monkeypatch):
+    root = project()
+    out = tmp_path / "out"
+    build(root, out, jobs=1)
+    before = {name: (out / name).read_bytes() for name in files(out)}
+    (root / "city/county/yiwu-jiaoyu.yaml").write_text(
+        "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    channels: [公开查阅点]\n", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(pipeline, "locality_workbook", broken)
+    with pytest.raises(RuntimeError):
+        build(root, out, jobs=1)
+    assert {name: (out / name).read_bytes() for name in files(out)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "p"]
+
+
+def test_rebuild_after_one_town_changed_rewrites_only_that_town_and_the_project_workbook(project, tmp_path):
+    root = project()
+    out = tmp_path / "out"
+    _, first = build(root, out, jobs=1)
+    assert len(first.rendered) == 5 and not first.reused
+    inodes = files(out)
+    (root / "city/county/town-b/yiwu-jiaoyu.yaml").write_text(
+        "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    channels: [入户/现场]\n", encoding="utf-8")
+    _, second = build(root, out, jobs=1)
+    assert sorted(second.rendered) == ["city/county/town-b/乙街道政务公开标准目录.xlsx", "总表.xlsx"]
+    after = files(out)
+    changed = {name for name in after if after[name] != inodes.get(name)}
+    assert changed == {"city/county/town-b/乙街道政务公开标准目录.xlsx", "city/county/town-b/town-b.xlsx",
+                       "总表.xlsx", MANIFEST}
+
+
+def test_a_county_change_reaches_its_towns(project, tmp_path):
+    root = project()
+    out = tmp_path / "out"
+    build(root, out, jobs=1)
+    (root / "city/county/locality.yaml").write_text("name: 某某区\nlevel: county\ndepartments:\n  education: 区教育和体育局\n",
+                                                    encoding="utf-8")
+    _, report = build(root, out, jobs=1)
+    assert sorted(report.rendered) == sorted([
+        "city/county/某某区政务公开标准目录.xlsx", "city/county/town-a/甲镇政务公开标准目录.xlsx",
+        "city/county/town-b/乙街道政务公开标准目录.xlsx", "总表.xlsx"])
+
+
+def test_build_date_comes_from_source_date_epoch_then_git(project, monkeypatch):
+    root = project()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert pipeline.build_time(root).isoformat() == "2026-01-01T00:00:00+00:00"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert pipeline.build_time(root) == pipeline.FALLBACK_TIME  # not a git repository
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-06-01T08:00:00Z", "GIT_COMMITTER_DATE": "2025-06-01T08:00:00Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, env=env)
+    assert pipeline.build_time(root).isoformat() == "2025-06-01T08:00:00+00:00"
+
+
+def _office() -> tuple[str, str] | None:
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    return (soffice, pdftotext) if soffice and pdftotext else None
+
+
+@pytest.mark.skipif(_office() is None and not os.environ.get("CI"), reason="LibreOffice and poppler not installed")
+def test_libreoffice_opens_and_prints_a_sample_workbook(tmp_path):
+    assert _office() is not None, "make test installs libreoffice-calc-nogui, fonts-noto-cjk and poppler-utils"
+    _, report = build(CATALOGS, tmp_path / "site", jobs=1)
+    workbook = tmp_path / "site/shenyang/liaozhong/liaozhong.xlsx"
+    env = {**os.environ, "HOME": str(tmp_path)}  # LibreOffice writes its profile under HOME
+    subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(workbook)], check=True, capture_output=True, timeout=240, env=env)
+    pdf = tmp_path / "liaozhong.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 10
+    assert "841.89 x 595.3" in info  # A4 landscape
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "辽中区义务教育领域基层政务公开标准目录" in text and "辽中区政务公开标准目录总览" in text
+    assert "第 1 页 共" in text
