@@ -46,6 +46,7 @@ class _Styles:
         self.header = make(font=Font(name=FONT, sz=10, bold=True), alignment=centre,
                            fill=PatternFill("solid", fgColor="FFE7E6E6"), border=_BORDER)
         self.mark = make(alignment=centre, border=_BORDER)
+        self.blank = make(border=_BORDER, alignment=Alignment(vertical="center", wrap_text=True))
         self.subtitle = make(alignment=Alignment(vertical="center", wrap_text=True), border=Border())
         self.link = make(font=Font(name=FONT, sz=10, color="FF0563C1", underline="single"), border=_BORDER,
                          alignment=Alignment(vertical="center", wrap_text=True))
@@ -69,6 +70,7 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Text that can go into a cell: control characters the XML cannot hold are dropped."""
     return ILLEGAL_CHARACTERS_RE.sub("", text)
@@ -83,25 +85,35 @@ def _cell(ws: object, value: str | None, style: StyleArray | None) -> WriteOnlyC
     return cell
 
 
-def _row(ws: object, styles: _Styles, table: Table, r: int, values: list[str | None]) -> list[object]:
+class _Reused:
+    """Cells that are the same wherever they appear. A write-only sheet serialises each row inside
+    append(), so one cell object can stand in every row and column it is appended to."""
+
+    def __init__(self, ws: object, styles: _Styles):
+        self.mark = _cell(ws, "√", styles.mark)
+        # A cell under a merge: no value, but its own border so that Excel draws the merged edges.
+        self.blank = _cell(ws, None, styles.blank)
+
+
+def _row(ws: object, styles: _Styles, reused: _Reused, table: Table, r: int, values: list[str | None]) -> list[object]:
     if r == 1:
         return [_cell(ws, values[0], styles.title)]
     if r == 2 and table.subtitle:
         return [_cell(ws, values[0], styles.subtitle)]
-    header = r <= table.header_rows
+    if r <= table.header_rows:
+        return [_cell(ws, value, styles.header) for value in values]
     out: list[object] = []
     for c, value in enumerate(values, 1):
-        kind = table.columns[c - 1].kind
-        if header:
-            out.append(_cell(ws, value, styles.header))
+        if value is None:
+            out.append(reused.blank)
         elif (r, c) in table.links:
             cell = _cell(ws, value, styles.link)
             cell.hyperlink = table.links[(r, c)]
             out.append(cell)
-        elif kind == "mark" and value:
-            out.append(_cell(ws, value, styles.mark))
-        elif value is None or (value and value[0] == "="):
-            out.append(_cell(ws, value, None))  # an empty cell still needs its border
+        elif value == "√" and table.columns[c - 1].kind == "mark":
+            out.append(reused.mark)
+        elif value and value[0] == "=":
+            out.append(_cell(ws, value, None))
         else:
             out.append(clean(value))
     return out
@@ -143,21 +155,30 @@ def _setup(ws: object, table: Table) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.4
 
 
-def write_table(wb: Workbook, name: str, table: Table, styles: _Styles | None = None) -> None:
+def _height(points: float) -> dict[str, str]:
+    # Write-only sheets read row_dimensions only as `attrs.update(row_dimensions.get(row, {}))`;
+    # plain attribute dicts spare openpyxl's slow RowDimension objects (a tenth of the build time).
+    return {"ht": f"{points:g}", "customHeight": "1"}
+
+
+def write_table(wb: Workbook, name: str, table: Table) -> None:
     ws = wb.create_sheet(name)
-    styles = styles or _Styles(wb, ws)
+    styles = _Styles(wb, ws)
+    reused = _Reused(ws, styles)
     _setup(ws, table)
     merged_down = {(r, c1) for r1, c1, r2, c2 in table.merges if r2 > r1 and c1 == c2 for r in range(r1, r2 + 1)}
+    heights: dict[int, dict[str, str]] = {}
+    ws.row_dimensions = heights
     for r, values in enumerate(table.rows, 1):
         if r == 1:
-            ws.row_dimensions[r].height = 30
+            heights[r] = _height(30)
         elif r == 2 and table.subtitle:
-            ws.row_dimensions[r].height = 2 * LINE_HEIGHT
+            heights[r] = _height(2 * LINE_HEIGHT)
         else:
             # a cell merged down several rows (一级事项) may take their combined height: leave it out
             sized = [None if (r, c) in merged_down else v for c, v in enumerate(values, 1)]
-            ws.row_dimensions[r].height = row_height(table, sized)
-        ws.append(_row(ws, styles, table, r, values))
+            heights[r] = _height(row_height(table, sized))
+        ws.append(_row(ws, styles, reused, table, r, values))
     for r1, c1, r2, c2 in table.merges:
         ws.merged_cells.add(CellRange(min_row=r1, min_col=c1, max_row=r2, max_col=c2))
 
