@@ -1,4 +1,5 @@
-"""The floor for writing workbooks: openpyxl's write-only mode with plain values and no styling."""
+"""The floor for writing workbooks: the same rows and values, written with openpyxl's write-only
+mode as plain values (no styles, merges, row heights or print settings)."""
 
 from __future__ import annotations
 
@@ -9,30 +10,34 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-# A typical row of the national table: 16 cells, the channel checklist among them.
-ROW = ["1", "政策文件", "教育法律", "●《中华人民共和国教育法》\n●《中华人民共和国义务教育法》", "《中华人民共和国政府信息公开条例》",
-       "信息形成或者变更之日起20个工作日内", "区教育局",
-       "■政府网站 □政府公报\n■两微一端 □发布会/听证会\n□广播电视 □纸质媒体\n□公开查阅点 □政务服务中心\n"
-       "□便民服务站 □入户/现场\n□社区/企事业单位/村公示栏(电子屏) □精准推送\n□其他",
-       "√", "", "√", "", "√", "√", "", ""]
+from gkcat.catalog import catalogs_for, levels_from
+from gkcat.xlsx_layout import domain_table
+
+_STATE: dict[str, object] = {}
 
 
-def _one(job: tuple[Path, list[int]]) -> None:
-    path, sheets = job
+def _one(job: tuple[int, str]) -> None:
+    i, path = job
+    validation, out = _STATE["validation"], _STATE["out"]
+    project, resolver = validation.project, validation.resolver
+    loc = project.localities[path]
+    channels = list(project.config.channels)
     wb = Workbook(write_only=True)
-    for i, rows in enumerate(sheets):
-        ws = wb.create_sheet(f"s{i}")
-        for _ in range(rows):
-            ws.append(ROW)
-    wb.save(path)
+    for cat in catalogs_for(resolver, loc):
+        if cat.table:
+            ws = wb.create_sheet(cat.domain.id)
+            for row in domain_table(cat, levels_from(project, loc), channels).rows:
+                ws.append(row)
+    wb.save(out / f"{i}.xlsx")
 
 
-def xlsx_floor(sheets: list[list[int]], jobs: int, out: Path) -> float:
-    """Seconds to write one workbook per entry of `sheets` (row counts per sheet), in `jobs` processes."""
+def xlsx_floor(validation, jobs: int, out: Path) -> float:
+    """Seconds to write every locality's domain tables as plain rows, in `jobs` processes."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    work = [(out / f"{i}.xlsx", rows) for i, rows in enumerate(sheets)]
+    _STATE.update(validation=validation, out=out)
+    work = list(enumerate(validation.project.localities))
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         list(pool.imap_unordered(_one, work, chunksize=4))
