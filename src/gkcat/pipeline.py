@@ -111,7 +111,8 @@ def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, t
     global _WORK
     _WORK = work
     try:
-        if jobs <= 1 or len(todo) < 4:
+        # Workers get the resolved project by fork; where there is no fork (Windows), render here.
+        if jobs <= 1 or len(todo) < 4 or "fork" not in multiprocessing.get_all_start_methods():
             return {i: d for i, *d in map(_render, todo)}  # type: ignore[misc]
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return {i: (data, rows) for i, data, rows in pool.imap_unordered(_render, todo, chunksize=4)}
