@@ -7,7 +7,7 @@ shared between localities, so their hashes are cached by identity and a province
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .project import Locality, Project
@@ -28,29 +28,30 @@ class Fingerprints:
         config = project.config
         self.base = _h(__version__, RENDER_VERSION, when, config.model_dump(),
                        [d.model_dump() for d in project.domains])
-        self._lists: dict[int, str] = {}
-        self._docs: dict[int, str] = {}
+        self._memo: dict[int, str] = {}
+
+    def _once(self, obj: object, make: Callable[[], str]) -> str:
+        # Documents and the lists of a DomainState are shared by every locality that inherits them
+        # unchanged; each is hashed once. (The objects outlive this instance, so ids stay unique.)
+        found = self._memo.get(id(obj))
+        if found is None:
+            found = self._memo[id(obj)] = make()
+        return found
 
     def _doc(self, doc: SourceDoc) -> str:
-        found = self._docs.get(id(doc))
-        if found is None:
-            found = self._docs[id(doc)] = _h(doc.rel, doc.text)
-        return found
+        return self._once(doc, lambda: _h(doc.rel, doc.text))
 
     def _entries(self, entries: list[Entry]) -> str:
-        found = self._lists.get(id(entries))
-        if found is None:
-            found = self._lists[id(entries)] = _h([(e.id, sorted(e.values.items()), e.owner) for e in entries])
-        return found
+        return self._once(entries, lambda: _h([(e.id, sorted(e.values.items()), e.owner) for e in entries]))
 
     def _excluded(self, excluded: list[Exclusion]) -> str:
         # The 来源 column prints file:line, so the text of the file is an input.
-        return _h([(x.id, x.reason, x.locality.name, x.step.path, self._doc(x.step.doc), sorted(x.entry.values.items()))
-                   for x in excluded])
+        return self._once(excluded, lambda: _h([
+            (x.id, x.reason, x.locality.name, x.step.path, self._doc(x.step.doc), sorted(x.entry.values.items()))
+            for x in excluded]))
 
-    @staticmethod
-    def _withheld(withheld: list[WithheldEntry]) -> str:
-        return _h([(w.id, w.title, w.reason, w.basis, w.locality.name) for w in withheld])
+    def _withheld(self, withheld: list[WithheldEntry]) -> str:
+        return self._once(withheld, lambda: _h([(w.id, w.title, w.reason, w.basis, w.locality.name) for w in withheld]))
 
     def locality(self, loc: Locality) -> str:
         """Everything a locality's workbook is made from."""

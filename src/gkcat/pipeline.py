@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from . import __version__
 from .fingerprints import Fingerprints
@@ -107,15 +107,19 @@ def _render(index: int) -> tuple[int, bytes, int]:
     return index, data, rows
 
 
+def _collect(results: Iterable[tuple[int, bytes, int]]) -> dict[int, tuple[bytes, int]]:
+    return {i: (data, rows) for i, data, rows in results}
+
+
 def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, tuple[bytes, int]]:
     global _WORK
     _WORK = work
     try:
         # Workers get the resolved project by fork; where there is no fork (Windows), render here.
         if jobs <= 1 or len(todo) < 4 or "fork" not in multiprocessing.get_all_start_methods():
-            return {i: d for i, *d in map(_render, todo)}  # type: ignore[misc]
+            return _collect(map(_render, todo))
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return {i: (data, rows) for i, data, rows in pool.imap_unordered(_render, todo, chunksize=4)}
+            return _collect(pool.imap_unordered(_render, todo, chunksize=4))
     finally:
         _WORK = []
 

@@ -22,7 +22,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
-from .xlsx_layout import Table
+from .xlsx_layout import CHECK, Table
 
 FONT = "宋体"  # what Chinese offices print with; viewers without it substitute a CJK font
 _THIN = Side(style="thin")
@@ -76,10 +76,15 @@ def clean(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
+def _formula_like(value: str | None) -> bool:
+    # openpyxl stores a string starting with "=" as a formula; catalog text never is one.
+    return bool(value) and value[0] == "="  # type: ignore[index]
+
+
 def _cell(ws: object, value: str | None, style: StyleArray | None) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=clean(value) if value else None)
-    if value and value[0] == "=":
-        cell.data_type = "s"  # catalog text is never a formula
+    if _formula_like(value):
+        cell.data_type = "s"
     if style is not None:
         cell._style = StyleArray(style)
     return cell
@@ -90,7 +95,7 @@ class _Reused:
     append(), so one cell object can stand in every row and column it is appended to."""
 
     def __init__(self, ws: object, styles: _Styles):
-        self.mark = _cell(ws, "√", styles.mark)
+        self.mark = _cell(ws, CHECK, styles.mark)
         # A cell under a merge: no value, but its own border so that Excel draws the merged edges.
         self.blank = _cell(ws, None, styles.blank)
 
@@ -110,9 +115,9 @@ def _row(ws: object, styles: _Styles, reused: _Reused, table: Table, r: int, val
             cell = _cell(ws, value, styles.link)
             cell.hyperlink = table.links[(r, c)]
             out.append(cell)
-        elif value == "√" and table.columns[c - 1].kind == "mark":
+        elif value == CHECK and table.columns[c - 1].kind == "mark":
             out.append(reused.mark)
-        elif value and value[0] == "=":
+        elif _formula_like(value):
             out.append(_cell(ws, value, None))
         else:
             out.append(clean(value))
