@@ -59,6 +59,18 @@ def _overlay(rng: random.Random, d: int, tag: str, level: str, local_items: int)
     return out
 
 
+def _locality(folder: Path, name: str, level: str, departments: dict[str, str],
+              overlays: list[tuple[int, str, int]], rng: random.Random, counts: dict[str, int]) -> None:
+    """One locality folder: its locality.yaml and its overlays (domain, tag, local items)."""
+    _write(folder / "locality.yaml", f"name: {name}\nlevel: {level}\ndepartments:\n"
+           + "".join(f"  {role}: {dept}\n" for role, dept in departments.items()))
+    counts["localities"] += 1
+    counts["files"] += 1
+    for d, tag, local_items in overlays:
+        _write(folder / f"domain-{d:02d}.yaml", _overlay(rng, d, tag, level, local_items))
+        counts["overlays"] += 1
+
+
 def generate(root: Path, seed: int = 20261122, cities: int = 14, counties: int = 7, towns: int = 15,
              domains: int = 26, items: int = 30) -> dict[str, int]:
     """Write the province under `root`; returns counts of what was written."""
@@ -79,31 +91,15 @@ def generate(root: Path, seed: int = 20261122, cities: int = 14, counties: int =
     counts["localities"] += 1
     for c in range(cities):
         city = root / "province" / f"city-{c:02d}"
-        _write(city / "locality.yaml", f"name: 第{c}市\nlevel: city\ndepartments:\n"
-               + "".join(f"  {r}: 第{c}市{r}局\n" for r in ROLES))
-        counts["localities"] += 1
-        counts["files"] += 1
-        for d in rng.sample(range(domains), 5):
-            _write(city / f"domain-{d:02d}.yaml", _overlay(rng, d, f"c{c}", "city", 2))
-            counts["overlays"] += 1
+        _locality(city, f"第{c}市", "city", {r: f"第{c}市{r}局" for r in ROLES},
+                  [(d, f"c{c}", 2) for d in rng.sample(range(domains), 5)], rng, counts)
         for k in range(counties):
             county = city / f"county-{k:02d}"
-            _write(county / "locality.yaml", f"name: 第{c}市第{k}县\nlevel: county\ndepartments:\n"
-                   + "".join(f"  {r}: 第{c}市第{k}县{r}局\n" for r in ROLES[:8]))
-            counts["localities"] += 1
-            counts["files"] += 1
-            for d in rng.sample(range(domains), 3):
-                _write(county / f"domain-{d:02d}.yaml", _overlay(rng, d, f"c{c}k{k}", "county", 1))
-                counts["overlays"] += 1
+            _locality(county, f"第{c}市第{k}县", "county", {r: f"第{c}市第{k}县{r}局" for r in ROLES[:8]},
+                      [(d, f"c{c}k{k}", 1) for d in rng.sample(range(domains), 3)], rng, counts)
             for t in range(towns):
-                town = county / f"town-{t:02d}"
-                _write(town / "locality.yaml", f"name: 第{c}市第{k}县第{t}镇\nlevel: town\n"
-                       f"departments:\n  township: 第{c}市第{k}县第{t}镇人民政府\n")
-                counts["localities"] += 1
-                counts["files"] += 1
-                if rng.random() < 0.3:
-                    d = rng.randrange(domains)
-                    _write(town / f"domain-{d:02d}.yaml", _overlay(rng, d, f"c{c}k{k}t{t}", "town", 0))
-                    counts["overlays"] += 1
+                name = f"第{c}市第{k}县第{t}镇"
+                overlays = [(rng.randrange(domains), f"c{c}k{k}t{t}", 0)] if rng.random() < 0.3 else []
+                _locality(county / f"town-{t:02d}", name, "town", {"township": f"{name}人民政府"}, overlays, rng, counts)
     counts["files"] += counts["overlays"]
     return counts
