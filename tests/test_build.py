@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,12 +11,18 @@ from pathlib import Path
 import pytest
 
 from conftest import CATALOGS
-from gkcat import pipeline
+from gkcat import outputs, pipeline
 from gkcat.pipeline import MANIFEST, BuildRefused, build
 
 
 def files(out: Path) -> dict[str, int]:
     return {str(p.relative_to(out)): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+
+
+def expensive(out: Path, paths: list[str]) -> list[str]:
+    """The outputs that carry an input fingerprint in the manifest (the rest are cheap and always rendered)."""
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+    return [p for p in paths if manifest[p]["inputs"] is not None]
 
 
 def test_invalid_project_writes_nothing(project, tmp_path, run):
@@ -30,7 +37,9 @@ def test_build_cli_reports_and_defaults_to_site(project, run):
     root = project()
     result = run("-C", root, "build")
     assert result.exit_code == 0
-    assert "9 个文件" in result.stdout and "本次生成 5 个" in result.stdout  # 4 localities (+ ASCII aliases) and 总表
+    # 4 localities with workbook (+ ASCII alias), catalog.json, page, table page; 总表; map, search, one domain
+    # page; the search index and 3 assets
+    assert "28 个文件（其中网页 11 个）" in result.stdout and "本次重新生成 24 个" in result.stdout
     assert (root / "site" / MANIFEST).is_file() and (root / "site/总表.xlsx").is_file()
     assert run("-C", root, "build").exit_code == 0  # a rebuild over its own output is fine
 
@@ -64,7 +73,7 @@ def test_failure_midway_leaves_the_old_output_untouched(project, tmp_path, monke
     def broken(*args, **kwargs):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(pipeline, "locality_workbook", broken)
+    monkeypatch.setattr(outputs, "locality_workbook", broken)
     with pytest.raises(RuntimeError):
         build(root, out, jobs=1)
     assert {name: (out / name).read_bytes() for name in files(out)} == before
@@ -75,16 +84,21 @@ def test_rebuild_after_one_town_changed_rewrites_only_that_town_and_the_project_
     root = project()
     out = tmp_path / "out"
     _, first = build(root, out, jobs=1)
-    assert len(first.rendered) == 5 and not first.reused
+    assert len(expensive(out, first.rendered)) == 13 and not first.reused
     inodes = files(out)
     (root / "city/county/town-b/yiwu-jiaoyu.yaml").write_text(
         "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    channels: [入户/现场]\n", encoding="utf-8")
     _, second = build(root, out, jobs=1)
-    assert sorted(second.rendered) == ["city/county/town-b/乙街道政务公开标准目录.xlsx", "总表.xlsx"]
+    assert sorted(expensive(out, second.rendered)) == ["city/county/town-b/catalog.json", "city/county/town-b/yiwu-jiaoyu.html",
+                                                  "city/county/town-b/乙街道政务公开标准目录.xlsx", "总表.xlsx"]
     after = files(out)
     changed = {name for name in after if after[name] != inodes.get(name)}
     assert changed == {"city/county/town-b/乙街道政务公开标准目录.xlsx", "city/county/town-b/town-b.xlsx",
-                       "总表.xlsx", MANIFEST}
+                       "city/county/town-b/catalog.json", "city/county/town-b/yiwu-jiaoyu.html",
+                       "domains/yiwu-jiaoyu.html",  # lists 乙街道's change
+                       "assets/search-index.js",  # 乙街道's entry is now its own
+                       MANIFEST}  # 总表.xlsx was rendered again, but its counts and bytes are the same: kept
+    assert sorted(second.written) == sorted(changed - {MANIFEST})
 
 
 def test_a_county_change_reaches_its_towns(project, tmp_path):
@@ -94,9 +108,13 @@ def test_a_county_change_reaches_its_towns(project, tmp_path):
     (root / "city/county/locality.yaml").write_text("name: 某某区\nlevel: county\ndepartments:\n  education: 区教育和体育局\n",
                                                     encoding="utf-8")
     _, report = build(root, out, jobs=1)
-    assert sorted(report.rendered) == sorted([
+    assert sorted(p for p in report.rendered if p.endswith(".xlsx")) == sorted([
         "city/county/某某区政务公开标准目录.xlsx", "city/county/town-a/甲镇政务公开标准目录.xlsx",
         "city/county/town-b/乙街道政务公开标准目录.xlsx", "总表.xlsx"])
+    # the county's table pages and those of its towns name the new department (or the new county name)
+    tables = sorted(p for p in report.rendered if p.endswith("yiwu-jiaoyu.html") and p.startswith("city/county"))
+    assert tables == ["city/county/town-a/yiwu-jiaoyu.html", "city/county/town-b/yiwu-jiaoyu.html",
+                      "city/county/yiwu-jiaoyu.html"]
 
 
 def test_build_date_comes_from_source_date_epoch_then_git(project, monkeypatch):

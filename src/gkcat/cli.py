@@ -135,7 +135,7 @@ def summary(ctx: click.Context) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认为 CPU 核数。")
 @click.pass_context
 def build_command(ctx: click.Context, out: Path | None, jobs: int) -> None:
-    """检查项目，通过后生成各地区的标准目录工作簿（XLSX）和总表。"""
+    """检查项目，通过后生成公开网站（HTML）、各地区的标准目录工作簿（XLSX）和总表。"""
     try:
         result, report = build(ctx.obj, out, jobs)
     except (ProjectNotFound, BuildRefused) as err:
@@ -143,5 +143,7 @@ def build_command(ctx: click.Context, out: Path | None, jobs: int) -> None:
     if report is None:
         click.echo(format_text(result.diagnostics, colour=_colour()))
         _fail("项目有错误，未生成任何文件", 1)
-    click.echo(f"已生成到 {report.out}：{report.files} 个文件，{report.rows} 行事项；"
-               f"本次生成 {len(report.rendered)} 个，沿用未变化的 {len(report.reused)} 个；用时 {report.seconds:.1f} 秒")
+    pages = sum(1 for p in report.manifest_paths if p.endswith(".html"))
+    click.echo(f"已生成到 {report.out}：{report.files} 个文件（其中网页 {pages} 个），共 {report.size / 1048576:.1f} MB，"
+               f"工作簿中事项 {report.rows} 行；本次重新生成 {len(report.rendered)} 个，写入内容有变化的 {len(report.written)} 个，"
+               f"沿用未变化的 {len(report.reused)} 个；用时 {report.seconds:.1f} 秒")

@@ -17,15 +17,16 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from . import __version__
 from .fingerprints import Fingerprints
+from .outputs import Artifact, site_artifacts, workbook_artifacts
+from .render_html import HtmlRenderer, template_dirs
+from .site_pages import ASSETS, RESERVED
 from .validate import Validation, validate_project
-from .workbooks import locality_workbook, project_workbook, workbook_paths
 
 MANIFEST = ".gkcat-manifest.json"
-PROJECT_WORKBOOK = "总表.xlsx"
 FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
 
@@ -33,22 +34,16 @@ class BuildRefused(Exception):
     """The build cannot run as asked (exit code 2): the message says why, in Chinese."""
 
 
-@dataclass(frozen=True)
-class Artifact:
-    """One output: where it goes (first path; the others are aliases), what it is made from, how to make it."""
-
-    paths: tuple[str, ...]
-    inputs: str
-    render: Callable[[], tuple[bytes, int]]  # -> (content, item rows it holds)
-
-
 @dataclass
 class BuildReport:
     out: Path
     files: int = 0
     rows: int = 0
-    rendered: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # rendered anew (first paths)
+    reused: list[str] = field(default_factory=list)  # inputs unchanged: not rendered
+    written: list[str] = field(default_factory=list)  # files whose bytes are new or changed
+    size: int = 0  # bytes of all files
+    manifest_paths: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -73,6 +68,8 @@ def check_out(project_dir: Path, out: Path, top: str | None) -> Path:
     project_dir = project_dir.resolve()
     if out == Path(out.anchor) or out == project_dir or out in project_dir.parents:
         raise BuildRefused(f"不能输出到 {out}：它是项目文件夹、其上级或根目录，生成时会被整体替换")
+    if top in RESERVED:
+        raise BuildRefused(f"顶层地区文件夹不能命名为“{top}”：网站的 {'、'.join(RESERVED)} 已占用这些名称")
     if top and (out == project_dir / top or project_dir / top in out.parents):
         raise BuildRefused(f"不能输出到 {out}：它在地区文件夹 {top}/ 之中，会被当作地区读取")
     if out.exists() and not out.is_dir():
@@ -82,20 +79,29 @@ def check_out(project_dir: Path, out: Path, top: str | None) -> Path:
     return out
 
 
+def _site_inputs(project_dir: Path) -> tuple[list[Path], dict[str, bytes], str]:
+    """Template folders in use, the static assets they provide (the project's win), and a digest of all of it."""
+    dirs = template_dirs(project_dir)
+    digest = hashlib.sha256()
+    assets: dict[str, bytes] = {}
+    for d in reversed(dirs):  # gkcat's first, so that the project's files replace them
+        for f in sorted(p for p in d.rglob("*") if p.is_file()):
+            rel = f.relative_to(d).as_posix()
+            data = f.read_bytes()
+            digest.update(f"{d}\0{rel}\0".encode("utf-8") + hashlib.sha256(data).digest())
+            if rel.startswith(f"{ASSETS}/"):
+                assets[rel[len(ASSETS) + 1:]] = data
+    return dirs, assets, digest.hexdigest()
+
+
 def artifacts(v: Validation, when: datetime) -> list[Artifact]:
-    """Every output of the project, with its input fingerprint."""
+    """Every output of the project: workbooks and the site."""
     project, resolver = v.project, v.resolver
     assert project is not None and resolver is not None
-    prints = Fingerprints(project, resolver, when.isoformat())
-    out: list[Artifact] = []
-    by_locality: dict[str, str] = {}
-    for loc in project.localities.values():
-        by_locality[loc.path] = prints.locality(loc)
-        out.append(Artifact(workbook_paths(loc), by_locality[loc.path],
-                            lambda loc=loc: locality_workbook(project, resolver, loc, when)))
-    out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
-                        lambda: (project_workbook(project, resolver, when), 0)))
-    return out
+    dirs, assets, digest = _site_inputs(project.root_dir)
+    prints = Fingerprints(project, resolver, when.isoformat(), digest)
+    return (workbook_artifacts(project, resolver, prints, when)
+            + site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs), assets))
 
 
 # The artifacts being rendered, for worker processes: fork hands them the parent's memory.
@@ -153,7 +159,7 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
         todo = []
         for i, art in enumerate(work):
             prev = previous.get(art.paths[0])
-            if prev and prev.get("inputs") == art.inputs and all((out / p).is_file() for p in art.paths):
+            if prev and art.inputs is not None and prev.get("inputs") == art.inputs and all((out / p).is_file() for p in art.paths):
                 for p in art.paths:
                     _place(out / p, tmp / p)
                 manifest.update({p: prev for p in art.paths})
@@ -163,18 +169,26 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
                 todo.append(i)
         for i, (data, rows) in sorted(_render_all(work, todo, jobs).items()):
             art = work[i]
-            first = tmp / art.paths[0]
-            first.parent.mkdir(parents=True, exist_ok=True)
-            first.write_bytes(data)
-            for alias in art.paths[1:]:
-                _place(first, tmp / alias)
-            entry = {"inputs": art.inputs, "rows": rows, "sha256": hashlib.sha256(data).hexdigest()}
-            manifest.update({p: entry for p in art.paths})
+            sha = hashlib.sha256(data).hexdigest()
+            prev = previous.get(art.paths[0])
+            if prev and prev.get("sha256") == sha and all((out / p).is_file() for p in art.paths):
+                for p in art.paths:  # same bytes as before: keep the old file rather than rewrite it
+                    _place(out / p, tmp / p)
+            else:
+                first = tmp / art.paths[0]
+                first.parent.mkdir(parents=True, exist_ok=True)
+                first.write_bytes(data)
+                for alias in art.paths[1:]:
+                    _place(first, tmp / alias)
+                report.written += art.paths
+            manifest.update({p: {"inputs": art.inputs, "rows": rows, "sha256": sha, "size": len(data)} for p in art.paths})
             report.rendered.append(art.paths[0])
             report.rows += rows
         body = {"gkcat": __version__, "files": dict(sorted(manifest.items()))}
         (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         report.files = len(manifest)
+        report.manifest_paths = sorted(manifest)
+        report.size = sum(int(e.get("size", 0)) for e in manifest.values())  # type: ignore[call-overload]
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

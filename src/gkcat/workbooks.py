@@ -3,14 +3,14 @@ the project-wide map. Returns bytes; the build pipeline decides where they go.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from .catalog import ResolvedCatalog, catalogs_for, levels_from
 from .models import LEVEL_ZH, DomainDef
 from .project import Locality, Project
 from .render_xlsx import new_workbook, save, sheet_name, write_table
-from .resolve import Entry, Resolver, resolve_subject
+from .overview import spread
+from .resolve import Resolver, resolve_subject
 from .xlsx_layout import Table, domain_table, simple_table
 
 OVERVIEW, EXCLUDED, WITHHELD, MAP = "目录总览", "不适用事项", "负面清单", "公开地图"
@@ -84,36 +84,14 @@ def _map(project: Project, resolver: Resolver) -> Table:
     return simple_table(f"{project.config.title}：各地区各领域公开事项数", header, rows, kinds)
 
 
-@dataclass
-class _Tally:
-    """How one item fares across the localities of a project."""
-
-    entry: Entry
-    owner: str
-    per_level: dict[str, int]
-    excluded_by: set[str] = field(default_factory=set)
-
-
 def _comparison(project: Project, resolver: Resolver, domain: DomainDef) -> Table:
     levels = list(project.config.levels)
-    tallies: dict[str, _Tally] = {}
-
-    def tally(entry: Entry) -> _Tally:
-        owner = project.localities[entry.owner].name
-        return tallies.setdefault(entry.id, _Tally(entry, owner, {lv: 0 for lv in levels}))
-
-    for loc in project.localities.values():
-        for e in resolver.published(loc, domain):
-            tally(e).per_level[loc.level] += 1
-        for x in resolver.state(loc, domain).excluded:
-            if x.locality is loc:
-                tally(x.entry).excluded_by.add(loc.path)
     header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"] + [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
     rows = []
-    for i, (item_id, t) in enumerate(tallies.items(), 1):
-        v = t.entry.values
-        rows.append([str(i), item_id, v["level1"], v["level2"], t.owner, str(sum(t.per_level.values()))]
-                    + [str(t.per_level[lv]) for lv in levels] + [str(len(t.excluded_by))])
+    for i, s in enumerate(spread(project, resolver, domain), 1):
+        v = s.entry.values
+        rows.append([str(i), s.entry.id, v["level1"], v["level2"], s.owner.name, str(s.published)]
+                    + [str(s.per_level[lv]) for lv in levels] + [str(len(s.exclusions))])
     kinds = [("text", 5), ("text", 12), ("text", 12), ("wide", 30), ("text", 12), ("mark", 8)]
     kinds += [("mark", 7)] * len(levels) + [("mark", 8)]
     return simple_table(f"{domain.name}：各地区公开情况对比", header, rows, kinds)

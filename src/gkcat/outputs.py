@@ -1,0 +1,98 @@
+"""Every output of a build: its paths, what it is made from, how to render it. Nothing is written here.
+
+An artifact with an input fingerprint is reused from the previous build when the fingerprint is
+unchanged (it is not even rendered); one without is cheap, so it is always rendered and the
+pipeline keeps the old file when the bytes are the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from .catalog import catalog, catalogs_for, levels_from
+from .fingerprints import Fingerprints
+from .project import Locality, Project
+from .render_html import HtmlRenderer
+from .render_json import dumps, show_data
+from .resolve import Resolver
+from .search_index import index_script
+from .site_pages import (ASSETS, INDEX, SEARCH, SiteFacts, data_href, domain_href, domain_view, locality_href,
+                         locality_view, map_view, page, search_view, table_href)
+from .site_tables import table_view
+from .workbooks import locality_workbook, project_workbook, workbook_paths
+
+PROJECT_WORKBOOK = "总表.xlsx"
+SEARCH_INDEX = f"{ASSETS}/search-index.js"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output: where it goes (first path; the others are aliases), what it is made from, how to make it."""
+
+    paths: tuple[str, ...]
+    inputs: str | None  # fingerprint of its inputs; None: render every time and compare bytes
+    render: Callable[[], tuple[bytes, int]]  # -> (content, item rows it holds)
+
+
+def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
+    return lambda: (data, 0)
+
+
+def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime) -> list[Artifact]:
+    out: list[Artifact] = []
+    by_locality: dict[str, str] = {}
+    for loc in project.localities.values():
+        by_locality[loc.path] = prints.locality(loc)
+        out.append(Artifact(workbook_paths(loc), by_locality[loc.path],
+                            lambda loc=loc: locality_workbook(project, resolver, loc, when)))
+    out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
+                        lambda: (project_workbook(project, resolver, when), 0)))
+    return out
+
+
+def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, loc: Locality,
+                    when: datetime) -> list[Artifact]:
+    project, resolver = facts.project, facts.resolver
+    levels = levels_from(project, loc)
+
+    def locality_page() -> tuple[bytes, int]:
+        view = locality_view(facts, loc, catalogs_for(resolver, loc))
+        return html.render("locality.html", page(project, locality_href(loc), loc.name, when, loc), view), 0
+
+    def table_page(domain_id: str) -> tuple[bytes, int]:
+        cat = catalog(resolver, loc, project.domain(domain_id))  # type: ignore[arg-type]
+        view = table_view(resolver, cat, levels)
+        path = table_href(loc, cat.domain)
+        return html.render("table.html", page(project, path, cat.domain.name, when, loc), view), 0
+
+    def data() -> tuple[bytes, int]:
+        return (dumps(show_data(loc, catalogs_for(resolver, loc))) + "\n").encode("utf-8"), 0
+
+    out = [Artifact((locality_href(loc),), None, locality_page),
+           Artifact((data_href(loc),), prints.open_data(loc), data)]
+    for d in project.domains:
+        if project.reaches(d, loc):
+            out.append(Artifact((table_href(loc, d),), prints.table(loc, d), lambda d=d.id: table_page(d)))
+    return out
+
+
+def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
+                   html: HtmlRenderer, assets: dict[str, bytes]) -> list[Artifact]:
+    """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
+    facts = SiteFacts(project, resolver)
+    out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
+    out.append(Artifact((INDEX,), None, lambda: (html.render("map.html", page(project, INDEX, "公开地图", when),
+                                                             map_view(facts)), 0)))
+    out.append(Artifact((SEARCH,), None, lambda: (html.render("search.html", page(project, SEARCH, "搜索", when),
+                                                              search_view(project)), 0)))
+    out.append(Artifact((SEARCH_INDEX,), None, lambda: (index_script(project, resolver), 0)))
+    for d in project.domains:
+        path = domain_href(d)
+        out.append(Artifact((path,), None, lambda d=d, path=path: (
+            html.render("domain.html", page(project, path, f"{d.name}：各地区公开情况", when),
+                        domain_view(project, resolver, d)), 0)))
+    for loc in project.localities.values():
+        out += _locality_pages(html, facts, prints, loc, when)
+    return out
