@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test bench schemas samples clean office
+.PHONY: site test bench schemas samples clean office browser
 
 $(STAMP): pyproject.toml
 	@# Debian's Python needs python3-venv for `-m venv`; install it only when venv is missing.
@@ -19,7 +19,7 @@ site: $(STAMP)
 	$(BIN)/gkcat -C catalogs summary
 	$(BIN)/gkcat -C catalogs build
 
-test: $(STAMP) office
+test: $(STAMP) office browser
 	$(BIN)/python -m pytest
 
 # A real spreadsheet program for the test that prints a workbook to PDF (Debian packages).
@@ -27,6 +27,15 @@ office:
 	@command -v soffice >/dev/null && command -v pdftotext >/dev/null || { \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
 	    libreoffice-calc-nogui fonts-noto-cjk poppler-utils; }
+
+# A real browser and checkers for the site tests: Debian's Chromium with CJK fonts (Playwright drives
+# it; never `playwright install`), axe-core from npm, and Java for the Nu HTML checker.
+browser:
+	@command -v chromium >/dev/null && command -v java >/dev/null && command -v npm >/dev/null \
+	  && fc-list :lang=zh | grep -q . || { \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    chromium fonts-noto-cjk default-jre-headless $$(command -v npm >/dev/null || echo npm); }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
@@ -40,4 +49,4 @@ samples: $(STAMP)
 	$(BIN)/python tools/make_samples.py
 
 clean:
-	rm -rf $(VENV) site bench-out test-output
+	rm -rf $(VENV) site bench-out test-output tests/browser/node_modules

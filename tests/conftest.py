@@ -124,3 +124,33 @@ def run():
         return runner.invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
 
     return invoke
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output instead of comparing with it")
+
+
+# Built once per session: the sample catalogs as a site, with a fixed build date.
+SAMPLE_EPOCH = "1767225600"  # 2026-01-01
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample catalogs built into a temporary folder (read-only for the tests that use it)."""
+    import os
+
+    from gkcat.pipeline import build
+
+    out = tmp_path_factory.mktemp("sample") / "site"
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = SAMPLE_EPOCH
+    try:
+        _, report = build(CATALOGS, out, jobs=1)
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+    assert report is not None
+    return out

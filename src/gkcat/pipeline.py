@@ -22,7 +22,7 @@ from typing import Iterable
 from . import __version__
 from .fingerprints import Fingerprints
 from .outputs import Artifact, site_artifacts, workbook_artifacts
-from .render_html import HtmlRenderer, template_dirs
+from .render_html import HtmlRenderer, TemplateFailure, template_dirs
 from .site_pages import ASSETS, RESERVED
 from .validate import Validation, validate_project
 
@@ -84,11 +84,12 @@ def _site_inputs(project_dir: Path) -> tuple[list[Path], dict[str, bytes], str]:
     dirs = template_dirs(project_dir)
     digest = hashlib.sha256()
     assets: dict[str, bytes] = {}
-    for d in reversed(dirs):  # gkcat's first, so that the project's files replace them
+    for layer, d in enumerate(reversed(dirs)):  # gkcat's first, so that the project's files replace them
         for f in sorted(p for p in d.rglob("*") if p.is_file()):
             rel = f.relative_to(d).as_posix()
             data = f.read_bytes()
-            digest.update(f"{d}\0{rel}\0".encode("utf-8") + hashlib.sha256(data).digest())
+            # not the folder's absolute path: the manifest must be the same in every checkout
+            digest.update(f"{layer}\0{rel}\0".encode("utf-8") + hashlib.sha256(data).digest())
             if rel.startswith(f"{ASSETS}/"):
                 assets[rel[len(ASSETS) + 1:]] = data
     return dirs, assets, digest.hexdigest()
@@ -207,6 +208,9 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0) -> tuple[Va
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
     report = BuildReport(target)
     work = artifacts(v, build_time(v.project.root_dir))
-    write_outputs(work, target, jobs or os.cpu_count() or 1, report)
+    try:
+        write_outputs(work, target, jobs or os.cpu_count() or 1, report)
+    except TemplateFailure as err:
+        raise BuildRefused(str(err)) from None
     report.seconds = time.perf_counter() - start
     return v, report

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 
 from .site_pages import Page
 
@@ -45,6 +45,20 @@ def environment(dirs: list[Path]) -> Environment:
     return env
 
 
+class TemplateFailure(Exception):
+    """A template could not be rendered; the message names the template and line, in Chinese."""
+
+
+def _failure(err: TemplateError, template: str) -> TemplateFailure:
+    where = f"{err.filename or err.name}:{err.lineno}" if isinstance(err, TemplateSyntaxError) else template
+    tb = err.__traceback__
+    while tb is not None:  # jinja maps template code to the template's file and line
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return TemplateFailure(f"模板出错（{where}）：{err.message or err}")
+
+
 class HtmlRenderer:
     """Renders pages; templates are compiled once per process (after fork, in each worker)."""
 
@@ -55,5 +69,8 @@ class HtmlRenderer:
     def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
         if self._env is None:
             self._env = environment(self.dirs)
-        html = self._env.get_template(template).render(page=page, view=view, **extra)
+        try:
+            html = self._env.get_template(template).render(page=page, view=view, **extra)
+        except TemplateError as err:
+            raise _failure(err, template) from None
         return html.encode("utf-8")

@@ -1,0 +1,203 @@
+"""The sample site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1
+under a sub-path and opened from file://. Screenshots go to test-output/screenshots/."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = REPO / "tests/browser/node_modules/axe-core/axe.min.js"
+SHOTS = REPO / "test-output/screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package"
+    if not Path(CHROMIUM).exists():
+        return CHROMIUM
+    if not AXE.exists():
+        return str(AXE)
+    return None
+
+
+# `make test` installs all three; outside CI a developer without them still gets the other tests.
+if _missing() and not os.environ.get("CI"):
+    pytest.skip(f"browser tests need {_missing()} (make test installs it)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert _missing() is None, f"make test installs {_missing()}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def served(sample_site, tmp_path_factory):
+    """The sample site under http://127.0.0.1:PORT/pub/gkcat/ (a sub-path, as on a government portal)."""
+    root = tmp_path_factory.mktemp("www")
+    (root / "pub").mkdir()
+    shutil.copytree(sample_site, root / "pub/gkcat")
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/pub/gkcat/"
+    server.shutdown()
+    server.server_close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(params=["http", "file"])
+def site(request, served, sample_site):
+    return served if request.param == "http" else sample_site.as_uri() + "/"
+
+
+@pytest.fixture
+def page(browser, site):
+    """A fresh page that records every request it makes and every script error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    pg.requests, pg.errors, pg.dialogs = [], [], []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    yield pg
+    assert not pg.errors, pg.errors
+    assert not pg.dialogs, pg.dialogs
+    outside = [u for u in pg.requests if not u.startswith(site)]
+    assert not outside, f"requests left the site: {outside}"
+    context.close()
+
+
+def _axe(pg) -> list[dict]:
+    pg.add_script_tag(path=str(AXE))
+    found = pg.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))""")
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+def _shoot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    mode = "file" if pg.url.startswith("file:") else "http"
+    for width in (390, 1280):
+        pg.set_viewport_size({"width": width, "height": 900})
+        pg.screenshot(path=str(SHOTS / f"{mode}-{name}-{width}.png"))
+    pg.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_map_locality_table_search_anchor_and_download(page, site):
+    page.goto(site + "index.html")
+    assert page.locator("h1").inner_text() == "公开地图"
+    assert not _axe(page), _axe(page)
+    _shoot(page, "map")
+    page.locator("ul.tree a", has_text="辽中区").click()
+    assert page.url.endswith("shenyang/liaozhong/index.html")
+    assert page.locator("h1").inner_text() == "辽中区"
+    assert not _axe(page), _axe(page)
+    with page.expect_download() as got:
+        page.locator("a", has_text="辽中区政务公开标准目录.xlsx").click()
+    assert got.value.suggested_filename == "辽中区政务公开标准目录.xlsx"
+    page.locator("table a", has_text="就业").first.click()
+    assert page.url.endswith("shenyang/liaozhong/jiuye.html")
+    assert not _axe(page), _axe(page)
+    _shoot(page, "table")
+    # the search box in the header leads to the search page, whose first result leads to the item's anchor
+    page.fill("#gk-q", "技能培训")
+    page.press("#gk-q", "Enter")
+    page.wait_for_selector("#gk-results li")
+    assert "找到 1 个事项" in page.locator("#gk-status").inner_text()
+    assert not _axe(page), _axe(page)
+    _shoot(page, "search")
+    page.locator("#gk-results li a").first.click()
+    assert page.url.endswith("shenyang/liaozhong/jiuye.html#lz-jnpx")
+    row = page.locator("#lz-jnpx")
+    assert row.is_visible() and "技能培训政策及经办流程" in row.inner_text()
+    assert page.evaluate("document.querySelector(':target').id") == "lz-jnpx"
+
+
+def test_search_finds_any_substring_with_filters(page, site):
+    # 择业 is not in the samples; 就业创业政策项目 is, and 业创 is a substring no word splitter would index
+    page.goto(site + "search.html?q=业创")
+    page.wait_for_selector("#gk-results li")
+    assert "就业政策法规咨询" in page.locator("#gk-results").inner_text()
+    page.goto(site + "search.html?q=区教育局&loc=shenyang/shenhe&level=town")
+    page.wait_for_selector("#gk-results li")
+    places = page.locator("#gk-results .where a").all_inner_texts()
+    assert places and set(places) <= {"大西街道", "五里河街道"}
+    page.goto(site + "search.html?q=没有这样的事项")
+    page.wait_for_function("document.querySelector('#gk-status').textContent.includes('没有找到')")
+    assert page.locator("#gk-results li").count() == 0
+
+
+def test_domain_page_and_here_only_filter(page, site):
+    page.goto(site + "domains/jiuye.html")
+    assert "辽中区" in page.locator("#jy-01").inner_text()
+    assert not _axe(page), _axe(page)
+    page.goto(site + "shenyang/yiwu-jiaoyu.html")
+    passdown = page.locator("tr.passdown").first
+    assert passdown.is_visible()
+    page.check("#gk-here-only")
+    assert not passdown.is_visible()
+    # on a phone the item names stay in view while the table scrolls sideways
+    page.set_viewport_size({"width": 390, "height": 800})
+    assert page.evaluate("getComputedStyle(document.querySelector('tbody th.sticky')).position") == "sticky"
+
+
+def test_keyboard_reaches_the_search_box_and_focus_is_visible(page, site):
+    page.goto(site + "index.html")
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # site title
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "gk-q"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+def test_script_in_catalog_text_shows_as_text_and_runs_nothing(browser, project, tmp_path):
+    from gkcat.pipeline import build
+
+    evil = "<script>alert(1)</script>"
+    root = project({"city/county/yiwu-jiaoyu.yaml": f"""
+        domain: yiwu-jiaoyu
+        items:
+          - id: x-1
+            level1: 政策文件
+            level2: '{evil}'
+            content: ['<img src=x onerror=alert(2)>']
+            basis: 《中华人民共和国政府信息公开条例》
+            subject: [education]
+            channels: [政府网站]
+    """})
+    build(root, tmp_path / "out", jobs=1)
+    context = browser.new_context()
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.goto((tmp_path / "out/city/county/yiwu-jiaoyu.html").as_uri())
+    assert evil in pg.locator("#x-1").inner_text()
+    pg.goto((tmp_path / "out/search.html").as_uri() + "?q=script")
+    pg.wait_for_selector("#gk-results li")
+    assert evil in pg.locator("#gk-results").inner_text()
+    pg.wait_for_timeout(200)
+    assert not dialogs
+    context.close()
