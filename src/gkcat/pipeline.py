@@ -95,14 +95,19 @@ def _site_inputs(project_dir: Path) -> tuple[list[Path], dict[str, bytes], str]:
     return dirs, assets, digest.hexdigest()
 
 
-def artifacts(v: Validation, when: datetime) -> list[Artifact]:
-    """Every output of the project: workbooks and the site."""
+PARTS = ("xlsx", "site")
+
+
+def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS) -> list[Artifact]:
+    """Every output of the project: workbooks and the site (or only the parts asked for)."""
     project, resolver = v.project, v.resolver
     assert project is not None and resolver is not None
     dirs, assets, digest = _site_inputs(project.root_dir)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
-    return (workbook_artifacts(project, resolver, prints, when)
-            + site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs), assets))
+    out = workbook_artifacts(project, resolver, prints, when) if "xlsx" in parts else []
+    if "site" in parts:
+        out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs), assets)
+    return out
 
 
 # The artifacts being rendered, for worker processes: fork hands them the parent's memory.
@@ -199,15 +204,16 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(project_dir: Path, out: Path | None = None, jobs: int = 0) -> tuple[Validation, BuildReport | None]:
-    """Validate the project; when it is valid, write all outputs to OUT (default: site/ in the project)."""
+def build(project_dir: Path, out: Path | None = None, jobs: int = 0,
+          parts: tuple[str, ...] = PARTS) -> tuple[Validation, BuildReport | None]:
+    """Validate the project; when it is valid, write its outputs to OUT (default: site/ in the project)."""
     start = time.perf_counter()
     v = validate_project(project_dir)
     if not v.ok() or v.project is None:
         return v, None
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
     report = BuildReport(target)
-    work = artifacts(v, build_time(v.project.root_dir))
+    work = artifacts(v, build_time(v.project.root_dir), parts)
     try:
         write_outputs(work, target, jobs or os.cpu_count() or 1, report)
     except TemplateFailure as err:
