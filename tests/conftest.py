@@ -142,11 +142,16 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from gkcat.pipeline import build
 
-    out = tmp_path_factory.mktemp("sample") / "site"
+    import shutil
+
+    # A copy outside git, so that the pages do not depend on this repository's history
+    base = tmp_path_factory.mktemp("sample")
+    shutil.copytree(CATALOGS, base / "catalogs", ignore=shutil.ignore_patterns("site"))
+    out = base / "site"
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = SAMPLE_EPOCH
     try:
-        _, report = build(CATALOGS, out, jobs=1)
+        _, report = build(base / "catalogs", out, jobs=1)
     finally:
         if before is None:
             del os.environ["SOURCE_DATE_EPOCH"]

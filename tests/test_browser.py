@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -200,4 +201,21 @@ def test_script_in_catalog_text_shows_as_text_and_runs_nothing(browser, project,
     assert evil in pg.locator("#gk-results").inner_text()
     pg.wait_for_timeout(200)
     assert not dialogs
+    context.close()
+
+
+def test_print_stylesheet_prints_the_table_like_the_workbook(browser, sample_site):
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto((sample_site / "shenyang/liaozhong/jiuye.html").as_uri())
+    pg.emulate_media(media="print")
+    hidden = pg.evaluate("""() => ['form.quick', 'nav.crumbs', 'details.above']
+        .map(s => getComputedStyle(document.querySelector(s)).display)""")
+    assert hidden == ["none", "none", "none"]
+    assert pg.evaluate("getComputedStyle(document.querySelector('#gk-table thead')).display") == "table-header-group"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = pg.pdf(path=str(SHOTS / "table-print.pdf"), prefer_css_page_size=True)
+    box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert pdf.startswith(b"%PDF") and box is not None
+    assert round(float(box.group(1))) == 842 and round(float(box.group(2))) == 595  # A4 landscape, from @page
     context.close()

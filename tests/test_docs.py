@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 
 import yaml
@@ -44,3 +45,44 @@ def test_pre_commit_hook_definition():
     [hook] = hooks
     assert hook["id"] == "gkcat-validate" and hook["entry"] == "gkcat" and hook["args"] == ["validate", "--strict"]
     assert hook["pass_filenames"] is False
+
+
+def test_site_doc_lists_the_templates_and_the_search_index_fields():
+    from gkcat.search_index import index_data
+    from gkcat.validate import validate_project
+
+    text = (REPO / "docs" / "site.md").read_text(encoding="utf-8")
+    names = {p.name for p in (REPO / "templates").glob("*.html")} | {p.name for p in (REPO / "templates/assets").iterdir()}
+    assert names and all(name in text for name in names)
+    fields = re.search(r"索引格式.*?```\n(.*?)```", text, re.S).group(1)
+    v = validate_project(REPO / "catalogs")
+    assert [line.split()[0] for line in fields.strip().splitlines()] == list(index_data(v.project, v.resolver))
+
+
+def test_diff_doc_example_is_the_real_output_and_the_json_shape_matches(run):
+    text = (REPO / "docs" / "diff.md").read_text(encoding="utf-8")
+    example = re.search(r"## 示例.*?```\n(.*?)```", text, re.S).group(1)
+    result = run("-C", REPO / "catalogs", "diff", "shenyang/liaozhong", "shenyang/liaozhong/liuerbao")
+    assert result.exit_code == 1 and result.stdout == example
+    shown = json.loads(re.search(r"## JSON 格式.*?```json\n(.*?)```", text, re.S).group(1))
+    real = json.loads(run("-C", REPO / "catalogs", "diff", "shenyang/liaozhong", "shenyang/liaozhong/liuerbao",
+                          "--format", "json").stdout)
+
+    def keys(node):
+        if isinstance(node, dict):
+            return {k: keys(v) for k, v in node.items()}
+        if isinstance(node, list):
+            merged: dict = {}
+            for x in node:
+                merged.update(keys(x) if isinstance(x, dict) else {})
+            return [merged] if merged else []
+        return None
+
+    def covered(doc, actual):  # every key the doc shows exists in the real output, with the same nesting
+        if isinstance(doc, dict):
+            return isinstance(actual, dict) and all(k in actual and covered(v, actual[k]) for k, v in doc.items())
+        if isinstance(doc, list):
+            return not doc or (isinstance(actual, list) and (not actual or covered(doc[0], actual[0])))
+        return True
+
+    assert covered(keys(shown), keys(real))

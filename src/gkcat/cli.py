@@ -12,12 +12,15 @@ import click
 
 from . import __version__
 from .catalog import Unknown, catalogs_for, explain, find_domain, find_locality
+from .diff import Comparison, Side, compare, compare_versions
 from .diagnostics import format_github, format_text, has_errors, to_json
 from .pipeline import BuildRefused, build
 from .project import Project
 from .render_json import dumps, show_data, story_json
 from .render_text import show_text, story_text, summary_text
+from .render_diff import diff_output
 from .resolve import Resolver
+from .revisions import RevisionError, load_at
 from .sources import ProjectNotFound
 from .validate import Validation, validate_project
 
@@ -143,7 +146,58 @@ def build_command(ctx: click.Context, out: Path | None, jobs: int) -> None:
     if report is None:
         click.echo(format_text(result.diagnostics, colour=_colour()))
         _fail("项目有错误，未生成任何文件", 1)
+    for note in report.notes:
+        click.echo(f"注意：{note}", err=True)
     pages = sum(1 for p in report.manifest_paths if p.endswith(".html"))
     click.echo(f"已生成到 {report.out}：{report.files} 个文件（其中网页 {pages} 个），共 {report.size / 1048576:.1f} MB，"
                f"工作簿中事项 {report.rows} 行；本次重新生成 {len(report.rendered)} 个，写入内容有变化的 {len(report.written)} 个，"
                f"沿用未变化的 {len(report.reused)} 个；用时 {report.seconds:.1f} 秒")
+
+DIFF_FORMATS = click.Choice(["text", "markdown", "json"])
+_GIT_COLOURS = {"red": "red", "green": "green", "yellow": "yellow", "cyan": "cyan"}
+
+
+def _working_tree(ctx: click.Context) -> Resolver:
+    result = _load(ctx)
+    if result.resolver is None or not result.ok():
+        errors = [d for d in result.diagnostics if d.severity.value == "error"]
+        click.echo(format_text(errors, colour=False), err=True)
+        _fail("工作区中的项目有错误，无法比较（gkcat validate）", 2)
+    return result.resolver
+
+
+def _comparisons(ctx: click.Context, a: str | None, b: str | None, rev: str | None) -> list[Comparison]:
+    if rev is None:
+        if a is None or b is None:
+            _fail("请给出两个地区（gkcat diff A B），或用 --rev 与某个版本比较", 2)
+        resolver = _working_tree(ctx)
+        project = resolver.project
+        return [compare(Side(resolver, find_locality(project, a)), Side(resolver, find_locality(project, b)))]
+    if b is not None:
+        _fail("--rev 之后只能给一个地区", 2)
+    old, _, new = rev.partition("..")
+    va = load_at(ctx.obj, old)
+    rb = load_at(ctx.obj, new).resolver if new else _working_tree(ctx)
+    ra = va.resolver
+    assert ra is not None and rb is not None
+    if a is not None and a.strip("/") not in ra.project.localities and a.strip("/") not in rb.project.localities:
+        find_locality(rb.project, a)  # raises Unknown with a suggestion
+    return compare_versions(ra, rb, old, new or None, a.strip("/") if a else None)
+
+
+@main.command("diff")
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@click.option("--rev", help="与 git 版本比较：REV（与工作区比）或 A..B（两个版本）。")
+@click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text（默认）、markdown、json。")
+@click.pass_context
+def diff_command(ctx: click.Context, a: str | None, b: str | None, rev: str | None, fmt: str) -> None:
+    """比较两个地区的最终目录，或比较某个版本与工作区（--rev）。退出码：0 相同，1 有差异，2 出错。"""
+    try:
+        found = _comparisons(ctx, a, b, rev)
+    except (Unknown, RevisionError) as err:
+        _fail(str(err), 2)
+    shown = [c for c in found if not c.same] or found[:1]
+    style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
+    click.echo(diff_output(shown, fmt, style) if style else diff_output(shown, fmt))
+    sys.exit(0 if all(c.same for c in found) else 1)

@@ -147,6 +147,13 @@ class ExtraField(Strict):
     choices: Optional[list[str]] = Field(None, title="可选值")
 
 
+class HistoryConfig(Strict):
+    tags: str = Field("*", title="发布标签", min_length=1,
+                      description="git 标签的匹配模式（如 v*）；有匹配的标签时，每个标签是一次发布")
+    commits: int = Field(10, ge=1, le=500, title="提交数",
+                         description="没有匹配的标签时，列出最近多少次修改了项目的提交")
+
+
 class ProjectConfig(Strict):
     """gkcat.yaml: project settings."""
 
@@ -159,3 +166,4 @@ class ProjectConfig(Strict):
     channels: list[str] = Field(default_factory=lambda: list(NATIONAL_CHANNELS), title="公开渠道清单", min_length=1)
     defaults: Optional[ItemDefaults] = Field(None, title="默认值")
     extra_fields: list[ExtraField] = Field(default_factory=list, title="扩展字段")
+    history: Optional[HistoryConfig] = Field(None, title="更新记录", description="网站“更新记录”和订阅（Atom）取哪些版本")

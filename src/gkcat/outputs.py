@@ -8,7 +8,7 @@ pipeline keeps the old file when the bytes are the same.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
 
@@ -19,7 +19,9 @@ from .render_html import HtmlRenderer
 from .render_json import show_data
 from .resolve import Resolver
 from .search_index import index_script
-from .site_pages import (ASSETS, INDEX, SEARCH, SiteFacts, data_href, domain_href, domain_view, locality_href,
+from .history import Release
+from .site_history import FEED, HistoryView, feed_href, history_href, history_view, project_feed
+from .site_pages import (ASSETS, INDEX, SEARCH, Link, Page, SiteFacts, data_href, domain_href, domain_view, locality_href,
                          locality_view, map_view, page, search_view, table_href)
 from .site_tables import table_view
 from .workbooks import locality_workbook, project_workbook, workbook_paths
@@ -53,13 +55,33 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
     return out
 
 
+@dataclass(frozen=True)
+class History:
+    """The releases the site's 更新记录 and feeds show (none outside git)."""
+
+    releases: list[Release]
+    baseline: bool  # the last release is only the starting point
+
+
+def _history_pages(html: HtmlRenderer, project: Project, loc: Locality, history: History,
+                   when: datetime) -> list[Artifact]:
+    def page_and_feed() -> tuple[HistoryView, Page]:
+        view = history_view(project, loc, history.releases, history.baseline, when.isoformat())
+        return view, page(project, history_href(loc), f"{loc.name}更新记录", when, loc)
+
+    return [Artifact((history_href(loc),), None, lambda: (html.render("history.html", *reversed(page_and_feed())), 0)),
+            Artifact((feed_href(loc),), None, lambda: (html.render("feed.xml", *reversed(page_and_feed())), 0))]
+
+
 def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, loc: Locality,
-                    when: datetime) -> list[Artifact]:
+                    when: datetime, history: History) -> list[Artifact]:
     project, resolver = facts.project, facts.resolver
     levels = levels_from(project, loc)
 
     def locality_page() -> tuple[bytes, int]:
         view = locality_view(facts, loc, catalogs_for(resolver, loc))
+        if history.releases:
+            view = replace(view, history=Link("更新记录", history_href(loc)), feed=feed_href(loc))
         return html.render("locality.html", page(project, locality_href(loc), loc.name, when, loc), view), 0
 
     def table_page(domain_id: str) -> tuple[bytes, int]:
@@ -75,6 +97,8 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
 
     out = [Artifact((locality_href(loc),), None, locality_page),
            Artifact((data_href(loc),), prints.open_data(loc), data)]
+    if history.releases:
+        out += _history_pages(html, project, loc, history, when)
     for d in project.domains:
         if project.reaches(d, loc):
             out.append(Artifact((table_href(loc, d),), prints.table(loc, d), lambda d=d.id: table_page(d)))
@@ -82,7 +106,7 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
-                   html: HtmlRenderer, assets: dict[str, bytes]) -> list[Artifact]:
+                   html: HtmlRenderer, assets: dict[str, bytes], history: History) -> list[Artifact]:
     """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
     facts = SiteFacts(project, resolver)
     out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
@@ -96,6 +120,9 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
         out.append(Artifact((path,), None, lambda d=d, path=path: (
             html.render("domain.html", page(project, path, f"{d.name}：各地区公开情况", when),
                         domain_view(project, resolver, d)), 0)))
+    if history.releases:
+        out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
+            project, history.releases, history.baseline, when.isoformat())), 0)))
     for loc in project.localities.values():
-        out += _locality_pages(html, facts, prints, loc, when)
+        out += _locality_pages(html, facts, prints, loc, when, history)
     return out

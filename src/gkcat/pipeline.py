@@ -21,9 +21,13 @@ from typing import Iterable
 
 from . import __version__
 from .fingerprints import Fingerprints
-from .outputs import Artifact, site_artifacts, workbook_artifacts
+from .history import Release
+from .models import HistoryConfig
+from .outputs import Artifact, History, site_artifacts, workbook_artifacts
+from .project import Project
 from .render_html import HtmlRenderer, TemplateFailure, template_dirs
 from .site_pages import ASSETS, RESERVED
+from .revisions import load_releases
 from .validate import Validation, validate_project
 
 MANIFEST = ".gkcat-manifest.json"
@@ -44,6 +48,7 @@ class BuildReport:
     written: list[str] = field(default_factory=list)  # files whose bytes are new or changed
     size: int = 0  # bytes of all files
     manifest_paths: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know (versions left out of the history)
     seconds: float = 0.0
 
 
@@ -98,7 +103,8 @@ def _site_inputs(project_dir: Path) -> tuple[list[Path], dict[str, bytes], str]:
 PARTS = ("xlsx", "site")
 
 
-def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS) -> list[Artifact]:
+def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS,
+              history: History | None = None) -> list[Artifact]:
     """Every output of the project: workbooks and the site (or only the parts asked for)."""
     project, resolver = v.project, v.resolver
     assert project is not None and resolver is not None
@@ -106,8 +112,16 @@ def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS) -> 
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
     out = workbook_artifacts(project, resolver, prints, when) if "xlsx" in parts else []
     if "site" in parts:
-        out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs), assets)
+        out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs), assets, history or History([], False))
     return out
+
+
+def releases(project: Project, notes: list[str]) -> History:
+    """The git versions the site's 更新记录 shows (gkcat.yaml `history`); none outside git."""
+    config = project.config.history or HistoryConfig()
+    found, baseline, skipped = load_releases(project.root_dir, config.tags, config.commits)
+    notes += skipped
+    return History([Release(c, v.resolver) for c, v in found if v.resolver is not None], baseline)
 
 
 # The artifacts being rendered, for worker processes: fork hands them the parent's memory.
@@ -213,7 +227,8 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0,
         return v, None
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
     report = BuildReport(target)
-    work = artifacts(v, build_time(v.project.root_dir), parts)
+    history = releases(v.project, report.notes) if "site" in parts else None
+    work = artifacts(v, build_time(v.project.root_dir), parts, history)
     try:
         write_outputs(work, target, jobs or os.cpu_count() or 1, report)
     except TemplateFailure as err:

@@ -24,7 +24,11 @@ def locality_href(loc: Locality) -> str:
 
 
 def table_href(loc: Locality, domain: DomainDef) -> str:
-    return f"{loc.path}/{domain.id}.html"
+    return table_page(loc, domain.id)
+
+
+def table_page(loc: Locality, domain_id: str) -> str:
+    return f"{loc.path}/{domain_id}.html"
 
 
 def domain_href(domain: DomainDef) -> str:
@@ -203,6 +207,8 @@ class LocalityView:
     matrix: Matrix
     workbook: Link
     data: Link
+    history: Link | None = None  # 更新记录, when the project is in git
+    feed: str = ""
 
 
 def locality_view(facts: SiteFacts, loc: Locality, cats: list[ResolvedCatalog]) -> LocalityView:

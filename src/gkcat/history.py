@@ -1,0 +1,69 @@
+"""A locality's change history across releases (git tags, or recent commits), for 更新记录 and Atom feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .diff import Comparison, Side, compare
+from .resolve import Resolver
+from .revisions import Commit
+
+
+@dataclass(frozen=True)
+class Release:
+    """One published version: a tagged commit, or a commit that changed the project."""
+
+    commit: Commit
+    resolver: Resolver
+
+    @property
+    def name(self) -> str:
+        return "、".join(self.commit.tags) if self.commit.tags else self.commit.sha[:8]
+
+    @property
+    def date(self) -> str:
+        return self.commit.date[:10]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one release changed at one locality (against the release before it)."""
+
+    release: Release
+    first: bool  # the oldest release shown: everything it lists is there from the start
+    comparison: Comparison
+
+    @property
+    def added(self) -> int:
+        return sum(len(d.only_b) for d in self.comparison.domains)
+
+    @property
+    def removed(self) -> int:
+        return sum(len(d.only_a) for d in self.comparison.domains)
+
+    @property
+    def changed(self) -> int:
+        return sum(len(d.changed) for d in self.comparison.domains)
+
+
+def locality_history(releases: list[Release], path: str, baseline: bool = False) -> list[Change]:
+    """Newest first: each release at which the locality's published catalogs differ from the release before.
+
+    With `baseline`, the last release is only the starting point and is not listed itself.
+    """
+    out = []
+    for i, release in enumerate(releases[:-1] if baseline else releases):
+        before = releases[i + 1] if i + 1 < len(releases) else None
+        b = _side(release, path)
+        a = _side(before, path) if before else None
+        if a is None and b is None:
+            continue
+        c = compare(a, b)
+        if not c.same:
+            out.append(Change(release, before is None or a is None, c))
+    return out
+
+
+def _side(release: Release, path: str) -> Side | None:
+    loc = release.resolver.project.localities.get(path)
+    return Side(release.resolver, loc, release.name) if loc is not None else None

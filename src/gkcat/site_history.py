@@ -1,0 +1,138 @@
+"""The site's 更新记录 pages and Atom feeds: per release, what was added, removed and changed."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from .diff import DomainDiff
+from .history import Change, Release, locality_history
+from .project import Locality, Project
+from .render_diff import field_line
+from .site_pages import INDEX, table_page
+
+HISTORY_PAGE, FEED = "更新记录.html", "feed.xml"
+
+
+def history_href(loc: Locality) -> str:
+    return f"{loc.path}/{HISTORY_PAGE}"
+
+
+def feed_href(loc: Locality) -> str:
+    return f"{loc.path}/{FEED}"
+
+
+@dataclass(frozen=True)
+class Line:
+    id: str
+    level2: str
+    text: str  # why (added/removed) or the changed fields
+    href: str  # the item on this locality's table page, or ""
+
+
+@dataclass(frozen=True)
+class DomainChanges:
+    name: str
+    added: tuple[Line, ...]
+    removed: tuple[Line, ...]
+    changed: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One release at one locality, for the page and the feed."""
+
+    uid: str  # stable Atom id
+    release: str
+    date: str  # YYYY-MM-DD
+    updated: str  # ISO 8601
+    subject: str  # the commit's message
+    first: bool
+    added: int
+    removed: int
+    changed: int
+    domains: tuple[DomainChanges, ...]
+
+    @property
+    def summary(self) -> str:
+        if self.first:
+            return f"首次发布：{self.added} 项"
+        return f"新增 {self.added} 项，删除 {self.removed} 项，修改 {self.changed} 项"
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """A locality's 更新记录 page and its feed (feed.xml beside the page)."""
+
+    name: str
+    path: str
+    feed: str  # href of the Atom feed, from the site root
+    entries: tuple[Entry, ...]
+    updated: str  # newest entry's time, or the build's
+
+    @property
+    def title(self) -> str:
+        return f"{self.name}政务公开标准目录更新记录"
+
+    @property
+    def page_href(self) -> str:
+        return HISTORY_PAGE  # from the feed, which sits beside the page
+
+    @property
+    def feed_id(self) -> str:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{self.path}").urn
+
+
+def _domain(d: DomainDiff, loc: Locality, extra: dict[str, str]) -> DomainChanges:
+    href = f"{table_page(loc, d.id)}#"
+    return DomainChanges(
+        d.name,
+        tuple(Line(m.id, m.level2, m.why, href + m.id) for m in d.only_b),
+        tuple(Line(m.id, m.level2, m.why, "") for m in d.only_a),
+        tuple(Line(c.id, c.level2, "；".join(field_line(f, extra) for f in c.fields), href + c.id) for c in d.changed),
+    )
+
+
+def _entry(project: Project, loc: Locality, change: Change) -> Entry:
+    extra = {f.id: f.label for f in project.config.extra_fields}
+    r: Release = change.release
+    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{loc.path}:{r.commit.sha}").urn
+    domains = () if change.first else tuple(_domain(d, loc, extra) for d in change.comparison.domains)
+    return Entry(uid, r.name, r.date, r.commit.date, r.commit.subject, change.first, change.added, change.removed,
+                 change.changed, domains)
+
+
+def history_view(project: Project, loc: Locality, releases: list[Release], baseline: bool, when: str) -> HistoryView:
+    entries = tuple(_entry(project, loc, c) for c in locality_history(releases, loc.path, baseline))
+    return HistoryView(loc.name, loc.path, feed_href(loc), entries, entries[0].updated if entries else when)
+
+
+@dataclass(frozen=True)
+class ProjectFeed:
+    """The project-wide feed: one entry per release, listing the localities it changed."""
+
+    title: str
+    entries: tuple[Entry, ...]
+    updated: str
+    page_href: str  # the disclosure map, from feed.xml at the site root
+    feed_id: str
+
+
+def project_feed(project: Project, releases: list[Release], baseline: bool, when: str) -> ProjectFeed:
+    root = next(iter(project.localities.values()))
+    by_release: dict[str, list[tuple[Locality, Entry]]] = {}
+    for loc in project.localities.values():
+        for c in locality_history(releases, loc.path, baseline):
+            by_release.setdefault(c.release.commit.sha, []).append((loc, _entry(project, loc, c)))
+    entries = []
+    for r in releases[:-1] if baseline else releases:
+        found = by_release.get(r.commit.sha)
+        if not found:
+            continue
+        lines = tuple(DomainChanges(loc.name, (), (), (Line("", e.summary, "", history_href(loc)),)) for loc, e in found)
+        uid = uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{root.path}:*:{r.commit.sha}").urn
+        entries.append(Entry(uid, r.name, r.date, r.commit.date, r.commit.subject, False,
+                             sum(e.added for _, e in found), sum(e.removed for _, e in found),
+                             sum(e.changed for _, e in found), lines))
+    return ProjectFeed(f"{project.config.title}更新记录", tuple(entries), entries[0].updated if entries else when, INDEX,
+                       uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{root.path}:*").urn)
