@@ -21,6 +21,7 @@ from .render_text import show_text, story_text, summary_text
 from .render_diff import diff_output
 from .resolve import Resolver
 from .revisions import RevisionError, load_at
+from .scaffold import Outcome, Refused, import_file, init_project
 from .sources import ProjectNotFound
 from .validate import Validation, validate_project
 
@@ -201,3 +202,72 @@ def diff_command(ctx: click.Context, a: str | None, b: str | None, rev: str | No
     style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
     click.echo(diff_output(shown, fmt, style) if style else diff_output(shown, fmt))
     sys.exit(0 if all(c.same for c in found) else 1)
+
+
+def _outcome(out: Outcome) -> None:
+    for line in out.report:
+        click.echo(line)
+    for rel in out.written:
+        click.echo(f"已写入 {rel}")
+    if out.diagnostics:
+        click.echo(format_text(out.diagnostics, colour=_colour()))
+    if has_errors(out.diagnostics, False):
+        _fail("写入的文件未通过检查，请按上面的提示修改", 1)
+    click.echo("检查通过（gkcat validate）")
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="顶层地区名称，如 某某市。")
+@click.option("--level", default="city", type=click.Choice(["province", "city", "county", "town"]), help="顶层地区的层级。")
+@click.option("--id", "root_id", default=None, help="顶层地区的文件夹名（小写字母、数字、连字符），默认取 FOLDER 的名称。")
+def init_command(folder: Path, name: str, level: str, root_id: str | None) -> None:
+    """建立新项目：gkcat.yaml、26 个国家试点领域和顶层地区（部门表待填写）。"""
+    try:
+        out = init_project(folder, name, level, root_id or folder.resolve().name.lower())
+    except Refused as err:
+        _fail(str(err), 2)
+    _outcome(out)
+
+
+@main.group("import")
+def import_group() -> None:
+    """把已有的标准目录表（Excel 工作簿或网页表格）导入项目。"""
+
+
+def _import(ctx: click.Context, kind: str, file: Path, locality: str, domain: str | None, sheet: str | None,
+            force: bool) -> None:
+    try:
+        out = import_file(ctx.obj, kind, file, locality, domain, sheet, force)
+    except ProjectNotFound as err:
+        _fail(str(err), 2)
+    except Refused as err:
+        _fail(str(err), 2)
+    _outcome(out)
+
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@import_group.command("xlsx")
+@click.argument("file", type=_FILE)
+@click.option("--locality", required=True, help="导入到哪个地区（文件夹路径，如 shenyang/liaozhong）。")
+@click.option("--domain", help="领域标识；不给时按表的标题判断。")
+@click.option("--sheet", help="只导入这个工作表；不给时导入每个是标准目录表的工作表。")
+@click.option("--force", is_flag=True, help="覆盖已有的领域文件。")
+@click.pass_context
+def import_xlsx(ctx: click.Context, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
+    """导入 Excel 工作簿中的标准目录表。"""
+    _import(ctx, "xlsx", file, locality, domain, sheet, force)
+
+
+@import_group.command("html")
+@click.argument("file", type=_FILE)
+@click.option("--locality", required=True, help="导入到哪个地区（文件夹路径）。")
+@click.option("--domain", help="领域标识；不给时按表格前的标题判断。")
+@click.option("--table", "sheet", help="只导入第几个表格（如 表格2）。")
+@click.option("--force", is_flag=True, help="覆盖已有的领域文件。")
+@click.pass_context
+def import_html(ctx: click.Context, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
+    """导入从政府网站保存的网页中的标准目录表。"""
+    _import(ctx, "html", file, locality, domain, sheet, force)

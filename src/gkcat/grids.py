@@ -1,0 +1,195 @@
+"""Tables as grids of text, read from an XLSX sheet or an HTML table: the input of `gkcat import`.
+
+A grid keeps, for every cell, its text and whether it is covered by a merge (and from where), so
+that the table reader can tell "merged down" from "left blank". Reading files happens here only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+
+class GridError(Exception):
+    """The file cannot be read as a table; the message says which file or sheet and why, in Chinese."""
+
+
+@dataclass
+class Grid:
+    name: str  # sheet name, or "表格 N" for HTML
+    rows: list[list[str]]
+    # (row, col) of a cell covered by a merge -> (row, col) of the merge's first cell; 0-based
+    merged_from: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def ref(self, row: int, col: int) -> str:
+        """A cell reference users can find: Sheet!C7 (1-based row, letters for the column)."""
+        letters = ""
+        n = col + 1
+        while n:
+            n, r = divmod(n - 1, 26)
+            letters = chr(65 + r) + letters
+        return f"{self.name}!{letters}{row + 1}"
+
+    def cell(self, row: int, col: int) -> str:
+        return self.rows[row][col] if row < len(self.rows) and col < len(self.rows[row]) else ""
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").strip()
+
+
+def read_xlsx(path: Path) -> list[Grid]:
+    """Every sheet of a workbook as a grid, merges filled in from their first cell."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise GridError(f"{path.name} 不是可读取的 Excel 工作簿（.xlsx）：{err}") from None
+    grids = []
+    for ws in wb.worksheets:
+        rows = [[_text(c.value) for c in row] for row in ws.iter_rows()]
+        width = max((len(r) for r in rows), default=0)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        grid = Grid(ws.title, rows)
+        for rng in ws.merged_cells.ranges:
+            r0, c0 = rng.min_row - 1, rng.min_col - 1
+            for r in range(r0, rng.max_row):
+                for c in range(c0, rng.max_col):
+                    if (r, c) != (r0, c0) and r < len(rows) and c < width:
+                        grid.merged_from[(r, c)] = (r0, c0)
+                        rows[r][c] = rows[r0][c0]
+        for row in ws.iter_rows():
+            for c in row:
+                if c.hyperlink is not None and c.hyperlink.target:
+                    grid.links[(c.row - 1, c.column - 1)] = c.hyperlink.target
+        grids.append(grid)
+    return grids
+
+
+class _Tables(HTMLParser):
+    """Collects every <table>'s cells with rowspan and colspan, and the text before each table."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[str, list[list[tuple[str, int, int, str]]]]] = []
+        self._stack: list[list[list[tuple[str, int, int, str]]]] = []
+        self._cell: list[str] | None = None
+        self._span = (1, 1)
+        self._href = ""
+        self._before: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
+            self._stack.append([])
+        elif tag == "tr" and self._stack:
+            self._stack[-1].append([])
+        elif tag in ("td", "th") and self._stack:
+            self._cell, self._href = [], ""
+            self._span = (_int(a.get("rowspan")), _int(a.get("colspan")))
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+        elif tag == "a" and self._cell is not None and a.get("href"):
+            self._href = self._href or a["href"]
+        elif tag in ("p", "div", "li") and self._cell:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+        elif tag in ("td", "th") and self._cell is not None and self._stack:
+            if not self._stack[-1]:
+                self._stack[-1].append([])
+            text = re.sub(r"[ \t]*\n[ \t\n]*", "\n", "".join(self._cell)).strip()
+            self._stack[-1][-1].append((text, *self._span, self._href))
+            self._cell = None
+        elif tag == "table" and self._stack:
+            rows = self._stack.pop()
+            title = " ".join(" ".join(self._before).split())[-200:]
+            self.tables.append((title, rows))
+            self._before = []
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._cell is not None:
+            self._cell.append(data.replace("\u3000", " ").replace("\xa0", " "))
+        elif not self._stack and data.strip():
+            self._before.append(data.strip())
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def read_html(path: Path) -> list[Grid]:
+    """Every table of an HTML page as a grid; the text just before a table becomes its first row (the title)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise GridError(f"无法读取 {path}：{err}") from None
+    text = _decode(raw)
+    parser = _Tables()
+    parser.feed(text)
+    parser.close()
+    grids = []
+    for n, (title, rows) in enumerate(parser.tables, 1):
+        grid = _place(f"表格{n}", rows)
+        if title:
+            grid.rows.insert(0, [html.unescape(title)] + [""] * (len(grid.rows[0]) - 1 if grid.rows else 0))
+            grid.merged_from = {(r + 1, c): (fr + 1, fc) for (r, c), (fr, fc) in grid.merged_from.items()}
+            grid.links = {(r + 1, c): v for (r, c), v in grid.links.items()}
+        grids.append(grid)
+    return grids
+
+
+def _decode(raw: bytes) -> str:
+    head = raw[:2048].decode("ascii", "replace").lower()
+    found = re.search(r"charset=[\"']?([a-z0-9_-]+)", head)
+    for enc in ([found.group(1)] if found else []) + ["utf-8", "gb18030"]:
+        try:
+            return raw.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def _place(name: str, rows: list[list[tuple[str, int, int, str]]]) -> Grid:
+    """Lay out cells with rowspan/colspan on a grid, as a browser does."""
+    taken: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    links: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rowspan, colspan, href in row:
+            while (r, c) in taken:
+                c += 1
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken[(r + dr, c + dc)] = (text, (r, c))
+            if href:
+                links[(r, c)] = href
+            c += colspan
+    height = max((r for r, _ in taken), default=-1) + 1
+    width = max((c for _, c in taken), default=-1) + 1
+    grid = Grid(name, [["" for _ in range(width)] for _ in range(height)], links=links)
+    for (r, c), (text, origin) in taken.items():
+        grid.rows[r][c] = text
+        if origin != (r, c):
+            grid.merged_from[(r, c)] = origin
+    return grid
