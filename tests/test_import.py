@@ -77,7 +77,7 @@ def test_county_table_with_two_header_rows_merges_marks_extras_and_same_as_above
          "公开对象", None, "公开层级", None, "五公开", "咨询电话"],
         [None, "一级事项", "二级事项", None, None, None, None, "政府网站", "公开查阅点", "全社会", "特定群体", "区级", "镇街",
          None, None],
-        [1, "政策文件", " 教育法律 ", "●《中华人民共和国教育法》\n●《中华人民共和国义务教育法》", "《中华人民共和国政府信息公开条例》",
+        [1, "政策文件", " 教育\u3000法律 ", "●《中华人民共和国教育法》\n●《中华人民共和国义务教育法》", "《中华人民共和国政府信息公开条例》",
          "20个工作日内", "区教育局", "√", "√", "√", None, "√", "√", "结果公开", "024-1234"],
         [None, None, None, None, None, None, None, None, None, None, None, None, None, None, None],
         [2, "教育概况", "义务教育学校名录（更新）", "学校名称", "同上", "同上", "区教育局、区民政局", "✓", None, None, "√",
@@ -87,7 +87,7 @@ def test_county_table_with_two_header_rows_merges_marks_extras_and_same_as_above
     result = run("-C", root, "import", "xlsx", book, "--locality", "city/county")
     assert result.exit_code == 0, result.output
     data = _load(root, "city/county/yiwu-jiaoyu.yaml")
-    # 教育法律 matched the city's item despite the spaces: only what differs is overridden
+    # 教育法律 matched the city's item despite the (full-width) spaces: only what differs is overridden
     assert data["override"]["zcwj-jyfl"] == {"deadline": "20个工作日内", "channels": ["政府网站", "公开查阅点"],
                                              "extra": {"five-public": "结果公开", "phone": "024-1234"}}
     # not in the table: the city's 义务教育学校名录 (the name differs) and 规范性文件 (passed down to towns)
@@ -102,7 +102,7 @@ def test_county_table_with_two_header_rows_merges_marks_extras_and_same_as_above
     config = _load(root, "gkcat.yaml")
     assert {"id": "five-public", "label": "五公开"} in config["extra_fields"]
     assert "gkcat.yaml 增加了扩展字段：五公开（five-public）" in result.output
-    assert "检查通过" in result.output
+    assert "检查通过" in result.output and "与上级事项对应 1 项，其中 1 项有不同（写作修改），本级新增 1 项" in result.output
 
 
 def test_one_header_row_blank_level1_and_channel_lists(project, tmp_path, run):

@@ -160,6 +160,9 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
             del v["levels"]  # the domain's levels, as a new item would get by default
         local.append({"id": item_id, **v})
         report.append(f"{table.grid.ref(raw.row, 0)}：上级目录中没有“{raw.level1} / {raw.level2}”，作为本级新增事项 {item_id}")
+    matched = len(parent) - sum(len(group) for group in waiting.values())
+    report.append(f"{table.grid.name}：与上级事项对应 {matched} 项，其中 {len(override)} 项有不同（写作修改），"
+                  f"本级新增 {len(local)} 项")
     exclude = [{"id": e.id, "reason": reasons.get((norm(e.values["level1"]), norm(e.values["level2"])), MISSING_REASON)}
                for group in waiting.values() for e in group]
     exclude.sort(key=lambda x: [e.id for e in parent].index(x["id"]))
