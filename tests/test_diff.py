@@ -199,3 +199,17 @@ def test_no_history_outside_git(project, tmp_path):
     build(root, tmp_path / "out", jobs=1)
     assert not (tmp_path / "out/feed.xml").exists() and not (tmp_path / "out/city/更新记录.html").exists()
     assert "更新记录" not in (tmp_path / "out/city/index.html").read_text(encoding="utf-8")
+
+
+def test_histories_skip_only_localities_whose_files_are_unchanged(repo):
+    from gkcat.history import Release, all_histories, locality_history
+    from gkcat.revisions import load_releases
+
+    found, baseline, notes = load_releases(repo, "v*", 10)
+    releases = [Release(c, v.resolver) for c, v in found]
+    assert [r.name for r in releases] == ["v2", "v1"] and not baseline and not notes
+    fast = all_histories(releases, baseline)
+    slow = {p: locality_history(releases, p, baseline) for p in fast}
+    assert {p: [(c.release.name, c.added, c.removed, c.changed) for c in v] for p, v in fast.items()} == \
+        {p: [(c.release.name, c.added, c.removed, c.changed) for c in v] for p, v in slow.items()}
+    assert [c.release.name for c in fast["city"]] == ["v1"]  # v2 changed only the county's file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from .diff import Comparison, Side, compare
@@ -46,7 +47,29 @@ class Change:
         return sum(len(d.changed) for d in self.comparison.domains)
 
 
-def locality_history(releases: list[Release], path: str, baseline: bool = False) -> list[Change]:
+def source_keys(resolver: Resolver) -> dict[str, str]:
+    """Per locality, a hash of every file its catalogs are resolved from (project files, its own and its
+    ancestors' locality and domain files). Equal keys in two versions: identical catalogs, no need to compare."""
+    project = resolver.project
+    docs = [d.text for d in (project.config_doc, project.domains_doc) if d is not None]
+    base = hashlib.sha256("\0".join(docs).encode("utf-8")).hexdigest()
+    keys: dict[str, str] = {}
+    for loc in project.localities.values():
+        parts = [keys[loc.parent.path] if loc.parent else base, loc.doc.text if loc.doc else ""]
+        parts += [f"{d}\0{src.doc.text}" for d, src in sorted(loc.files.items())]
+        keys[loc.path] = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+    return keys
+
+
+def all_histories(releases: list[Release], baseline: bool = False) -> dict[str, list[Change]]:
+    """Every locality's history (see locality_history), comparing only where some source file differs."""
+    keys = [source_keys(r.resolver) for r in releases]
+    paths = list(dict.fromkeys(p for r in releases for p in r.resolver.project.localities))
+    return {p: locality_history(releases, p, baseline, keys) for p in paths}
+
+
+def locality_history(releases: list[Release], path: str, baseline: bool = False,
+                     keys: list[dict[str, str]] | None = None) -> list[Change]:
     """Newest first: each release at which the locality's published catalogs differ from the release before.
 
     With `baseline`, the last release is only the starting point and is not listed itself.
@@ -54,6 +77,8 @@ def locality_history(releases: list[Release], path: str, baseline: bool = False)
     out = []
     for i, release in enumerate(releases[:-1] if baseline else releases):
         before = releases[i + 1] if i + 1 < len(releases) else None
+        if keys and before is not None and keys[i].get(path) is not None and keys[i].get(path) == keys[i + 1].get(path):
+            continue  # the same files: the same catalogs
         b = _side(release, path)
         a = _side(before, path) if before else None
         if a is None and b is None:

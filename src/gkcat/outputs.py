@@ -8,7 +8,7 @@ pipeline keeps the old file when the bytes are the same.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Callable
 
@@ -19,7 +19,7 @@ from .render_html import HtmlRenderer
 from .render_json import show_data
 from .resolve import Resolver
 from .search_index import index_script
-from .history import Release
+from .history import Change, Release
 from .site_history import FEED, HistoryView, feed_href, history_href, history_view, project_feed
 from .site_pages import (ASSETS, INDEX, SEARCH, Link, Page, SiteFacts, data_href, domain_href, domain_view, locality_href,
                          locality_view, map_view, page, search_view, table_href)
@@ -61,12 +61,13 @@ class History:
 
     releases: list[Release]
     baseline: bool  # the last release is only the starting point
+    changes: dict[str, list[Change]] = field(default_factory=dict)  # per locality, computed once before rendering
 
 
 def _history_pages(html: HtmlRenderer, project: Project, loc: Locality, history: History,
                    when: datetime) -> list[Artifact]:
     def page_and_feed() -> tuple[HistoryView, Page]:
-        view = history_view(project, loc, history.releases, history.baseline, when.isoformat())
+        view = history_view(project, loc, history.changes.get(loc.path, []), when.isoformat())
         return view, page(project, history_href(loc), f"{loc.name}更新记录", when, loc)
 
     return [Artifact((history_href(loc),), None, lambda: (html.render("history.html", *reversed(page_and_feed())), 0)),
@@ -122,7 +123,7 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
                         domain_view(project, resolver, d)), 0)))
     if history.releases:
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
-            project, history.releases, history.baseline, when.isoformat())), 0)))
+            project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))
     for loc in project.localities.values():
         out += _locality_pages(html, facts, prints, loc, when, history)
     return out

@@ -21,7 +21,7 @@ from typing import Iterable
 
 from . import __version__
 from .fingerprints import Fingerprints
-from .history import Release
+from .history import Release, all_histories
 from .models import HistoryConfig
 from .outputs import Artifact, History, site_artifacts, workbook_artifacts
 from .project import Project
@@ -121,7 +121,9 @@ def releases(project: Project, notes: list[str]) -> History:
     config = project.config.history or HistoryConfig()
     found, baseline, skipped = load_releases(project.root_dir, config.tags, config.commits)
     notes += skipped
-    return History([Release(c, v.resolver) for c, v in found if v.resolver is not None], baseline)
+    chosen = [Release(c, v.resolver) for c, v in found if v.resolver is not None]
+    # computed here, once: every history page, feed and the project feed read it (workers by fork)
+    return History(chosen, baseline, all_histories(chosen, baseline))
 
 
 # The artifacts being rendered, for worker processes: fork hands them the parent's memory.

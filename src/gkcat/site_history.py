@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from .diff import DomainDiff
-from .history import Change, Release, locality_history
+from .history import Change, Release
 from .project import Locality, Project
 from .render_diff import field_line
 from .site_pages import INDEX, table_page
@@ -102,8 +102,8 @@ def _entry(project: Project, loc: Locality, change: Change) -> Entry:
                  change.changed, domains)
 
 
-def history_view(project: Project, loc: Locality, releases: list[Release], baseline: bool, when: str) -> HistoryView:
-    entries = tuple(_entry(project, loc, c) for c in locality_history(releases, loc.path, baseline))
+def history_view(project: Project, loc: Locality, changes: list[Change], when: str) -> HistoryView:
+    entries = tuple(_entry(project, loc, c) for c in changes)
     return HistoryView(loc.name, loc.path, feed_href(loc), entries, entries[0].updated if entries else when)
 
 
@@ -118,11 +118,12 @@ class ProjectFeed:
     feed_id: str
 
 
-def project_feed(project: Project, releases: list[Release], baseline: bool, when: str) -> ProjectFeed:
+def project_feed(project: Project, releases: list[Release], baseline: bool, changes: dict[str, list[Change]],
+                 when: str) -> ProjectFeed:
     root = next(iter(project.localities.values()))
     by_release: dict[str, list[tuple[Locality, Entry]]] = {}
     for loc in project.localities.values():
-        for c in locality_history(releases, loc.path, baseline):
+        for c in changes.get(loc.path, []):
             by_release.setdefault(c.release.commit.sha, []).append((loc, _entry(project, loc, c)))
     entries = []
     for r in releases[:-1] if baseline else releases:
