@@ -36,6 +36,7 @@ class Spread:
     per_level: dict[str, int]  # level -> localities of that level publishing it
     changes: list[Change] = field(default_factory=list)
     exclusions: list[Exclusion] = field(default_factory=list)  # only where the exclusion was made
+    publishers: list[Locality] = field(default_factory=list)  # in tree order
 
     @property
     def published(self) -> int:
@@ -73,6 +74,7 @@ def spread(project: Project, resolver: Resolver, domain: DomainDef) -> list[Spre
             of(e)
         for e in resolver.published(loc, domain):
             found[e.id].per_level[loc.level] += 1
+            found[e.id].publishers.append(loc)
         if domain.id in loc.files and loc.parent is not None:
             above = {e.id: e for e in resolver.state(loc.parent, domain).entries}
             for e in state.entries:

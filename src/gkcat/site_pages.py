@@ -17,6 +17,7 @@ from .workbooks import workbook_paths
 INDEX, SEARCH, ASSETS, DOMAINS = "index.html", "search.html", "assets", "domains"
 RESERVED = (ASSETS, DOMAINS, "index", "search")  # top-level names the site uses; a root folder may not
 MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
+PUBLISHERS_LIMIT = 60  # a domain page names the localities publishing an item up to this many
 
 
 def locality_href(loc: Locality) -> str:
@@ -247,6 +248,7 @@ class SpreadRow:
     owner: Link  # the table page where it was defined, at the item's anchor
     local: bool  # defined below the top
     per_level: tuple[int, ...]
+    publishers: tuple[Link, ...]  # the localities publishing it (empty above PUBLISHERS_LIMIT: counts only)
     changes: tuple[ChangeLine, ...]
     exclusions: tuple[ExclusionLine, ...]
 
@@ -266,8 +268,12 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
     exclusions = tuple(ExclusionLine(Link(x.locality.name, f"{table_href(x.locality, domain)}#{x.id}"), x.reason,
                                      pending(x.reason)) for x in s.exclusions)
     root = next(iter(project.localities.values()))
+    publishers = tuple(Link(x.name, f"{table_href(x, domain)}#{s.entry.id}") for x in s.publishers)
+    if len(publishers) > PUBLISHERS_LIMIT:
+        publishers = ()
     return SpreadRow(s.entry.id, v["level1"], v["level2"], Link(s.owner.name, f"{table_href(s.owner, domain)}#{s.entry.id}"),
-                     s.owner is not root, tuple(s.per_level[lv] for lv in project.config.levels), changes, exclusions)
+                     s.owner is not root, tuple(s.per_level[lv] for lv in project.config.levels), publishers, changes,
+                     exclusions)
 
 
 def domain_view(project: Project, resolver: Resolver, domain: DomainDef) -> DomainView:
