@@ -180,3 +180,29 @@ def test_init_starts_a_project_that_validates(tmp_path, run):
     assert departments["education"] == "某某县教育局"
     again = run("init", tmp_path / "mm", "--name", "某某县")
     assert again.exit_code == 2 and "不是空文件夹" in again.stderr
+
+
+def test_merged_down_groups_other_marks_and_full_width_punctuation(project, tmp_path):
+    root = project({"city/yiwu-jiaoyu.yaml": """
+        domain: yiwu-jiaoyu
+        items:
+          - id: a
+            level1: 政策文件
+            level2: 教育法律(修订)
+            content: 法律
+            basis: 《条例》
+            subject: [education]
+            channels: [政府网站]
+    """})
+    book = _sheet(tmp_path / "m.xlsx", [
+        ["序号", "一级事项", "二级事项", "公开内容", "公开依据", "公开主体", "公开渠道", "全社会", "特定群体"],
+        [1, "政策文件", "教育法律（修订）", "法律", "《条例》", "区教育局", "政府网站", "●", None],
+        [None, None, "教育法规", "法规", "《条例》", "区教育局", "政府网站", None, "是"],
+        [2, "教育概况", "学校名录", "名称", "《条例》", "区教育局", "政府网站", "√", None],
+    ], merges=("A2:A3", "B2:B3"), title="义务教育")
+    import_file(root, "xlsx", book, "city/county", None, None, False)
+    data = _load(root, "city/county/yiwu-jiaoyu.yaml")
+    assert "override" not in data and "exclude" not in data  # （修订） matched (修订): nothing differs
+    first, second = data["items"]
+    assert first["level1"] == "政策文件" and first["level2"] == "教育法规" and first["audience"] == "特定群体"
+    assert second["level1"] == "教育概况" and second["audience"] == "全社会"

@@ -112,8 +112,22 @@ def _columns(grid: Grid, h: int, channels: list[str]) -> tuple[list[Column], int
         elif group is not None:
             cols.append(Column(c, group))
         elif top:
-            cols.append(Column(c, "extra", top.replace("\n", "")))
+            cols.append(_bare_mark(c, top, channels) or Column(c, "extra", top.replace("\n", "")))
     return [col for col in cols if col.kind != "skip"], h + (2 if two else 1)
+
+
+def _bare_mark(c: int, label: str, channels: list[str]) -> Column | None:
+    """A mark column whose group header is missing: 全社会, 主动, 县级, 政府网站… on their own."""
+    t = norm(label)
+    if t in AUDIENCE_ALIASES:
+        return Column(c, "audience_mark", AUDIENCE_ALIASES[t])
+    if t in METHOD_ALIASES:
+        return Column(c, "method_mark", METHOD_ALIASES[t])
+    if t.endswith("级") or t in ("镇街", "乡镇", "街道"):
+        level = level_of(label)
+        return Column(c, "level_mark", level) if level else None
+    found = next((ch for ch in channels if norm(ch) == t), None)
+    return Column(c, "channel_mark", found) if found else None
 
 
 def _spans(grid: Grid, h: int, c: int) -> bool:
