@@ -20,8 +20,8 @@ from .render_json import show_data
 from .resolve import Resolver
 from .search_index import index_script
 from .history import Change, Release
-from .site_history import FEED, HistoryView, feed_href, history_href, history_view, project_feed
-from .site_pages import (ASSETS, INDEX, SEARCH, Link, Page, SiteFacts, data_href, domain_href, domain_view, locality_href,
+from .site_history import FEED, feed_href, history_href, history_view, project_feed
+from .site_pages import (ASSETS, INDEX, SEARCH, Link, SiteFacts, data_href, domain_href, domain_view, locality_href,
                          locality_view, map_view, page, search_view, table_href)
 from .site_tables import table_view
 from .workbooks import locality_workbook, project_workbook, workbook_paths
@@ -66,12 +66,13 @@ class History:
 
 def _history_pages(html: HtmlRenderer, project: Project, loc: Locality, history: History,
                    when: datetime) -> list[Artifact]:
-    def page_and_feed() -> tuple[HistoryView, Page]:
+    def render(template: str) -> tuple[bytes, int]:
+        # the page and its feed show the same view; the feed links the page beside it
         view = history_view(project, loc, history.changes.get(loc.path, []), when.isoformat())
-        return view, page(project, history_href(loc), f"{loc.name}更新记录", when, loc)
+        return html.render(template, page(project, history_href(loc), f"{loc.name}更新记录", when, loc), view), 0
 
-    return [Artifact((history_href(loc),), None, lambda: (html.render("history.html", *reversed(page_and_feed())), 0)),
-            Artifact((feed_href(loc),), None, lambda: (html.render("feed.xml", *reversed(page_and_feed())), 0))]
+    return [Artifact((history_href(loc),), None, lambda: render("history.html")),
+            Artifact((feed_href(loc),), None, lambda: render("feed.xml"))]
 
 
 def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, loc: Locality,
