@@ -213,3 +213,20 @@ def test_histories_skip_only_localities_whose_files_are_unchanged(repo):
     assert {p: [(c.release.name, c.added, c.removed, c.changed) for c in v] for p, v in fast.items()} == \
         {p: [(c.release.name, c.added, c.removed, c.changed) for c in v] for p, v in slow.items()}
     assert [c.release.name for c in fast["city"]] == ["v1"]  # v2 changed only the county's file
+
+
+def test_history_of_a_locality_removed_in_a_release(repo):
+    import shutil
+
+    from gkcat.history import Release, all_histories
+    from gkcat.revisions import load_releases
+
+    shutil.rmtree(repo / "city/county/town-b")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "撤销乙街道", date="2026-04-01T08:00:00Z")
+    git(repo, "tag", "v3")
+    found, baseline, _ = load_releases(repo, "v*", 10)
+    changes = all_histories([Release(c, v.resolver) for c, v in found], baseline)
+    gone = changes["city/county/town-b"]
+    assert [(c.release.name, c.first, c.added, c.removed) for c in gone] == [
+        ("v3", False, 0, 3), ("v2", False, 1, 1), ("v1", True, 3, 0)]

@@ -31,20 +31,14 @@ class Change:
     """What one release changed at one locality (against the release before it)."""
 
     release: Release
-    first: bool  # the oldest release shown: everything it lists is there from the start
-    comparison: Comparison
+    comparison: Comparison | None  # None: the locality's first release, where everything is new (only counted)
+    added: int
+    removed: int
+    changed: int
 
     @property
-    def added(self) -> int:
-        return sum(len(d.only_b) for d in self.comparison.domains)
-
-    @property
-    def removed(self) -> int:
-        return sum(len(d.only_a) for d in self.comparison.domains)
-
-    @property
-    def changed(self) -> int:
-        return sum(len(d.changed) for d in self.comparison.domains)
+    def first(self) -> bool:
+        return self.comparison is None
 
 
 def source_keys(resolver: Resolver) -> dict[str, str]:
@@ -81,11 +75,21 @@ def locality_history(releases: list[Release], path: str, baseline: bool = False,
             continue  # the same files: the same catalogs
         b = _side(release, path)
         a = _side(before, path) if before else None
-        if a is None and b is None:
+        if b is None:
+            if a is not None:  # the locality was removed in this release
+                c = compare(a, None)
+                out.append(Change(release, c, 0, sum(len(d.only_a) for d in c.domains), 0))
+            continue
+        if a is None:
+            project, loc = release.resolver.project, b.locality
+            count = sum(len(release.resolver.published(loc, d)) for d in project.domains if project.reaches(d, loc))
+            if count:
+                out.append(Change(release, None, count, 0, 0))
             continue
         c = compare(a, b)
         if not c.same:
-            out.append(Change(release, before is None or a is None, c))
+            out.append(Change(release, c, sum(len(d.only_b) for d in c.domains), sum(len(d.only_a) for d in c.domains),
+                              sum(len(d.changed) for d in c.domains)))
     return out
 
 

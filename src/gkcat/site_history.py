@@ -97,7 +97,7 @@ def _entry(project: Project, loc: Locality, change: Change) -> Entry:
     extra = {f.id: f.label for f in project.config.extra_fields}
     r: Release = change.release
     uid = uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{loc.path}:{r.commit.sha}").urn
-    domains = () if change.first else tuple(_domain(d, loc, extra) for d in change.comparison.domains)
+    domains = () if change.comparison is None else tuple(_domain(d, loc, extra) for d in change.comparison.domains)
     return Entry(uid, r.name, r.date, r.commit.date, r.commit.subject, change.first, change.added, change.removed,
                  change.changed, domains)
 
