@@ -58,7 +58,7 @@ def catalog(resolver: Resolver, loc: Locality, domain: DomainDef) -> ResolvedCat
         for e in state.entries
         if below.intersection(e.levels)
     ]
-    labels = {f.id: f.label for f in resolver.project.config.extra_fields}
+    labels = resolver.project.extra_labels
     return ResolvedCatalog(loc, domain, table, state.excluded, state.withheld, labels)
 
 

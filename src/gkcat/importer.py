@@ -35,7 +35,7 @@ def guess_domain(project: Project, *texts: str) -> DomainDef | None:
 
 def extra_ids(project: Project, labels: list[str], plan: Plan) -> dict[str, str]:
     """Column label -> extra field id: the project's, else a new one recorded in the plan."""
-    known = {f.label: f.id for f in project.config.extra_fields}
+    known = {label: fid for fid, label in project.extra_labels.items()}
     taken = set(known.values()) | set(plan.new_extras.values())
     out = {}
     for label in labels:

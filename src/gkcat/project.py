@@ -79,6 +79,11 @@ class Project:
     def reaches(self, domain: DomainDef, locality: Locality) -> bool:
         return locality.level in domain.levels
 
+    @property
+    def extra_labels(self) -> dict[str, str]:
+        """Extra field id -> its column label (咨询电话), in gkcat.yaml order."""
+        return {f.id: f.label for f in self.config.extra_fields}
+
 
 def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
     """Validate every file against its model and link the locality tree.

@@ -6,25 +6,13 @@ import json
 from typing import Any, Callable
 
 from .diff import Comparison, DomainDiff, FieldChange, ItemChange, Side
-from .render_text import FIELD_ZH
+from .render_text import field_label, join_value
 
 Style = Callable[[str, str], str]  # (text, colour) -> text
 
 
 def _plain(text: str, colour: str) -> str:
     return text
-
-
-def _label(name: str, extra: dict[str, str]) -> str:
-    if name.startswith("extra."):
-        return extra.get(name[len("extra."):], name)
-    return FIELD_ZH.get(name, name)
-
-
-def _show(value: object) -> str:
-    if isinstance(value, (list, tuple)):
-        return "；".join(str(v) for v in value) if value else "（无）"
-    return str(value) if value not in (None, "") else "（无）"
 
 
 def _side(side: Side | None) -> str:
@@ -35,15 +23,15 @@ def _extra_labels(c: Comparison) -> dict[str, str]:
     out: dict[str, str] = {}
     for side in (c.a, c.b):
         if side is not None:
-            out.update({f.id: f.label for f in side.resolver.project.config.extra_fields})
+            out.update(side.resolver.project.extra_labels)
     return out
 
 
 def field_line(f: FieldChange, extra: dict[str, str]) -> str:
-    label = _label(f.field, extra)
+    label = field_label(f.field, extra)
     if f.moved:
-        return f"{label}：仅顺序调整（{_show(f.a)} → {_show(f.b)}）"
-    return f"{label}：{_show(f.a)} → {_show(f.b)}" + (f"（{f.note}）" if f.note else "")
+        return f"{label}：仅顺序调整（{join_value(f.a)} → {join_value(f.b)}）"
+    return f"{label}：{join_value(f.a)} → {join_value(f.b)}" + (f"（{f.note}）" if f.note else "")
 
 
 def _split(d: DomainDiff) -> tuple[list[ItemChange], list[ItemChange]]:

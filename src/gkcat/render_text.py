@@ -13,12 +13,18 @@ FIELD_ZH = {
 }
 
 
-def _join(value: object) -> str:
+def field_label(name: str, extra_labels: dict[str, str]) -> str:
+    """A field's Chinese name; extra.<id> is its column label from gkcat.yaml."""
+    return FIELD_ZH.get(name) or extra_labels.get(name.removeprefix("extra."), name)
+
+
+def join_value(value: object, empty: str = "（无）") -> str:
+    """A value as one line of text: list items joined with ；, `empty` for nothing."""
     if isinstance(value, (list, tuple)):
-        return "；".join(str(v) for v in value) if value else "（无）"
+        return "；".join(str(v) for v in value) if value else empty
     if isinstance(value, dict):
-        return "；".join(f"{k}={v}" for k, v in value.items()) or "（无）"
-    return str(value) if value else "（无）"
+        return "；".join(f"{k}={v}" for k, v in value.items()) or empty
+    return str(value) if value else empty
 
 
 def _levels(levels: object) -> str:
@@ -39,14 +45,14 @@ def catalog_text(cat: ResolvedCatalog) -> list[str]:
             group = v["level1"]
             out.append(f"【{group}】")
         out.append(f"  {item.id}  {v['level2'] or '—'}")
-        out.append(f"    公开内容：{_join(v['content'])}")
-        out.append(f"    公开依据：{_join(v['basis'])}")
-        out.append(f"    公开时限：{_join(v['deadline'])}")
-        out.append(f"    公开主体：{_join(item.subject)}")
-        out.append(f"    公开渠道：{_join(v['channels'])}")
+        out.append(f"    公开内容：{join_value(v['content'])}")
+        out.append(f"    公开依据：{join_value(v['basis'])}")
+        out.append(f"    公开时限：{join_value(v['deadline'])}")
+        out.append(f"    公开主体：{join_value(item.subject)}")
+        out.append(f"    公开渠道：{join_value(v['channels'])}")
         out.append(f"    公开对象：{v['audience']}  公开方式：{v['method']}  公开层级：{_levels(v['levels'])}")
         if v["links"]:
-            out.append(f"    链接：{_join(v['links'])}")
+            out.append(f"    链接：{join_value(v['links'])}")
         for key, value in sorted(v["extra"].items()):
             out.append(f"    {cat.extra_labels.get(key, key)}：{value}")
     if cat.excluded:
@@ -54,7 +60,7 @@ def catalog_text(cat: ResolvedCatalog) -> list[str]:
         out += [f"    {x.id}（{x.locality.name}）：{x.reason}  [{x.step.file}:{x.step.line}]" for x in cat.excluded]
     if cat.withheld:
         out.append("  负面清单：")
-        out += [f"    {w.id} {w.title}：{w.reason}（依据：{_join(w.basis)}）" for w in cat.withheld]
+        out += [f"    {w.id} {w.title}：{w.reason}（依据：{join_value(w.basis)}）" for w in cat.withheld]
     return out
 
 
@@ -73,8 +79,8 @@ def story_text(story: Story) -> str:
     out = [f"{heading(story.locality)} · {story.domain.name} · {item.id}（{v['level1']} / {v['level2']}）{where}",
            f"  定义于 {item.entry.origin.file}:{item.entry.origin.line}"]
     for f in story.fields:
-        label = FIELD_ZH.get(f.name) or story.extra_labels.get(f.name.removeprefix("extra."), f.name)
-        show = _levels if f.name == "levels" else _join
+        label = field_label(f.name, story.extra_labels)
+        show = _levels if f.name == "levels" else join_value
         shown = show(f.value)
         out.append(f"{f.name}（{label}）：{shown}")
         if not f.steps:

@@ -94,7 +94,7 @@ def _domain(d: DomainDiff, loc: Locality, extra: dict[str, str]) -> DomainChange
 
 
 def _entry(project: Project, loc: Locality, change: Change) -> Entry:
-    extra = {f.id: f.label for f in project.config.extra_fields}
+    extra = project.extra_labels
     r: Release = change.release
     uid = uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{loc.path}:{r.commit.sha}").urn
     domains = () if change.comparison is None else tuple(_domain(d, loc, extra) for d in change.comparison.domains)

@@ -10,7 +10,7 @@ from .catalog import ResolvedCatalog
 from .models import LEVEL_ZH, DomainDef
 from .overview import Spread, pending, spread
 from .project import Locality, Project
-from .render_text import FIELD_ZH
+from .render_text import field_label
 from .resolve import Resolver, resolve_subject
 from .workbooks import workbook_paths
 
@@ -261,10 +261,9 @@ class DomainView:
 
 
 def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
-    labels = {f"extra.{f.id}": f.label for f in project.config.extra_fields}
     v = s.entry.values
     changes = tuple(ChangeLine(Link(c.locality.name, f"{table_href(c.locality, domain)}#{s.entry.id}"),
-                               "、".join(labels.get(f) or FIELD_ZH.get(f, f) for f in c.fields)) for c in s.changes)
+                               "、".join(field_label(f, project.extra_labels) for f in c.fields)) for c in s.changes)
     exclusions = tuple(ExclusionLine(Link(x.locality.name, f"{table_href(x.locality, domain)}#{x.id}"), x.reason,
                                      pending(x.reason)) for x in s.exclusions)
     root = next(iter(project.localities.values()))

@@ -10,8 +10,12 @@ from .checks import OTHER_CHANNEL, channel_base
 from .models import AUDIENCES, LEVEL_ZH, METHODS
 from .overview import changed_fields, pending
 from .project import Locality
+from .render_text import join_value
 from .resolve import Entry, Resolver, resolve_subject
 from .site_pages import domain_href
+
+
+EMPTY = "（空）"  # a field the level above left empty
 
 
 @dataclass(frozen=True)
@@ -84,12 +88,6 @@ class TableView:
     withheld: tuple[WithheldRow, ...]
 
 
-def _text(value: object) -> str:
-    if isinstance(value, (list, tuple)):
-        return "；".join(str(v) for v in value) or "（空）"
-    return str(value) if value else "（空）"
-
-
 def _above(loc: Locality, entry: Entry, before: Entry | None) -> dict[str, Above]:
     if before is None or before is entry or loc.parent is None:
         return {}
@@ -97,15 +95,15 @@ def _above(loc: Locality, entry: Entry, before: Entry | None) -> dict[str, Above
     out: dict[str, Above] = {}
     for name in changed_fields(before, entry):
         if name.startswith("extra."):
-            out[name] = Above(parent.name, _text(before.values["extra"].get(name[len("extra."):])))
+            out[name] = Above(parent.name, join_value(before.values["extra"].get(name[len("extra."):]), EMPTY))
             continue
         value = before.values[name]
         if name == "subject":
-            out[name] = Above(parent.name, _text(resolve_subject(parent, value)))
+            out[name] = Above(parent.name, join_value(resolve_subject(parent, value), EMPTY))
         elif name == "levels":
             out[name] = Above(parent.name, "、".join(LEVEL_ZH[lv] for lv in value))
         else:
-            out[name] = Above(parent.name, _text(value))
+            out[name] = Above(parent.name, join_value(value, EMPTY))
     return out
 
 
