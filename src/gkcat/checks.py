@@ -32,6 +32,12 @@ def is_role(entry: str) -> bool:
     return bool(_ROLE.match(entry))
 
 
+def other_detail(channel: str) -> str | None:
+    """The detail of `其他(详情)`; None for any other channel (and for a bare 其他)."""
+    m = _OTHER.match(channel)
+    return m.group("detail") if m and m.group("head") == OTHER_CHANNEL else None
+
+
 def channel_base(channel: str) -> str:
     """`其他(办税服务厅)` is the channel 其他 with a detail, as the national tables print it."""
     m = _OTHER.match(channel)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalog import ResolvedCatalog, ResolvedItem
-from .checks import OTHER_CHANNEL, channel_base
+from .checks import OTHER_CHANNEL, other_detail
 from .models import AUDIENCES, LEVEL_ZH, METHODS
 from .overview import changed_fields, pending
 from .project import Locality
@@ -109,8 +109,7 @@ def _above(loc: Locality, entry: Entry, before: Entry | None) -> dict[str, Above
 
 def _channels(chosen: tuple[str, ...]) -> tuple[str, ...]:
     # 其他(详情) prints as 其他（详情）, as the national tables write it
-    return tuple(f"{OTHER_CHANNEL}（{c[len(OTHER_CHANNEL) + 1:-1]}）" if channel_base(c) == OTHER_CHANNEL and c != OTHER_CHANNEL
-                 else c for c in chosen)
+    return tuple(c if other_detail(c) is None else f"{OTHER_CHANNEL}（{other_detail(c)}）" for c in chosen)
 
 
 def _row(item: ResolvedItem, levels: list[str], extras: list[str], above: dict[str, Entry], loc: Locality) -> Row:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .catalog import ResolvedCatalog, ResolvedItem
-from .checks import OTHER_CHANNEL, channel_base
+from .checks import OTHER_CHANNEL, channel_base, other_detail
 from .models import AUDIENCES, LEVEL_ZH, METHODS
 
 CHECK = "√"
@@ -41,13 +41,13 @@ class Table:
 
 def checklist(chosen: tuple[str, ...], channels: list[str]) -> str:
     """The channel column as the national tables print it: every channel boxed, two to a line."""
-    details = [c for c in chosen if channel_base(c) == OTHER_CHANNEL and c != OTHER_CHANNEL]
+    details = [d for d in map(other_detail, chosen) if d is not None]
     picked = {channel_base(c) for c in chosen}
     boxes = []
     for name in channels:
         label = name
         if name == OTHER_CHANNEL and details:
-            label = f"{name}（{'、'.join(d[len(name) + 1:-1] for d in details)}）"
+            label = f"{name}（{'、'.join(details)}）"
         boxes.append(f"{CHOSEN if name in picked else NOT_CHOSEN}{label}")
     return "\n".join(" ".join(boxes[i:i + 2]) for i in range(0, len(boxes), 2))
 
