@@ -50,14 +50,16 @@ def levels_from(project: Project, loc: Locality) -> list[str]:
     return levels[levels.index(loc.level):]
 
 
+def listed(resolver: Resolver, loc: Locality, domain: DomainDef) -> list[Entry]:
+    """The entries a locality's table lists: published there or passed down to the levels below."""
+    below = set(levels_from(resolver.project, loc))
+    return [e for e in resolver.state(loc, domain).entries if below.intersection(e.levels)]
+
+
 def catalog(resolver: Resolver, loc: Locality, domain: DomainDef) -> ResolvedCatalog:
     state = resolver.state(loc, domain)
-    below = set(levels_from(resolver.project, loc))
-    table = [
-        ResolvedItem(e, tuple(resolve_subject(loc, e.values["subject"])), loc.level in e.levels)
-        for e in state.entries
-        if below.intersection(e.levels)
-    ]
+    table = [ResolvedItem(e, tuple(resolve_subject(loc, e.values["subject"])), loc.level in e.levels)
+             for e in listed(resolver, loc, domain)]
     labels = resolver.project.extra_labels
     return ResolvedCatalog(loc, domain, table, state.excluded, state.withheld, labels)
 

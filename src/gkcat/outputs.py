@@ -81,7 +81,7 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
     levels = levels_from(project, loc)
 
     def locality_page() -> tuple[bytes, int]:
-        view = locality_view(facts, loc, catalogs_for(resolver, loc))
+        view = locality_view(facts, loc)
         if history.releases:
             view = replace(view, history=Link("更新记录", history_href(loc)), feed=feed_href(loc))
         return html.render("locality.html", page(project, locality_href(loc), loc.name, when, loc), view), 0

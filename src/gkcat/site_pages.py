@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .catalog import ResolvedCatalog
+from .catalog import listed
 from .models import LEVEL_ZH, DomainDef
 from .overview import Spread, pending, spread
 from .project import Locality, Project
@@ -212,10 +212,13 @@ class LocalityView:
     feed: str = ""
 
 
-def locality_view(facts: SiteFacts, loc: Locality, cats: list[ResolvedCatalog]) -> LocalityView:
-    lines = tuple(DomainLine(Link(c.domain.name, domain_href(c.domain)), table_href(loc, c.domain), len(c.items),
-                             len(c.table), len(c.excluded), len(c.withheld), "、".join(resolve_subject(loc, tuple(c.domain.lead))))
-                  for c in cats)
+def locality_view(facts: SiteFacts, loc: Locality) -> LocalityView:
+    # Counts straight from the resolver: this page is rendered on every build, resolved items are not needed
+    r, project = facts.resolver, facts.project
+    lines = tuple(DomainLine(Link(d.name, domain_href(d)), table_href(loc, d), len(r.published(loc, d)),
+                             len(listed(r, loc, d)), len(r.state(loc, d).excluded), len(r.state(loc, d).withheld),
+                             "、".join(resolve_subject(loc, tuple(d.lead))))
+                  for d in project.domains if project.reaches(d, loc))
     book = workbook_paths(loc)[0]
     return LocalityView(loc.name, LEVEL_ZH[loc.level], loc.code or "",
                         Link(loc.parent.name, locality_href(loc.parent)) if loc.parent else None,
