@@ -55,9 +55,18 @@ class Entry:
 
     @property
     def summary(self) -> str:
-        if self.first:
-            return f"首次发布：{self.added} 项"
-        return f"新增 {self.added} 项，删除 {self.removed} 项，修改 {self.changed} 项"
+        return _summary(self.first, self.added, self.removed, self.changed)
+
+
+def _summary(first: bool, added: int, removed: int, changed: int) -> str:
+    if first:
+        return f"首次发布：{added} 项"
+    return f"新增 {added} 项，删除 {removed} 项，修改 {changed} 项"
+
+
+def _urn(*parts: str) -> str:
+    """A stable Atom id: the same locality and release give the same id in every build."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, ":".join(("gkcat", *parts))).urn
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class HistoryView:
 
     @property
     def feed_id(self) -> str:
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{self.path}").urn
+        return _urn(self.path)
 
 
 def _domain(d: DomainDiff, loc: Locality, extra: dict[str, str]) -> DomainChanges:
@@ -96,7 +105,7 @@ def _domain(d: DomainDiff, loc: Locality, extra: dict[str, str]) -> DomainChange
 def _entry(project: Project, loc: Locality, change: Change) -> Entry:
     extra = project.extra_labels
     r: Release = change.release
-    uid = uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{loc.path}:{r.commit.sha}").urn
+    uid = _urn(loc.path, r.commit.sha)
     domains = () if change.comparison is None else tuple(_domain(d, loc, extra) for d in change.comparison.domains)
     return Entry(uid, r.name, r.date, r.commit.date, r.commit.subject, change.first, change.added, change.removed,
                  change.changed, domains)
@@ -121,19 +130,20 @@ class ProjectFeed:
 def project_feed(project: Project, releases: list[Release], baseline: bool, changes: dict[str, list[Change]],
                  when: str) -> ProjectFeed:
     root = next(iter(project.localities.values()))
-    by_release: dict[str, list[tuple[Locality, Entry]]] = {}
+    by_release: dict[str, list[tuple[Locality, Change]]] = {}
     for loc in project.localities.values():
         for c in changes.get(loc.path, []):
-            by_release.setdefault(c.release.commit.sha, []).append((loc, _entry(project, loc, c)))
+            by_release.setdefault(c.release.commit.sha, []).append((loc, c))
     entries = []
     for r in releases[:-1] if baseline else releases:
         found = by_release.get(r.commit.sha)
         if not found:
             continue
-        lines = tuple(DomainChanges(loc.name, (), (), (Line("", e.summary, "", history_href(loc)),)) for loc, e in found)
-        uid = uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{root.path}:*:{r.commit.sha}").urn
-        entries.append(Entry(uid, r.name, r.date, r.commit.date, r.commit.subject, False,
-                             sum(e.added for _, e in found), sum(e.removed for _, e in found),
-                             sum(e.changed for _, e in found), lines))
+        # one line per locality it changed, with that locality's counts: no need for the item lines
+        lines = tuple(DomainChanges(loc.name, (), (), (Line("", _summary(c.first, c.added, c.removed, c.changed), "",
+                                                             history_href(loc)),)) for loc, c in found)
+        entries.append(Entry(_urn(root.path, "*", r.commit.sha), r.name, r.date, r.commit.date, r.commit.subject, False,
+                             sum(c.added for _, c in found), sum(c.removed for _, c in found),
+                             sum(c.changed for _, c in found), lines))
     return ProjectFeed(f"{project.config.title}更新记录", tuple(entries), entries[0].updated if entries else when, INDEX,
-                       uuid.uuid5(uuid.NAMESPACE_URL, f"gkcat:{root.path}:*").urn)
+                       _urn(root.path, "*"))
