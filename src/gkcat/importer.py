@@ -163,9 +163,9 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
     matched = len(parent) - sum(len(group) for group in waiting.values())
     report.append(f"{table.grid.name}：与上级事项对应 {matched} 项，其中 {len(override)} 项有不同（写作修改），"
                   f"本级新增 {len(local)} 项")
+    left = {id(e) for group in waiting.values() for e in group}
     exclude = [{"id": e.id, "reason": reasons.get((norm(e.values["level1"]), norm(e.values["level2"])), MISSING_REASON)}
-               for group in waiting.values() for e in group]
-    exclude.sort(key=lambda x: [e.id for e in parent].index(x["id"]))
+               for e in parent if id(e) in left]  # in the parent's order
     for x in exclude:
         if x["reason"] == MISSING_REASON:
             report.append(f"上级事项 {x['id']} 不在表中：已排除，理由写作“{MISSING_REASON}”，请核实后修改")

@@ -90,23 +90,35 @@ def _records(grid: Grid, needed: tuple[str, ...]) -> list[dict[str, str]]:
     return []
 
 
-def _gkcat_extras(grids: list[Grid], loc_name: str,
-                  domain_name: str) -> tuple[dict[tuple[str, str], str], list[dict[str, Any]]]:
-    """Exclusion reasons (by 一级 and 二级事项) and the negative list a gkcat workbook carries for this locality."""
-    reasons: dict[tuple[str, str], str] = {}
-    withheld: list[dict[str, Any]] = []
+@dataclass
+class _Carried:
+    """What a gkcat workbook's 不适用事项 and 负面清单 sheets say for one locality, per domain name."""
+
+    reasons: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)  # by (一级, 二级事项)
+    withheld: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sheet: Grid | None = None  # one of those sheets, for cell references
+
+    def of(self, domain_name: str) -> tuple[dict[tuple[str, str], str], list[dict[str, Any]]]:
+        return self.reasons.get(domain_name, {}), self.withheld.get(domain_name, [])
+
+
+def _carried(grids: list[Grid], loc_name: str) -> _Carried:
+    """Read the workbook's exclusion reasons and negative list once, keeping the rows this locality made."""
+    out = _Carried()
     for g in grids:
         if g.name == "不适用事项":
+            out.sheet = out.sheet or g
             for r in _records(g, ("领域", "一级事项", "二级事项", "不适用理由", "排除单位")):
-                if r["领域"] == domain_name and r["排除单位"] == loc_name:
-                    reasons[(norm(r["一级事项"]), norm(r["二级事项"]))] = r["不适用理由"]
+                if r["排除单位"] == loc_name:
+                    out.reasons.setdefault(r["领域"], {})[(norm(r["一级事项"]), norm(r["二级事项"]))] = r["不适用理由"]
         elif g.name == "负面清单":
+            out.sheet = out.sheet or g
             for r in _records(g, ("领域", "标识", "不予公开的事项", "不予公开的理由", "依据", "制定单位")):
-                if r["领域"] == domain_name and r["制定单位"] == loc_name:
+                if r["制定单位"] == loc_name:
                     basis = [x for x in r["依据"].split("\n") if x.strip()]
-                    withheld.append({"id": r["标识"], "title": r["不予公开的事项"], "reason": r["不予公开的理由"],
-                                     "basis": basis})
-    return reasons, withheld
+                    out.withheld.setdefault(r["领域"], []).append(
+                        {"id": r["标识"], "title": r["不予公开的事项"], "reason": r["不予公开的理由"], "basis": basis})
+    return out
 
 
 def _tables(grids: list[Grid], sheet: str | None, channels: list[str], report: list[str]) -> list[ReadTable]:
@@ -146,6 +158,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
     if domain_id is not None and len(tables) > 1:
         raise Refused(f"文件中有 {len(tables)} 个表（{'、'.join(t.grid.name for t in tables)}），指定领域时请用 --sheet 选一个")
     plan = Plan()
+    carried = _carried(grids, loc.name)
     for table in tables:
         domain = project.domain(domain_id) if domain_id else guess_domain(project, table.title, table.grid.name)
         if domain is None:
@@ -158,7 +171,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
         if path in plan.files:
             raise Refused(f"“{domain.name}”在文件中出现了两次（{table.grid.name}），请用 --sheet 选一个")
         extras = extra_ids(project, sorted({k for i in table.items for k in i.extra}), plan)
-        reasons, withheld = _gkcat_extras(grids, loc.name, domain.name)
+        reasons, withheld = carried.of(domain.name)
         if loc.parent is None:
             plan.files[path] = base_file(domain, loc, table, extras, withheld)
         else:
@@ -166,7 +179,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
         plan.report.insert(0, f"{table.grid.name}：{domain.name}，{len(table.items)} 项 → {path}")
         out.report += [f"{table.grid.name}：{n}" for n in table.notes]
     if sheet is None and domain_id is None:
-        _untabled(project, resolver, loc, grids, plan)
+        _untabled(project, resolver, loc, carried, plan)
     if plan.new_extras:
         plan.files["gkcat.yaml"] = add_extra_fields((project_dir / "gkcat.yaml").read_text(encoding="utf-8"),
                                                     plan.new_extras)
@@ -179,20 +192,19 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
     return out
 
 
-def _untabled(project: Project, resolver: Resolver, loc: Locality, grids: list[Grid], plan: Plan) -> None:
+def _untabled(project: Project, resolver: Resolver, loc: Locality, carried: _Carried, plan: Plan) -> None:
     """A gkcat workbook has no sheet for a domain whose items were all excluded (or that has only a
     negative list): its 不适用事项 and 负面清单 sheets still say so, so those become a file too."""
-    sheets = [g for g in grids if g.name in GKCAT_SHEETS[1:]]
-    if not sheets:
+    if carried.sheet is None:
         return
     for domain in project.domains:
         path = f"{loc.path}/{domain.id}.yaml"
         if path in plan.files or not project.reaches(domain, loc):
             continue
-        reasons, withheld = _gkcat_extras(grids, loc.name, domain.name)
+        reasons, withheld = carried.of(domain.name)
         if not reasons and not withheld:
             continue
-        empty = ReadTable(sheets[0], "", [], [], [], False)
+        empty = ReadTable(carried.sheet, "", [], [], [], False)
         if loc.parent is None:
             plan.files[path] = base_file(domain, loc, empty, {}, withheld)
         else:
