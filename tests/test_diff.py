@@ -54,7 +54,7 @@ def repo(project):
     (root / "city/county/yiwu-jiaoyu.yaml").write_text(COUNTY_V2.lstrip(), encoding="utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "区级调整", date="2026-03-01T08:00:00Z")
-    git(root, "tag", "v2")
+    git(root, "tag", "-a", "v2", "-m", "第二版", date="2026-03-02T08:00:00Z")  # annotated: dated by its commit
     return root
 
 

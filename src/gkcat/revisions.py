@@ -92,17 +92,21 @@ def commits(project_dir: Path, limit: int) -> list[Commit]:
 
 def tags(project_dir: Path, pattern: str) -> list[Commit]:
     """Tags matching `pattern` (git's glob), newest commit first; several tags on one commit are one release."""
-    proc = _git(project_dir, "for-each-ref", "--sort=-creatordate", "--format=%(refname:short)%00%(objectname)",
-                f"refs/tags/{pattern}")
-    by_commit: dict[str, list[str]] = {}
+    # One call: for an annotated tag the *-fields describe the commit it points to; for a lightweight
+    # tag they are empty and the plain fields are the commit's.
+    fields = "%(refname:short) %(*objectname) %(objectname) %(*committerdate:iso-strict) %(committerdate:iso-strict) " \
+             "%(*subject) %(subject)"
+    proc = _git(project_dir, "for-each-ref", f"--format={fields.replace(' ', '%00')}", f"refs/tags/{pattern}")
+    found: dict[str, Commit] = {}
     for line in _text(proc).splitlines():
-        name, _ = line.split("\0", 1)
-        by_commit.setdefault(resolve_rev(project_dir, name), []).append(name)
-    out = []
-    for sha, names in by_commit.items():
-        info = _text(_git(project_dir, "log", "-1", "--format=%cI%x00%s", sha)).split("\0", 1)
-        out.append(Commit(sha, info[0], info[1] if len(info) > 1 else "", tuple(sorted(names))))
-    return sorted(out, key=lambda c: c.date, reverse=True)
+        name, peeled, obj, peeled_date, date, peeled_subject, subject = line.split("\0")
+        sha = peeled or obj
+        if not (peeled_date or date):
+            continue  # a tag of something that is not a commit
+        known = found.get(sha)
+        tags_ = tuple(sorted((known.tags if known else ()) + (name,)))
+        found[sha] = Commit(sha, peeled_date or date, peeled_subject if peeled else subject, tags_)
+    return sorted(found.values(), key=lambda c: c.date, reverse=True)
 
 
 def load_releases(project_dir: Path, pattern: str, limit: int) -> tuple[list[tuple[Commit, Validation]], bool, list[str]]:
