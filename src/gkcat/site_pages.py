@@ -11,7 +11,7 @@ from .models import LEVEL_ZH, DomainDef
 from .overview import Spread, pending, spread
 from .project import Locality, Project
 from .render_text import field_label
-from .resolve import Resolver, resolve_subject
+from .resolve import Exclusion, Resolver, resolve_subject
 from .workbooks import workbook_paths
 
 INDEX, SEARCH, ASSETS, DOMAINS = "index.html", "search.html", "assets", "domains"
@@ -148,8 +148,7 @@ class SiteFacts:
                 if not self.project.reaches(d, loc):
                     cells.append(Cell(None, "", 0))
                     continue
-                waiting = sum(1 for x in self.resolver.state(loc, d).excluded if x.locality is loc and pending(x.reason))
-                cells.append(Cell(len(self.resolver.published(loc, d)), table_href(loc, d), waiting))
+                cells.append(Cell(len(self.resolver.published(loc, d)), table_href(loc, d), len(self.waiting(loc, d))))
             found = self._rows[loc.path] = MatrixRow(Link(loc.name, locality_href(loc)), LEVEL_ZH[loc.level],
                                                      loc.depth, tuple(cells))
         return found
@@ -169,8 +168,12 @@ class SiteFacts:
             for d in self.project.domains:
                 if self.project.reaches(d, loc):
                     out += [PendingItem(loc.name, d.name, x.entry.values["level2"], x.reason, f"{table_href(loc, d)}#{x.id}")
-                            for x in self.resolver.state(loc, d).excluded if x.locality is loc and pending(x.reason)]
+                            for x in self.waiting(loc, d)]
         return tuple(out)
+
+    def waiting(self, loc: Locality, domain: DomainDef) -> list[Exclusion]:
+        """Exclusions this locality made whose reason still says 待补充."""
+        return [x for x in self.resolver.state(loc, domain).excluded if x.locality is loc and pending(x.reason)]
 
 
 def map_view(facts: SiteFacts) -> MapView:
