@@ -113,7 +113,7 @@ def _columns(grid: Grid, h: int, channels: list[str]) -> tuple[list[Column], int
             cols.append(Column(c, group))
         elif top:
             cols.append(_bare_mark(c, top, channels) or Column(c, "extra", top.replace("\n", "")))
-    return [col for col in cols if col.kind != "skip"], h + (2 if two else 1)
+    return cols, h + (2 if two else 1)
 
 
 def _bare_mark(c: int, label: str, channels: list[str]) -> Column | None:
@@ -197,8 +197,9 @@ def read_table(grid: Grid, channels: list[str]) -> ReadTable:
     kinds = {c.kind for c in columns}
     if "level2" not in kinds or "content" not in kinds:
         raise NotATable(f"工作表“{grid.name}”第 {h + 1} 行的表头缺少“二级事项”或“公开内容”列")
-    title = " ".join(x for r in range(h) for x in grid.rows[r] if x)
-    table = ReadTable(grid, title.split("  ")[0] if title else "", columns, [], [],
+    # a merged title fills every cell of its row: each distinct text once
+    title = " ".join(dict.fromkeys(x for r in range(h) for x in grid.rows[r] if x))
+    table = ReadTable(grid, title, columns, [], [],
                       bool(kinds & {"level_mark", "levels"}))
     previous: RawItem | None = None
     for r in range(start, len(grid.rows)):
@@ -276,6 +277,6 @@ def _fill(item: RawItem, col: Column, text: str, channels: list[str], link: str 
     elif kind == "channel_mark" and marked:
         item.channels.append(col.value)
     elif kind == "links":
-        item.links = [x for x in _lines(text)] or ([link] if link else [])
+        item.links = _lines(text) or ([link] if link else [])
     elif kind == "extra" and text:
         item.extra[col.value] = text
