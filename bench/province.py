@@ -103,3 +103,18 @@ def generate(root: Path, seed: int = 20261122, cities: int = 14, counties: int =
                 _locality(county / f"town-{t:02d}", name, "town", {"township": f"{name}人民政府"}, overlays, rng, counts)
     counts["files"] += counts["overlays"]
     return counts
+
+
+def one_big_file(root: Path, items: int, seed: int = 20261201) -> Path:
+    """A project whose only catalog is one domain file of `items` items (the duplicate-id check's worst case)."""
+    rng = random.Random(seed)
+    _write(root / "gkcat.yaml", "title: 单个大文件\nroot: top\nlevels: [province]\n"
+           "defaults:\n  deadline: 信息形成或者变更之日起20个工作日内\n  audience: 全社会\n  method: 主动\n")
+    _write(root / "domains.yaml", "- id: domain-00\n  name: 领域0\n  levels: [province]\n  lead: [education]\n")
+    _write(root / "top/locality.yaml", "name: 某某省\nlevel: province\ndepartments:\n"
+           + "".join(f"  {r}: 省{r}厅\n" for r in ROLES))
+    body = "".join(_item(rng, 0, i).replace("    levels: [county, town]\n", "").replace(
+        "    levels: [county]\n", "").replace("    levels: [city, county, town]\n", "").replace(
+        "    levels: [town]\n", "").replace(f"id: d00-{i:02d}", f"id: d00-{i:06d}") for i in range(items))
+    _write(root / "top/domain-00.yaml", "domain: domain-00\nitems:\n" + body)
+    return root

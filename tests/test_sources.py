@@ -42,9 +42,10 @@ def test_symlinked_file_inside_the_project_is_read(project):
     assert codes(root) == []
 
 
-def test_hidden_folders_and_other_files_are_ignored(project):
-    root = project({"city/.git/locality.yaml": "x", "city/county/README.md": "说明", "city/county/目录.xlsx": b"PK"})
-    assert codes(root) == []
+def test_hidden_folders_are_reported_and_other_files_ignored(project):
+    root = project({"city/.draft/locality.yaml": "x", "city/county/.gitkeep": "", "city/county/README.md": "说明",
+                    "city/county/目录.xlsx": b"PK"})
+    assert codes(root) == [("city/.draft/", "GK405")]
 
 
 def test_localities_are_in_sorted_pre_order(project):

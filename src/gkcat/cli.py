@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .catalog import Unknown, catalogs_for, explain, find_domain, find_locality
 from .diff import Comparison, Side, compare, compare_versions
+from .errors import GkcatError, os_error_message
 from .diagnostics import format_github, format_text, has_errors, to_json
 from .pipeline import BuildRefused, build
 from .project import Project
@@ -44,7 +45,21 @@ def _load(ctx: click.Context) -> Validation:
         _fail(str(err), 2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The one place where a reason not to run becomes a message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GkcatError as err:
+            _fail(str(err), err.exit_code)
+        except OSError as err:  # a read-only or full disk, a file where a folder should be ...
+            _fail(os_error_message(err), 2)
+        except KeyboardInterrupt:
+            _fail("已中断：没有写入任何未完成的文件", 2)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               help="项目文件夹（含 gkcat.yaml），默认为当前文件夹。")
 @click.version_option(__version__, "--version", message="gkcat %(version)s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -41,6 +42,7 @@ CODES: dict[str, CodeInfo] = _codes(
     ("GK109", E, "文件夹名称不合规"),
     ("GK110", E, "一个文件只能有一个 YAML 文档"),
     ("GK111", E, "键必须是文本"),
+    ("GK112", E, "含有控制字符"),
     ("GK201", E, "未知字段"),
     ("GK202", E, "缺少必填字段"),
     ("GK203", E, "取值不在允许范围内"),
@@ -49,6 +51,7 @@ CODES: dict[str, CodeInfo] = _codes(
     ("GK206", E, "行政区划代码格式不合规"),
     ("GK207", E, "链接格式不合规"),
     ("GK208", E, "不能为空"),
+    ("GK209", E, "地区名称不能用作文件名"),
     ("GK301", E, "标识重复"),
     ("GK302", E, "上级目录中没有此事项"),
     ("GK303", E, "部门角色无法解析"),
@@ -65,7 +68,7 @@ CODES: dict[str, CodeInfo] = _codes(
     ("GK402", W, "没有公开渠道"),
     ("GK403", W, "公开时限为空"),
     ("GK404", W, "没有公开内容"),
-    ("GK405", W, "文件被忽略"),
+    ("GK405", W, "文件或文件夹被忽略"),
 )
 
 
@@ -121,6 +124,19 @@ def quote_list(values: Sequence[str], limit: int = 8) -> str:
 
 # -- formatting ---------------------------------------------------------------------------------
 
+# C0 and C1 controls, DEL and the non-characters U+FFFE/U+FFFF: never printable, never valid in
+# XML 1.0, and in a terminal or a CI log they can clear the screen or start a forged line.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """`text` with every control character (newlines and tabs too) written as an escape: one safe line."""
+    names = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return _SHOWN.sub(lambda m: names.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                                          else f"\\u{ord(m.group()):04x}"), text)
+
+
 _SEV_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告"}
 _COLOUR = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 
@@ -131,11 +147,11 @@ def format_text(diags: Sequence[Diagnostic], colour: bool = False, strict: bool 
         sev = _SEV_ZH[d.severity]
         if colour:
             sev = f"{_COLOUR[d.severity]}{sev}\033[0m"
-        where = f"{d.file}:{d.line}:{d.column}"
+        where = f"{visible(d.file)}:{d.line}:{d.column}"
         if colour:
             where = f"\033[1m{where}\033[0m"
-        path = f"{d.path}: " if d.path else ""
-        lines.append(f"{where}: {sev} {d.code} {path}{d.message}")
+        path = f"{visible(d.path)}: " if d.path else ""
+        lines.append(f"{where}: {sev} {d.code} {path}{visible(d.message)}")
     lines.append(summary(diags, strict))
     return "\n".join(lines)
 
@@ -173,7 +189,9 @@ def to_json(diags: Sequence[Diagnostic], strict: bool = False) -> str:
 
 def _gh_escape(text: str, prop: bool = False) -> str:
     # Escaping rules of GitHub workflow commands: data escapes %, CR, LF; properties also : and ,
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Controls (newlines too) are made visible first, so that no value can end the command early
+    # or start a forged one; what is left to escape is only %.
+    text = visible(text).replace("%", "%25")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text

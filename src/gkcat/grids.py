@@ -7,15 +7,15 @@ that the table reader can tell "merged down" from "left blank". Reading files ha
 from __future__ import annotations
 
 import html
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
-
-class GridError(Exception):
-    """The file cannot be read as a table; the message says which file or sheet and why, in Chinese."""
+from .bounds import MAX_CELLS, MAX_COLS, MAX_ROWS, GridError, check_workbook, read_bounded, too_large
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Grid:
     # (row, col) of a cell covered by a merge -> (row, col) of the merge's first cell; 0-based
     merged_from: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     links: dict[tuple[int, int], str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the import report should say about cells
 
     def ref(self, row: int, col: int) -> str:
         """A cell reference users can find: Sheet!C7 (1-based row, letters for the column)."""
@@ -47,13 +48,37 @@ def _text(value: object) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").strip()
 
 
+def _formula_notes(raw: bytes, grids: list[Grid]) -> None:
+    """A formula cell is read as its saved result; say so, and say when there is none (it reads as blank)."""
+    import openpyxl
+
+    by_name = {g.name: g for g in grids}
+    wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    try:
+        for ws in wb.worksheets:
+            grid = by_name.get(ws.title)
+            for row in ws.iter_rows():
+                for c in row:
+                    if grid is not None and getattr(c, "data_type", None) == "f":
+                        r, col = c.row - 1, c.column - 1  # type: ignore[operator]
+                        value = grid.cell(r, col)
+                        grid.notes.append(f"{grid.ref(r, col)} 是公式（{str(c.value)[:40]}），"
+                                          + (f"按保存的计算结果“{value[:40]}”导入" if value else
+                                             "文件中没有保存计算结果，按空白导入：请在 Excel 中重新计算并保存，或把公式改为数值"))
+    finally:
+        wb.close()
+
+
 def read_xlsx(path: Path) -> list[Grid]:
     """Every sheet of a workbook as a grid, merges filled in from their first cell."""
     import openpyxl
 
+    raw = read_bounded(path)
+    formulas = check_workbook(path.name, raw)
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
+        # From bytes, not the path: openpyxl judges a file by its extension, a user's file by its name
+        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, ElementTree.ParseError) as err:
         raise GridError(f"{path.name} 不是可读取的 Excel 工作簿（.xlsx）：{err}") from None
     grids = []
     for ws in wb.worksheets:
@@ -73,6 +98,8 @@ def read_xlsx(path: Path) -> list[Grid]:
                 if c.hyperlink is not None and c.hyperlink.target:
                     grid.links[(c.row - 1, c.column - 1)] = c.hyperlink.target
         grids.append(grid)
+    if formulas:
+        _formula_notes(raw, grids)
     return grids
 
 
@@ -132,24 +159,23 @@ class _Tables(HTMLParser):
 
 
 def _int(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or 1), 1000))
+    try:  # HTML caps colspan at 1000; a rowspan beyond the table is clipped when the cells are laid out
+        return max(1, min(int((value or "1").strip()), 65534))
     except ValueError:
         return 1
 
 
 def read_html(path: Path) -> list[Grid]:
     """Every table of an HTML page as a grid; the text just before a table becomes its first row (the title)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise GridError(f"无法读取 {path}：{err}") from None
+    raw = read_bounded(path)
     text = _decode(raw)
     parser = _Tables()
     parser.feed(text)
     parser.close()
     grids = []
     for n, (title, rows) in enumerate(parser.tables, 1):
+        if len(rows) > MAX_ROWS:
+            raise too_large(f"表格{n}的行数", len(rows), MAX_ROWS, " 行")
         grid = _place(f"表格{n}", rows)
         if title:
             grid.rows.insert(0, [html.unescape(title)] + [""] * (len(grid.rows[0]) - 1 if grid.rows else 0))
@@ -179,6 +205,11 @@ def _place(name: str, rows: list[list[tuple[str, int, int, str]]]) -> Grid:
         for text, rowspan, colspan, href in row:
             while (r, c) in taken:
                 c += 1
+            rowspan, colspan = min(rowspan, len(rows) - r), min(colspan, 1000)  # as browsers lay them out
+            if c + colspan > MAX_COLS:
+                raise too_large(f"{name}的列数", c + colspan, MAX_COLS, " 列")
+            if len(taken) + rowspan * colspan > MAX_CELLS:
+                raise too_large(f"{name}的单元格（含合并单元格）", len(taken) + rowspan * colspan, MAX_CELLS, " 个")
             for dr in range(rowspan):
                 for dc in range(colspan):
                     taken[(r + dr, c + dc)] = (text, (r, c))

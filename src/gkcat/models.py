@@ -6,6 +6,7 @@ show while a civil servant types.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
@@ -27,6 +28,41 @@ ROLE = r"^[a-z][a-z0-9-]*$"
 ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 LINK = r"^https?://[^\s<>\"']+$"
 CODE = r"^(\d{6}|\d{12})$"
+
+
+def link_problem(value: str) -> str:
+    """What keeps `value` from being an accepted link (LINK), in words a user can act on."""
+    if not re.match(r"^https?://", value):
+        return "只接受以 http:// 或 https:// 开头的网址"
+    if re.search(r"\s", value):
+        return "网址中不能有空格或换行"
+    if re.search(r"[<>\"']", value):
+        return "网址中不能有 < > \" ' 这些字符（请写成 %3C %3E %22 %27）"
+    return "只接受以 http:// 或 https:// 开头的完整网址"
+
+
+NAME_LIMIT = 50  # characters; the longest real names (自治州, 自治县 ...) are about 20
+_NOT_IN_NAMES = re.compile(r"[/\\\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+# Windows refuses these in file names; a workbook's name shows them in their full-width forms.
+_FULL_WIDTH = str.maketrans(':*?"<>|', "：＊？＂＜＞｜")
+
+
+def name_problem(name: str) -> str | None:
+    """Why a locality's name cannot be used (it names its workbook file), or None when it can."""
+    if len(name) > NAME_LIMIT:
+        return f"长度为 {len(name)} 个字符，最多 {NAME_LIMIT} 个"
+    bad = _NOT_IN_NAMES.search(name)
+    if bad:
+        shown = bad.group() if bad.group().isprintable() else f"U+{ord(bad.group()):04X}"
+        return f"含有“{shown}”：名称中不能有 / \\ 和控制字符"
+    if name.strip(" .") != name or not name.strip(" ."):
+        return "不能以空格或“.”开头或结尾"
+    return None
+
+
+def file_name(name: str) -> str | None:
+    """The name as part of a file name valid on Linux and Windows, or None when it cannot be one."""
+    return None if name_problem(name) else name.translate(_FULL_WIDTH)
 
 
 def _as_list(value: Any) -> Any:

@@ -25,17 +25,14 @@ from .history import Release, all_histories
 from .models import HistoryConfig
 from .outputs import Artifact, History, site_artifacts, workbook_artifacts
 from .project import Project
-from .render_html import HtmlRenderer, TemplateFailure, template_dirs
-from .site_pages import ASSETS, RESERVED
+from .render_html import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
+from .site_pages import ASSETS
+from .outfolder import MANIFEST, BuildRefused, check_foreign, check_out, lock, safe_path
 from .revisions import load_releases
+from .sources import STATIC, TEMPLATES, read_input
 from .validate import Validation, validate_project
 
-MANIFEST = ".gkcat-manifest.json"
 FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
-
-
-class BuildRefused(Exception):
-    """The build cannot run as asked (exit code 2): the message says why, in Chinese."""
 
 
 @dataclass
@@ -52,10 +49,18 @@ class BuildReport:
     seconds: float = 0.0
 
 
+# Workbooks are zip files, whose timestamps reach from 1980 to 2107; earlier dates are clamped.
+_LAST_EPOCH = 4354819199  # 2107-12-31T23:59:59Z
+
+
 def build_time(project_dir: Path) -> datetime:
     """SOURCE_DATE_EPOCH, else the date of the project's last commit, else a constant."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if epoch:
+        # reproducible-builds.org: a malformed value must stop the build, not be silently ignored
+        if not epoch.isdigit() or int(epoch) > _LAST_EPOCH:
+            raise BuildRefused(f"环境变量 SOURCE_DATE_EPOCH 的值“{epoch[:40]}”无效：应为 0 到 {_LAST_EPOCH} 之间的整数"
+                               "（1970 年以来的秒数，最晚到 2107 年）")
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
     try:
         proc = subprocess.run(["git", "-C", str(project_dir), "log", "-1", "--format=%ct"],
@@ -67,32 +72,16 @@ def build_time(project_dir: Path) -> datetime:
     return FALLBACK_TIME
 
 
-def check_out(project_dir: Path, out: Path, top: str | None) -> Path:
-    """OUT resolved, or BuildRefused when writing there could destroy something."""
-    out = out.resolve()
-    project_dir = project_dir.resolve()
-    if out == Path(out.anchor) or out == project_dir or out in project_dir.parents:
-        raise BuildRefused(f"不能输出到 {out}：它是项目文件夹、其上级或根目录，生成时会被整体替换")
-    if top in RESERVED:
-        raise BuildRefused(f"顶层地区文件夹不能命名为“{top}”：网站的 {'、'.join(RESERVED)} 已占用这些名称")
-    if top and (out == project_dir / top or project_dir / top in out.parents):
-        raise BuildRefused(f"不能输出到 {out}：它在地区文件夹 {top}/ 之中，会被当作地区读取")
-    if out.exists() and not out.is_dir():
-        raise BuildRefused(f"{out} 是一个文件，不是文件夹")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise BuildRefused(f"{out} 不是 gkcat 生成的文件夹（其中没有 {MANIFEST}），为免误删其中的文件，请指定空文件夹或新文件夹")
-    return out
-
-
-def _site_inputs(project_dir: Path) -> tuple[list[Path], dict[str, bytes], str]:
+def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
     """Template folders in use, the static assets they provide (the project's win), and a digest of all of it."""
-    dirs = template_dirs(project_dir)
+    dirs = template_dirs(project.root_dir)
+    builtin = builtin_templates()
+    layers = [{p.relative_to(builtin).as_posix(): p for p in sorted(builtin.rglob("*")) if p.is_file()}, project.templates]
     digest = hashlib.sha256()
     assets: dict[str, bytes] = {}
-    for layer, d in enumerate(reversed(dirs)):  # gkcat's first, so that the project's files replace them
-        for f in sorted(p for p in d.rglob("*") if p.is_file()):
-            rel = f.relative_to(d).as_posix()
-            data = f.read_bytes()
+    for layer, files in enumerate(layers):  # gkcat's first, so that the project's files replace them
+        for rel, f in sorted(files.items()):
+            data = read_input(f, f"{TEMPLATES}/{rel}")
             # not the folder's absolute path: the manifest must be the same in every checkout
             digest.update(f"{layer}\0{rel}\0".encode("utf-8") + hashlib.sha256(data).digest())
             if rel.startswith(f"{ASSETS}/"):
@@ -108,12 +97,26 @@ def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS,
     """Every output of the project: workbooks and the site (or only the parts asked for)."""
     project, resolver = v.project, v.resolver
     assert project is not None and resolver is not None
-    dirs, assets, digest = _site_inputs(project.root_dir)
+    dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
     out = workbook_artifacts(project, resolver, prints, when) if "xlsx" in parts else []
     if "site" in parts:
-        out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs), assets, history or History([], False))
+        out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
+                              history or History([], False))
+        out += [Artifact((rel,), None, lambda f=f, rel=rel: (read_input(f, f"{STATIC}/{rel}"), 0))
+                for rel, f in sorted(project.static.items())]
+    _no_clashes(out)
     return out
+
+
+def _no_clashes(work: list[Artifact]) -> None:
+    """Every output path once: a static/ file may not take the place of a generated page."""
+    taken = {MANIFEST}
+    for art in work:
+        for p in art.paths:
+            if p in taken:
+                raise BuildRefused(f"“{p}”与 gkcat 生成的文件同名：请改名（{STATIC}/ 中的文件按原路径发布到网站）")
+            taken.add(safe_path(p))
 
 
 def releases(project: Project, notes: list[str]) -> History:
@@ -172,7 +175,9 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
     """Render what changed into a temporary folder, reuse the rest, then swap it in as OUT."""
     previous = _previous(out) if out.is_dir() else {}
     tmp, old = out.parent / f".{out.name}.gkcat-tmp", out.parent / f".{out.name}.gkcat-old"
-    for stale in (tmp, old):  # left by a build that was killed: ours by name
+    for stale in (tmp, old):  # left by a build that was killed: ours by name, but never followed
+        if stale.is_symlink() or (stale.exists() and not stale.is_dir()):
+            raise BuildRefused(f"{stale} 应是 gkcat 上次留下的临时文件夹，却是符号链接或文件：为安全起见未删除它，请检查后手动删除")
         if stale.exists():
             shutil.rmtree(stale)
     tmp.mkdir(parents=True)
@@ -229,11 +234,14 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0,
         return v, None
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
     report = BuildReport(target)
-    history = releases(v.project, report.notes) if "site" in parts else None
-    work = artifacts(v, build_time(v.project.root_dir), parts, history)
-    try:
-        write_outputs(work, target, jobs or os.cpu_count() or 1, report)
-    except TemplateFailure as err:
-        raise BuildRefused(str(err)) from None
+    when = build_time(v.project.root_dir)
+    with lock(target):
+        check_foreign(target)
+        history = releases(v.project, report.notes) if "site" in parts else None
+        work = artifacts(v, when, parts, history)
+        try:
+            write_outputs(work, target, jobs or os.cpu_count() or 1, report)
+        except TemplateFailure as err:
+            raise BuildRefused(str(err)) from None
     report.seconds = time.perf_counter() - start
     return v, report

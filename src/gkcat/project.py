@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, did_you_mean
-from .models import LEVEL_ZH, LEVELS, DomainDef, DomainFile, DomainsFile, LocalityFile, ProjectConfig
+from .diagnostics import Diagnostic, did_you_mean, visible
+from .models import LEVEL_ZH, LEVELS, SLUG, DomainDef, DomainFile, DomainsFile, LocalityFile, ProjectConfig, name_problem
 from .schemaerrors import validate_model, validate_pruned
 from .sources import DOMAINS, SourceTree
 from .yamlsource import SourceDoc
@@ -65,6 +66,9 @@ class Project:
     domains_doc: SourceDoc | None
     localities: dict[str, Locality]  # pre-order
     top: Locality | None
+    # templates/ and static/ files by their path there, symlinks already checked by sources
+    templates: dict[str, Path] = field(default_factory=dict)
+    static: dict[str, Path] = field(default_factory=dict)
 
     def domain(self, domain_id: str) -> DomainDef | None:
         return self._domain_index.get(domain_id)
@@ -93,7 +97,8 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
     """
     diags: list[Diagnostic] = []
     config = _config(tree, diags)
-    domains, domains_doc = _domains(tree, config, diags)
+    broken: set[str] = set()
+    domains, domains_doc = _domains(tree, diags, broken)
     localities: dict[str, Locality] = {}
     levels = config.levels if config else list(LEVELS)
     for src in tree.localities.values():
@@ -119,9 +124,9 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
     top = localities.get(config.root)
     if top is None and not any(d.code == "GK107" for d in diags):
         diags.append(tree.config.diag(("root",), "GK310", f"找不到顶层地区文件夹“{config.root}/”（或其中没有 locality.yaml）"))
-    project = Project(tree.root_dir, config, tree.config, domains, domains_doc, localities, top)
+    project = Project(tree.root_dir, config, tree.config, domains, domains_doc, localities, top, tree.templates, tree.static)
     for loc in localities.values():
-        _check_domain_files(project, loc, diags)
+        _check_domain_files(project, loc, diags, broken)
     return project, diags
 
 
@@ -149,7 +154,8 @@ def _config(tree: SourceTree, diags: list[Diagnostic]) -> ProjectConfig | None:
     return config
 
 
-def _domains(tree: SourceTree, config: ProjectConfig | None, diags: list[Diagnostic]) -> tuple[list[DomainDef], SourceDoc | None]:
+def _domains(tree: SourceTree, diags: list[Diagnostic], broken: set[str]) -> tuple[list[DomainDef], SourceDoc | None]:
+    """The registered domains; ids of entries refused for errors go to `broken` (their files are not checked)."""
     doc = tree.domains
     if doc is None:
         if tree.config is not None:
@@ -157,25 +163,30 @@ def _domains(tree: SourceTree, config: ProjectConfig | None, diags: list[Diagnos
         return [], None
     if not doc.ok:
         return [], doc
-    model, problems = validate_model(doc, DomainsFile, doc.data)
-    diags.extend(problems)
-    if model is None:
+    if not isinstance(doc.data, list):
+        _, problems = validate_model(doc, DomainsFile, doc.data)
+        diags.extend(problems)
         return [], doc
-    domains: list[DomainDef] = []
-    for i, d in enumerate(model.root):
-        if any(d.id == other.id for other in domains):
+    domains: dict[str, DomainDef] = {}
+    for i, entry in enumerate(doc.data):
+        # One entry at a time: a bad entry is reported once and the other domains stay registered.
+        d, problems = validate_model(doc, DomainDef, entry, (i,))
+        diags.extend(problems)
+        if d is None:
+            given = entry.get("id") if isinstance(entry, dict) else None
+            # "*": an entry whose id itself is bad could be any domain file's
+            broken.add(given if isinstance(given, str) and re.match(SLUG, given) else "*")
+        elif d.id in domains:
             diags.append(doc.diag((i, "id"), "GK301", f"领域“{d.id}”重复登记"))
-            continue
-        domains.append(d)
-    return domains, doc
+        else:
+            domains[d.id] = d
+    return list(domains.values()), doc
 
 
 def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | None, levels: list[str],
               diags: list[Diagnostic], check_levels: bool) -> Locality | None:
-    if doc is None:
-        return None
     if depth >= len(levels):
-        if check_levels:
+        if check_levels and doc is not None:
             diags.append(doc.diag((), "GK304", f"地区层次过深：项目只有 {len(levels)} 级（{'、'.join(levels)}），此文件夹是第 {depth + 1} 级"))
         return None
     level = levels[depth]
@@ -183,11 +194,16 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
     if parent is not None:
         loc.roles = parent.roles  # shared until this locality names departments of its own
     model: LocalityFile | None = None
-    if doc.ok:
+    # A refused or broken locality.yaml is reported once; the locality stays, named by its folder,
+    # so that its towns keep their parent instead of failing as if they were the top.
+    if doc is not None and doc.ok:
         model, _, problems = validate_pruned(doc, LocalityFile, doc.data)
         diags.extend(problems)
-    if model is None:
+    if model is None or doc is None:
         return loc
+    problem = name_problem(model.name)
+    if problem:
+        diags.append(doc.diag(("name",), "GK209", f"地区名称“{visible(model.name[:60])}”不能使用：{problem}"))
     loc.name, loc.code, loc.departments = model.name, model.code, dict(model.departments)
     if model.level != level and check_levels:
         diags.append(doc.diag(("level",), "GK304", f"层级应为“{level}”（{LEVEL_ZH[level]}，由文件夹深度决定），实际为“{model.level}”"))
@@ -197,11 +213,14 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
     return loc
 
 
-def _check_domain_files(project: Project, loc: Locality, diags: list[Diagnostic]) -> None:
+def _check_domain_files(project: Project, loc: Locality, diags: list[Diagnostic], broken: set[str]) -> None:
     ids = [d.id for d in project.domains]
     for stem, src in loc.files.items():
         doc = src.doc
         domain = project.domain(stem)
+        if domain is None and (stem in broken or "*" in broken):  # its entry in domains.yaml is reported already
+            src.model = None
+            continue
         if domain is None:
             diags.append(Diagnostic.make(doc.rel, (1, 1), "GK306", f"领域“{stem}”未在 domains.yaml 中登记{did_you_mean(stem, ids)}"))
             src.model = None

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.loaders import split_template_path
 
+from .errors import GkcatError
 from .site_pages import Page
+from .sources import TEMPLATES
 
 _HTTP = re.compile(r"^https?://[^\s<>\"']+$")
 
@@ -23,8 +26,38 @@ def builtin_templates() -> Path:
 
 def template_dirs(project_dir: Path) -> list[Path]:
     """Where templates are looked up, first match wins: the project's templates/, then gkcat's."""
-    own = project_dir / "templates"
+    own = project_dir / TEMPLATES
     return ([own] if own.is_dir() else []) + [builtin_templates()]
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+class _ContainedLoader(FileSystemLoader):
+    """A FileSystemLoader that never reads a template whose real path leaves `root`.
+
+    Git stores symlinks, so a merged `templates/x.html -> /etc/passwd` plus an include would
+    otherwise publish a CI machine's file. Validation reports such links (GK108); this holds
+    even for a build that skipped it.
+    """
+
+    def __init__(self, folder: Path, root: Path):
+        super().__init__(str(folder))
+        self.root = root
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for base in self.searchpath:
+            candidate = Path(base, *split_template_path(template))
+            if candidate.is_file():
+                if not _within(candidate, self.root):
+                    raise TemplateFailure(f"模板 {template} 是指向项目之外的符号链接，已拒绝读取")
+                break
+        return super().get_source(environment, template)
 
 
 def http_link(value: object) -> bool:
@@ -32,9 +65,11 @@ def http_link(value: object) -> bool:
     return isinstance(value, str) and bool(_HTTP.match(value))
 
 
-def environment(dirs: list[Path]) -> Environment:
+def environment(dirs: list[Path], project_dir: Path | None = None) -> Environment:
+    # a folder inside the project may link anywhere in the project; gkcat's own stay in their folder
+    roots = [project_dir if project_dir is not None and _within(d, project_dir) else d for d in dirs]
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+        loader=ChoiceLoader([_ContainedLoader(d, root) for d, root in zip(dirs, roots)]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -45,7 +80,7 @@ def environment(dirs: list[Path]) -> Environment:
     return env
 
 
-class TemplateFailure(Exception):
+class TemplateFailure(GkcatError):
     """A template could not be rendered; the message names the template and line, in Chinese."""
 
 
@@ -62,13 +97,14 @@ def _failure(err: TemplateError, template: str) -> TemplateFailure:
 class HtmlRenderer:
     """Renders pages; templates are compiled once per process (after fork, in each worker)."""
 
-    def __init__(self, dirs: list[Path]):
+    def __init__(self, dirs: list[Path], project_dir: Path | None = None):
         self.dirs = dirs
+        self.project_dir = project_dir
         self._env: Environment | None = None
 
     def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
         if self._env is None:
-            self._env = environment(self.dirs)
+            self._env = environment(self.dirs, self.project_dir)
         try:
             html = self._env.get_template(template).render(page=page, view=view, **extra)
         except TemplateError as err:

@@ -139,14 +139,16 @@ class _Apply:
 
     def _exclude(self, entries: dict[str, Entry]) -> list[Exclusion]:
         out: list[Exclusion] = []
+        seen: set[str] = set()  # a set, not a scan of `out`: files of 60k entries exist
         for i, ex in enumerate(self.model.exclude):
             path = ("exclude", i, "id")
-            if any(x.id == ex.id for x in out):
+            if ex.id in seen:
                 self.diags.append(self.doc.diag(path, "GK301", f"事项“{ex.id}”重复排除"))
             elif ex.id not in entries:
                 self._unknown(path, ex.id, "排除")
             else:
                 step = Step(self.doc, ("exclude", i), "排除")
+                seen.add(ex.id)
                 out.append(Exclusion(ex.id, ex.reason, self.loc, step, entries.pop(ex.id)))
         return out
 
@@ -183,10 +185,11 @@ class _Apply:
 
     def _items(self, entries: dict[str, Entry], excluded: list[Exclusion]) -> list[Entry]:
         out: list[Entry] = []
+        seen: set[str] = set()
         gone = {x.id: x for x in excluded}
         for i, item in enumerate(self.model.items):
             path: Path_ = ("items", i)
-            if item.id in entries or any(e.id == item.id for e in out):
+            if item.id in entries or item.id in seen:
                 where = "上级目录" if item.id in entries else "本文件"
                 hint = "；修改上级事项请用 override" if item.id in entries else ""
                 self.diags.append(self.doc.diag(path + ("id",), "GK301", f"事项标识“{item.id}”与{where}中的事项重复{hint}"))
@@ -196,6 +199,7 @@ class _Apply:
                 msg = f"事项标识“{item.id}”与{x.locality.name}已排除的事项相同：请换一个标识"
                 self.diags.append(self.doc.diag(path + ("id",), "GK301", msg))
                 continue
+            seen.add(item.id)
             out.append(self._new_entry(item, path))
         return out
 
@@ -242,10 +246,12 @@ class _Apply:
 
     def _withheld(self) -> list[WithheldEntry]:
         out = list(self.parent.withheld)
+        seen = {x.id for x in out}
         for i, w in enumerate(self.model.withheld):
-            if any(x.id == w.id for x in out):
+            if w.id in seen:
                 self.diags.append(self.doc.diag(("withheld", i, "id"), "GK301", f"负面清单标识“{w.id}”重复"))
                 continue
+            seen.add(w.id)
             out.append(WithheldEntry(w.id, w.title, w.reason, tuple(w.basis), self.loc, Step(self.doc, ("withheld", i), "定义")))
         return out
 

@@ -13,11 +13,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import format_text
+from .errors import GkcatError
+from .diagnostics import CONTROL, format_text
 from .validate import Validation, validate_project
 
 
-class RevisionError(Exception):
+class RevisionError(GkcatError):
     """A revision cannot be read or its project is invalid (exit code 2); the message says which and where."""
 
 
@@ -38,6 +39,11 @@ def _git(project_dir: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 def _text(proc: subprocess.CompletedProcess[bytes]) -> str:
     return proc.stdout.decode("utf-8", "replace").strip()
+
+
+def _clean(text: str) -> str:
+    """Commit subjects and tag names as text fit for XML and a terminal: control characters dropped."""
+    return CONTROL.sub("", text)
 
 
 def repository(project_dir: Path) -> tuple[Path, str]:
@@ -66,8 +72,16 @@ def load_at(project_dir: Path, rev: str) -> Validation:
     if proc.returncode != 0:
         raise RevisionError(f"版本 {rev} 中没有项目文件夹 {prefix or '.'}：{proc.stderr.decode('utf-8', 'replace').strip()}")
     with tempfile.TemporaryDirectory(prefix="gkcat-rev-") as tmp:
-        with tarfile.TarFile(fileobj=io.BytesIO(proc.stdout)) as tar:
-            tar.extractall(tmp, filter="data")  # no links or paths that leave the folder
+        try:
+            with tarfile.TarFile(fileobj=io.BytesIO(proc.stdout)) as tar:
+                tar.extractall(tmp, filter="data")  # no links or paths that leave the folder
+        except tarfile.FilterError as err:
+            # an outward or absolute symlink was committed then: that version is not read at all
+            member = getattr(err, "tarinfo", None)
+            name = member.name if member is not None else "?"
+            raise RevisionError(f"版本 {rev} 无法读取：其中的 {name} 是指向仓库之外的符号链接（{type(err).__name__}）") from None
+        except (tarfile.TarError, OSError) as err:
+            raise RevisionError(f"版本 {rev} 无法读取：{err}") from None
         root = Path(tmp) / prefix if prefix else Path(tmp)
         if not (root / "gkcat.yaml").is_file():
             raise RevisionError(f"版本 {rev} 中 {prefix or '仓库顶层'} 没有 gkcat.yaml")
@@ -84,9 +98,9 @@ def commits(project_dir: Path, limit: int) -> list[Commit]:
     top, prefix = repository(project_dir)
     proc = _git(top, "log", f"-n{limit}", "--format=%H%x00%cI%x00%s", "--", prefix or ".")
     out = []
-    for line in _text(proc).splitlines():
+    for line in filter(None, _text(proc).split("\n")):  # not splitlines: a subject may hold \x1c-\x1e or \x85
         sha, date, subject = line.split("\0", 2)
-        out.append(Commit(sha, date, subject))
+        out.append(Commit(sha, date, _clean(subject)))
     return out
 
 
@@ -98,14 +112,14 @@ def tags(project_dir: Path, pattern: str) -> list[Commit]:
              "%(*subject) %(subject)"
     proc = _git(project_dir, "for-each-ref", f"--format={fields.replace(' ', '%00')}", f"refs/tags/{pattern}")
     found: dict[str, Commit] = {}
-    for line in _text(proc).splitlines():
+    for line in filter(None, _text(proc).split("\n")):  # not splitlines: a subject may hold \x1c-\x1e or \x85
         name, peeled, obj, peeled_date, date, peeled_subject, subject = line.split("\0")
         sha = peeled or obj
         if not (peeled_date or date):
             continue  # a tag of something that is not a commit
         known = found.get(sha)
-        tags_ = tuple(sorted((known.tags if known else ()) + (name,)))
-        found[sha] = Commit(sha, peeled_date or date, peeled_subject if peeled else subject, tags_)
+        tags_ = tuple(sorted((known.tags if known else ()) + (_clean(name),)))
+        found[sha] = Commit(sha, peeled_date or date, _clean(peeled_subject if peeled else subject), tags_)
     return sorted(found.values(), key=lambda c: c.date, reverse=True)
 
 

@@ -6,11 +6,17 @@ whole plan is sound, then the project is validated again and the result reported
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import GkcatError
 from .catalog import Unknown, find_domain, find_locality
 from .diagnostics import Diagnostic
 from .grids import Grid, GridError, read_html, read_xlsx
@@ -25,7 +31,7 @@ from .validate import validate_project
 GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
 
 
-class Refused(Exception):
+class Refused(GkcatError):
     """The command cannot run as asked (exit code 2); the message says why, in Chinese."""
 
 
@@ -36,14 +42,41 @@ class Outcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _write(root: Path, files: dict[str, str], force: bool) -> list[str]:
-    existing = [rel for rel in files if (root / rel).exists()]
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C waits until the block is done (then interrupts as usual), where signals can be blocked."""
+    can = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if can:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if can:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _write(root: Path, files: dict[str, str], force: bool, replaced: tuple[str, ...] = ()) -> list[str]:
+    """Write every file or none: each is staged beside its place, then all are renamed in at once.
+
+    A Ctrl-C or a full disk while staging leaves the project as it was; `replaced` files may exist.
+    """
+    existing = [rel for rel in files if (root / rel).exists() and rel not in replaced]
     if existing and not force:
         raise Refused("这些文件已存在，未写入任何文件（确需覆盖请加 --force）：" + "、".join(existing))
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.gkcat-tmp")
+            staged.append((tmp, path))
+            tmp.write_text(text, encoding="utf-8")
+        with _uninterrupted():
+            for tmp, path in staged:
+                os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
     return list(files)
 
 
@@ -154,6 +187,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
     except (Unknown, GridError) as err:
         raise Refused(str(err)) from None
     out = Outcome()
+    out.report += [note for g in grids for note in g.notes]
     tables = _tables(grids, sheet, list(project.config.channels), out.report)
     if domain_id is not None and len(tables) > 1:
         raise Refused(f"文件中有 {len(tables)} 个表（{'、'.join(t.grid.name for t in tables)}），指定领域时请用 --sheet 选一个")
@@ -184,9 +218,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
         plan.files["gkcat.yaml"] = add_extra_fields((project_dir / "gkcat.yaml").read_text(encoding="utf-8"),
                                                     plan.new_extras)
         out.report.append("gkcat.yaml 增加了扩展字段：" + "、".join(f"{lb}（{i}）" for lb, i in plan.new_extras.items()))
-    out.written = _write(project_dir, {k: v for k, v in plan.files.items() if k != "gkcat.yaml"}, force)
-    if "gkcat.yaml" in plan.files:
-        out.written += _write(project_dir, {"gkcat.yaml": plan.files["gkcat.yaml"]}, force=True)
+    out.written = _write(project_dir, plan.files, force, replaced=("gkcat.yaml",))
     out.report = plan.report + out.report
     out.diagnostics = validate_project(project_dir).diagnostics
     return out

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, RootModel, ValidationError
 
 from .diagnostics import Diagnostic, did_you_mean
+from .models import link_problem
 from .yamlsource import Path_, SourceDoc, format_path
 
 
@@ -60,7 +61,7 @@ def _kind(value: Any) -> str:
 
 
 _PATTERN_MESSAGES = {
-    "links": ("GK207", "链接“{v}”无效：只接受以 http:// 或 https:// 开头、不含空格的网址"),
+    "links": ("GK207", "链接“{v}”无效：{why}"),
     "code": ("GK206", "行政区划代码“{v}”不合规：应为 6 位或 12 位数字，如 \"210115\""),
 }
 _ID_MESSAGE = "标识“{v}”不合规：只能用英文字母、数字和“.”“_”“-”，并以字母或数字开头"
@@ -73,7 +74,7 @@ def _pattern(loc: Path_, value: Any, pattern: str, is_key: bool) -> tuple[str, s
     for name in reversed(names):
         if name in _PATTERN_MESSAGES and not is_key:
             code, msg = _PATTERN_MESSAGES[name]
-            return code, msg.format(v=value)
+            return code, msg.format(v=value, why=link_problem(str(value)))
     if is_key or names[-1:] == ["lead"]:
         return "GK205", _ROLE_MESSAGE.format(v=value)
     if pattern.startswith("^[a-z0-9]"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .catalog import ResolvedCatalog, catalogs_for, levels_from
-from .models import LEVEL_ZH, DomainDef
+from .models import LEVEL_ZH, DomainDef, file_name
 from .project import Locality, Project
 from .render_xlsx import new_workbook, save, sheet_name, write_table
 from .overview import spread
@@ -16,9 +16,15 @@ from .xlsx_layout import Table, domain_table, simple_table
 OVERVIEW, EXCLUDED, WITHHELD, MAP = "目录总览", "不适用事项", "负面清单", "公开地图"
 
 
-def workbook_paths(loc: Locality) -> tuple[str, str]:
-    """Output paths of a locality's workbook: the Chinese name, and a stable ASCII one for links."""
-    return f"{loc.path}/{loc.name}政务公开标准目录.xlsx", f"{loc.path}/{loc.path.rsplit('/', 1)[-1]}.xlsx"
+def workbook_paths(loc: Locality) -> tuple[str, ...]:
+    """Output paths of a locality's workbook: the Chinese name, and a stable ASCII one for links.
+
+    Paths come from the folder id; the name only adds a file name when it is safe as one
+    (validation refuses the others with GK209, this keeps a build safe even without it).
+    """
+    ascii_name = f"{loc.path}/{loc.path.rsplit('/', 1)[-1]}.xlsx"
+    chinese = file_name(loc.name)
+    return (f"{loc.path}/{chinese}政务公开标准目录.xlsx", ascii_name) if chinese else (ascii_name,)
 
 
 def _overview(project: Project, loc: Locality, cats: list[ResolvedCatalog], when: datetime) -> Table:

@@ -129,6 +129,7 @@ _SYNTAX_ZH = [
     ("found character that cannot start any token", "此处的字符不能作为内容开头（例如“@”“`”需要加引号）"),
     ("found undefined tag handle", "未知的标签"),
     ("while scanning a quoted scalar", "引号未闭合"),
+    ("exceeded maximum nesting depth", "嵌套层数过多：列表和映射最多嵌套 1000 层，请检查文件结构"),
     ("found unknown escape character", "双引号中的转义字符无效（“\\”需要写成“\\\\”）"),
 ]
 

@@ -17,7 +17,7 @@ from typing import Any, Union
 import yaml
 from yaml import events as ev
 
-from .diagnostics import Diagnostic
+from .diagnostics import CONTROL, Diagnostic
 from .yamlmarks import TAB_LINE, TAB_MESSAGE, Node, Parser, careful_load
 
 PathPart = Union[str, int]
@@ -179,6 +179,10 @@ def parse(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]:
         assert problem is not None
         return None, [Diagnostic.make(rel, problem[0], problem[1], problem[2])]
     doc = SourceDoc(rel, text)
+    raw_controls = _raw_controls(rel, text)
+    if raw_controls:  # libyaml refuses them with an English ReaderError; say where each one is
+        doc.ok = False
+        return doc, raw_controls
     # Tabs first: libyaml's own message for them is obscure, and one tab hides the rest.
     diags = [
         Diagnostic.make(rel, (text.count("\n", 0, m.start()) + 1, m.end() - m.start()), "GK102", TAB_MESSAGE)
@@ -195,7 +199,42 @@ def parse(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]:
     if doc.data is None:
         doc.ok = False
         return doc, [Diagnostic.make(rel, (1, 1), "GK104", "文件是空的：请填写内容，或删除此文件")]
-    return doc, []
+    # Only a double-quoted escape ("\x01") can put a control character into a value now.
+    return doc, _escaped_controls(doc) if "\\" in text else []
+
+
+def _control_name(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+def _raw_controls(rel: str, text: str, limit: int = 20) -> list[Diagnostic]:
+    out = []
+    for m in CONTROL.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        out.append(Diagnostic.make(rel, (line, col), "GK112", f"文件中有不可见的控制字符 {_control_name(m.group())}："
+                                   "请删除它（常见于从其他软件复制粘贴的文字）"))
+        if len(out) == limit:
+            break
+    return out
+
+
+def _escaped_controls(doc: SourceDoc) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+
+    def walk(value: Any, path: Path_) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(k, path + (k,)) if CONTROL.search(k) else walk(v, path + (k,))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, path + (i,))
+        elif isinstance(value, str) and (m := CONTROL.search(value)):
+            out.append(doc.diag(path, "GK112", f"文本中有控制字符 {_control_name(m.group())}（转义写法）：目录文字会公开发布，"
+                                                "不能含有不可见字符，请删除它"))
+
+    walk(doc.data, ())
+    return out
 
 
 def _careful_diagnostics(rel: str, text: str) -> list[Diagnostic]:
