@@ -42,7 +42,7 @@ bench: $(STAMP)
 
 # Regenerate the JSON Schemas from the models (a test fails when they are stale).
 schemas: $(STAMP)
-	$(BIN)/python -m gkcat.schema schemas
+	$(BIN)/python -m gkcat.model.schema schemas
 
 # Regenerate domains.yaml and the city's base catalogs from the reference tables.
 samples: $(STAMP)

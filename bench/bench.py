@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from floor import xlsx_floor  # noqa: E402
 from province import generate, one_big_file  # noqa: E402
 
-from gkcat.pipeline import build  # noqa: E402
-from gkcat.validate import validate_project  # noqa: E402
+from gkcat.build.pipeline import build
+from gkcat.check.load import validate_project
 
 OUT = Path(__file__).resolve().parent.parent / "bench-out"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from gkcat.catalog import catalogs_for, levels_from
-from gkcat.xlsx_layout import domain_table
+from gkcat.resolve.catalog import catalogs_for, levels_from
+from gkcat.render.xlsx.layout import domain_table
 
 _STATE: dict[str, object] = {}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gkcat.cli import main
+from gkcat.cli.commands import main
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOGS = REPO / "catalogs"
@@ -140,7 +140,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample catalogs built into a temporary folder (read-only for the tests that use it)."""
     import os
 
-    from gkcat.pipeline import build
+    from gkcat.build.pipeline import build
 
     import shutil
 

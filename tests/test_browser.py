@@ -175,7 +175,7 @@ def test_keyboard_reaches_the_search_box_and_focus_is_visible(page, site):
 
 
 def test_script_in_catalog_text_shows_as_text_and_runs_nothing(browser, project, tmp_path):
-    from gkcat.pipeline import build
+    from gkcat.build.pipeline import build
 
     evil = "<script>alert(1)</script>"
     root = project({"city/county/yiwu-jiaoyu.yaml": f"""

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CATALOGS
-from gkcat import outputs, pipeline
-from gkcat.pipeline import MANIFEST, BuildRefused, build
+from gkcat.build import outputs, pipeline
+from gkcat.build.pipeline import MANIFEST, BuildRefused, build
 
 
 def files(out: Path) -> dict[str, int]:

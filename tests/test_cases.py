@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from gkcat.diagnostics import CODES
-from gkcat.validate import validate_project
+from gkcat.diagnostics.diagnostic import CODES
+from gkcat.check.load import validate_project
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())

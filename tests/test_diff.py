@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gkcat.diff import Side, compare
-from gkcat.pipeline import build
-from gkcat.validate import validate_project
+from gkcat.compare.diff import Side, compare
+from gkcat.build.pipeline import build
+from gkcat.check.load import validate_project
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
@@ -81,8 +81,8 @@ def test_parent_child_diff_in_every_format(repo, run):
 
 
 def test_why_an_item_is_on_one_side_only(repo):
-    from gkcat.diff import compare_versions
-    from gkcat.revisions import load_at
+    from gkcat.compare.diff import compare_versions
+    from gkcat.compare.revisions import load_at
 
     v = validate_project(repo)
     city, town = v.project.localities["city"], v.project.localities["city/county/town-a"]
@@ -107,8 +107,8 @@ def test_item_moves_are_moves(project):
     # same published items on both sides, in another order: a move, not a change
     a = compare(Side(v.resolver, city), Side(v.resolver, city))
     assert a.same
-    from gkcat.diff import _moves
-    from gkcat.catalog import catalog
+    from gkcat.compare.diff import _moves
+    from gkcat.resolve.catalog import catalog
     items = catalog(v.resolver, county, v.project.domains[0]).table[:2]
     (move,) = _moves(items, list(reversed(items)))
     assert {(move.a, move.b)} <= {(1, 2), (2, 1)}
@@ -202,8 +202,8 @@ def test_no_history_outside_git(project, tmp_path):
 
 
 def test_histories_skip_only_localities_whose_files_are_unchanged(repo):
-    from gkcat.history import Release, all_histories, locality_history
-    from gkcat.revisions import load_releases
+    from gkcat.compare.history import Release, all_histories, locality_history
+    from gkcat.compare.revisions import load_releases
 
     found, baseline, notes = load_releases(repo, "v*", 10)
     releases = [Release(c, v.resolver) for c, v in found]
@@ -218,8 +218,8 @@ def test_histories_skip_only_localities_whose_files_are_unchanged(repo):
 def test_history_of_a_locality_removed_in_a_release(repo):
     import shutil
 
-    from gkcat.history import Release, all_histories
-    from gkcat.revisions import load_releases
+    from gkcat.compare.history import Release, all_histories
+    from gkcat.compare.revisions import load_releases
 
     shutil.rmtree(repo / "city/county/town-b")
     git(repo, "add", "-A")

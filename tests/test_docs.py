@@ -48,8 +48,8 @@ def test_pre_commit_hook_definition():
 
 
 def test_site_doc_lists_the_templates_and_the_search_index_fields():
-    from gkcat.search_index import index_data
-    from gkcat.validate import validate_project
+    from gkcat.render.site.search import index_data
+    from gkcat.check.load import validate_project
 
     text = (REPO / "docs" / "site.md").read_text(encoding="utf-8")
     names = {p.name for p in (REPO / "templates").glob("*.html")} | {p.name for p in (REPO / "templates/assets").iterdir()}

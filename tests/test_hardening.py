@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from gkcat.diagnostics import Diagnostic, format_github, format_text
-from gkcat.outfolder import MANIFEST, BuildRefused, lock, safe_path
-from gkcat.pipeline import build
-from gkcat.project import Locality
-from gkcat.render_html import HtmlRenderer, TemplateFailure
-from gkcat.validate import validate_project
-from gkcat.workbooks import workbook_paths
+from gkcat.diagnostics.diagnostic import Diagnostic, format_github, format_text
+from gkcat.build.outfolder import MANIFEST, BuildRefused, lock, safe_path
+from gkcat.build.pipeline import build
+from gkcat.model.project import Locality
+from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure
+from gkcat.check.load import validate_project
+from gkcat.render.xlsx.workbooks import workbook_paths
 
 from test_diff import git
 

@@ -10,12 +10,12 @@ import openpyxl
 import yaml
 
 from conftest import CATALOGS
-from gkcat.catalog import catalogs_for
-from gkcat.pipeline import build
-from gkcat.render_json import show_data
-from gkcat.scaffold import add_extra_fields, import_file
-from gkcat.validate import validate_project
-from gkcat.workbooks import workbook_paths
+from gkcat.resolve.catalog import catalogs_for
+from gkcat.build.pipeline import build
+from gkcat.render.data import show_data
+from gkcat.ingest.writer import add_extra_fields, import_file
+from gkcat.check.load import validate_project
+from gkcat.render.xlsx.workbooks import workbook_paths
 
 
 def _comparable(v, loc) -> dict:

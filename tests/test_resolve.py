@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gkcat.catalog import catalog, explain
-from gkcat.validate import validate_project
+from gkcat.resolve.catalog import catalog, explain
+from gkcat.check.load import validate_project
 
 
 def resolved(path, loc: str, domain: str = "yiwu-jiaoyu"):

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from conftest import CATALOGS, REPO
-from gkcat.catalog import catalog
-from gkcat.validate import validate_project
+from gkcat.resolve.catalog import catalog
+from gkcat.check.load import validate_project
 
 REFERENCE = REPO.parent / "shared" / "reference" / "standard-catalogs"
 

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 from conftest import CATALOGS, REPO
-from gkcat.schema import render_schemas
-from gkcat.yamlsource import parse
+from gkcat.model.schema import render_schemas
+from gkcat.source.yamldoc import parse
 
 SCHEMAS = REPO / "schemas"
 

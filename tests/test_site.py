@@ -13,11 +13,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import CATALOGS
-from gkcat.catalog import catalog
-from gkcat.pipeline import BuildRefused, build
-from gkcat.render_html import http_link
-from gkcat.search_index import _runs, index_data
-from gkcat.validate import validate_project
+from gkcat.resolve.catalog import catalog
+from gkcat.build.pipeline import BuildRefused, build
+from gkcat.render.site.jinja import http_link
+from gkcat.render.site.search import _runs, index_data
+from gkcat.check.load import validate_project
 from htmlscan import pages, scan
 
 GOLDEN = Path(__file__).parent / "golden" / "site"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from gkcat.sources import load_sources
-from gkcat.validate import validate_project
+from gkcat.source.tree import load_sources
+from gkcat.check.load import validate_project
 
 
 def codes(path):

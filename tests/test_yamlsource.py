@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gkcat.yamlsource import format_path, parse
+from gkcat.source.yamldoc import format_path, parse
 
 
 def load(text: str | bytes):

@@ -12,8 +12,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from gkcat.diagnostics import CODES, Severity  # noqa: E402
-from gkcat.validate import validate_project  # noqa: E402
+from gkcat.diagnostics.diagnostic import CODES, Severity
+from gkcat.check.load import validate_project
 
 CASES = REPO / "tests" / "cases" / "invalid"
 # Symlinks cannot be committed portably as a case folder; tests/test_sources.py produces this one.

@@ -1,3 +1,3 @@
-from .cli import main
+from gkcat.cli import main
 
 main()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 
-from .diagnostics import visible
+from gkcat.diagnostics.diagnostic import visible
 
 
 class GkcatError(Exception):

@@ -1,0 +1,98 @@
+"""Fingerprints of what each output is made from, so that a rebuild renders only what changed.
+
+An output is a pure function of its inputs; a fingerprint hashes those inputs. Entry lists are
+shared between localities, so their hashes are cached by identity and a province costs little.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Callable
+
+from gkcat import __version__
+from gkcat.model.files import DomainDef
+from gkcat.model.project import Locality, Project
+from gkcat.resolve.resolver import Entry, Exclusion, Resolver, WithheldEntry
+from gkcat.source.yamldoc import SourceDoc
+
+# Bump when the layout of any output changes, so that old outputs are not reused.
+RENDER_VERSION = "xlsx-1 site-1"
+
+
+def _h(*parts: Any) -> str:
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+class Fingerprints:
+    def __init__(self, project: Project, resolver: Resolver, when: str, templates: str = ""):
+        self.project, self.resolver = project, resolver
+        config = project.config
+        self.base = _h(__version__, RENDER_VERSION, when, config.model_dump(),
+                       [d.model_dump() for d in project.domains])
+        self.site = _h(self.base, templates)  # pages also depend on the templates in use
+        self._memo: dict[tuple[str, int], str] = {}
+
+    def _once(self, obj: object, make: Callable[[], str], kind: str = "") -> str:
+        # Documents and the lists of a DomainState are shared by every locality that inherits them
+        # unchanged; each is hashed once. (The objects outlive this instance, so ids stay unique.)
+        key = (kind, id(obj))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make()
+        return found
+
+    def _doc(self, doc: SourceDoc) -> str:
+        return self._once(doc, lambda: _h(doc.rel, doc.text))
+
+    def _entries(self, entries: list[Entry]) -> str:
+        return self._once(entries, lambda: _h([(e.id, sorted(e.values.items()), e.owner) for e in entries]))
+
+    def _excluded(self, excluded: list[Exclusion]) -> str:
+        # The 来源 column prints file:line, so the text of the file is an input.
+        return self._once(excluded, lambda: _h([
+            (x.id, x.reason, x.locality.name, x.step.path, self._doc(x.step.doc), sorted(x.entry.values.items()))
+            for x in excluded]))
+
+    def _withheld(self, withheld: list[WithheldEntry]) -> str:
+        return self._once(withheld, lambda: _h([(w.id, w.title, w.reason, w.basis, w.locality.name) for w in withheld]))
+
+    def locality(self, loc: Locality) -> str:
+        """Everything a locality's workbook is made from."""
+        parts: list[Any] = [self.base, loc.path, loc.name, loc.level, loc.code,
+                            loc.parent.name if loc.parent else None,
+                            sorted((role, name) for role, (name, _) in loc.roles.items())]
+        for domain in self.project.domains:
+            if self.project.reaches(domain, loc):
+                state = self.resolver.state(loc, domain)
+                parts.append((domain.id, self._entries(state.entries), self._excluded(state.excluded),
+                              self._withheld(state.withheld)))
+        return _h(*parts)
+
+    def _origins(self, entries: list[Entry]) -> str:
+        # Open data prints where each item was defined (file and line), so those files are inputs.
+        return self._once(entries, lambda: _h([(self._doc(e.origin.doc), e.origin.path) for e in entries]), "origins")
+
+    def _place(self, loc: Locality) -> list[Any]:
+        return [(x.path, x.name, x.level, x.code, sorted((r, n) for r, (n, _) in x.roles.items())) for x in loc.chain()]
+
+    def table(self, loc: Locality, domain: DomainDef) -> str:
+        """A table page: the domain at this locality, and the entries above it (for 本级调整 notes)."""
+        state = self.resolver.state(loc, domain)
+        above = self._entries(self.resolver.state(loc.parent, domain).entries) if loc.parent else None
+        return _h(self.site, domain.id, self._place(loc), self._entries(state.entries), above,
+                  self._excluded(state.excluded), self._withheld(state.withheld))
+
+    def open_data(self, loc: Locality) -> str:
+        """A locality's catalog.json: what it publishes and where each item was defined."""
+        parts: list[Any] = [self.base, "json", loc.path, loc.name, loc.level]
+        for domain in self.project.domains:
+            if self.project.reaches(domain, loc):
+                state = self.resolver.state(loc, domain)
+                parts.append((domain.id, self._entries(state.entries), self._origins(state.entries),
+                              self._excluded(state.excluded), self._withheld(state.withheld)))
+        return _h(*parts, sorted((r, n) for r, (n, _) in loc.roles.items()))
+
+    def everything(self, localities: dict[str, str]) -> str:
+        """The project-wide outputs: made from every locality."""
+        return _h(self.base, sorted(localities.items()),
+                  [(loc.path, loc.depth) for loc in self.project.localities.values()])

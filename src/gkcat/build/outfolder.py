@@ -1,0 +1,122 @@
+"""The output folder of a build: where a build may write, what in it is gkcat's, one build at a time.
+
+A build replaces OUT whole (temporary folder, then swap), so everything here is about not
+destroying what is not gkcat's: never the project or its inputs, never a file the last build's
+manifest does not list, never a path that leaves OUT.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from gkcat.diagnostics.diagnostic import CONTROL, visible
+from gkcat.errors import GkcatError
+from gkcat.render.site.pages import RESERVED
+from gkcat.source.tree import STATIC, TEMPLATES
+
+try:  # POSIX; elsewhere builds are not locked against each other
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
+MANIFEST = ".gkcat-manifest.json"
+
+
+class BuildRefused(GkcatError):
+    """The build cannot run as asked (exit code 2): the message says why, in Chinese."""
+
+
+def check_out(project_dir: Path, out: Path, top: str | None) -> Path:
+    """OUT resolved, or BuildRefused when writing there could destroy something."""
+    out = out.resolve()
+    project_dir = project_dir.resolve()
+    if out == Path(out.anchor) or out == project_dir or out in project_dir.parents:
+        raise BuildRefused(f"不能输出到 {out}：它是项目文件夹、其上级或根目录，生成时会被整体替换")
+    if top in RESERVED:
+        raise BuildRefused(f"顶层地区文件夹不能命名为“{top}”：网站的 {'、'.join(RESERVED)} 已占用这些名称")
+    # inputs of the build: writing into them would publish or read the output as input next time
+    for name, what in ((top, "地区文件夹"), (TEMPLATES, "模板文件夹"), (STATIC, "静态文件文件夹"), (".git", "git 仓库")):
+        if name and (out == project_dir / name or project_dir / name in out.parents):
+            raise BuildRefused(f"不能输出到 {out}：它在{what} {name}/ 之中，那是生成网站时读取的内容")
+    for folder in [out, *out.parents]:
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise BuildRefused(f"不能输出到 {out}：{folder} 是一个文件，不是文件夹")
+            break
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise BuildRefused(f"{out} 不是 gkcat 生成的文件夹（其中没有 {MANIFEST}），为免误删其中的文件，请指定空文件夹或新文件夹")
+    return out
+
+
+def _owned(out: Path) -> set[str]:
+    """Paths the last build's manifest lists (whatever gkcat version wrote it): the only files a build may remove."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+        return {p for p in files if isinstance(p, str)} if isinstance(files, dict) else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def check_foreign(out: Path) -> None:
+    """BuildRefused when OUT holds a file or folder that no gkcat build wrote: the swap would delete it."""
+    if not out.is_dir():
+        return
+    owned = _owned(out)
+    folders = {str(PurePosixPath(p).parent) for p in owned}
+    folders |= {str(parent) for p in folders for parent in PurePosixPath(p).parents}
+    foreign: list[str] = []
+    for here, dirs, files in os.walk(out):  # does not follow symlinks: a linked folder is one entry
+        rel = Path(here).relative_to(out).as_posix()
+        for name in sorted(dirs + files):
+            path = name if rel == "." else f"{rel}/{name}"
+            linked_dir = name in dirs and Path(here, name).is_symlink()
+            if path == MANIFEST or (path in owned and name in files) or (name in dirs and path in folders and not linked_dir):
+                continue
+            foreign.append(path + ("/" if name in dirs else ""))
+        dirs[:] = [d for d in dirs if (d if rel == "." else f"{rel}/{d}") in folders]
+    if foreign:
+        more = f"等 {len(foreign)} 项" if len(foreign) > 1 else ""
+        raise BuildRefused(f"输出文件夹 {out} 中有不是 gkcat 生成的内容：{foreign[0]}{more}。生成时会替换整个输出文件夹，"
+                           f"为免删除它们，未生成任何文件：要随网站发布的文件请放到项目的 {STATIC}/ 文件夹，其余请移出输出文件夹")
+
+
+def safe_path(rel: str) -> str:
+    """An output path, checked: relative, inside OUT, no empty, `.` or `..` parts. Never from catalog text,
+    but this is where a mistake would write outside the output, so it is checked once more here."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts) or CONTROL.search(rel):
+        raise BuildRefused(f"输出路径“{visible(rel)}”不安全，已停止生成（这是 gkcat 的缺陷，请报告）")
+    return rel
+
+
+@contextmanager
+def lock(out: Path) -> Iterator[None]:
+    """One build at a time into OUT: both would share the temporary folder. The second one stops."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = out.parent / f".{out.name}.gkcat-lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    busy = BuildRefused(f"另一个 gkcat build 正在写入 {out}：请等它结束后再运行")
+    locked = False
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise busy from None
+            # The holder removes the file when done; a lock taken on a file it already removed is void.
+            try:
+                if os.stat(path, follow_symlinks=False).st_ino != os.fstat(fd).st_ino:
+                    raise busy
+            except FileNotFoundError:
+                raise busy from None
+        locked = True
+        yield
+    finally:
+        if locked:
+            path.unlink(missing_ok=True)
+        os.close(fd)

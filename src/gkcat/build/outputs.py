@@ -1,0 +1,144 @@
+"""Every output of a build: its paths, what it is made from, how to render it. Nothing is written here.
+
+An artifact with an input fingerprint is reused from the previous build when the fingerprint is
+unchanged (it is not even rendered); one without is cheap, so it is always rendered and the
+pipeline keeps the old file when the bytes are the same.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Callable
+
+from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
+from gkcat.build.fingerprints import Fingerprints
+from gkcat.model.project import Locality, Project
+from gkcat.render.site.jinja import HtmlRenderer
+from gkcat.render.data import show_data
+from gkcat.resolve.resolver import Resolver
+from gkcat.render.site.search import index_script
+from gkcat.compare.history import Change, Release
+from gkcat.render.site.history import FEED, feed_href, history_href, history_view, project_feed
+from gkcat.render.site.pages import (
+    ASSETS,
+    INDEX,
+    SEARCH,
+    Link,
+    SiteFacts,
+    data_href,
+    domain_href,
+    domain_view,
+    locality_href,
+    locality_view,
+    map_view,
+    page,
+    search_view,
+    table_href,
+)
+from gkcat.render.site.tables import table_view
+from gkcat.render.xlsx.workbooks import locality_workbook, project_workbook, workbook_paths
+
+PROJECT_WORKBOOK = "总表.xlsx"
+SEARCH_INDEX = f"{ASSETS}/search-index.js"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output: where it goes (first path; the others are aliases), what it is made from, how to make it."""
+
+    paths: tuple[str, ...]
+    inputs: str | None  # fingerprint of its inputs; None: render every time and compare bytes
+    render: Callable[[], tuple[bytes, int]]  # -> (content, item rows it holds)
+
+
+def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
+    return lambda: (data, 0)
+
+
+def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime) -> list[Artifact]:
+    out: list[Artifact] = []
+    by_locality: dict[str, str] = {}
+    for loc in project.localities.values():
+        by_locality[loc.path] = prints.locality(loc)
+        out.append(Artifact(workbook_paths(loc), by_locality[loc.path],
+                            lambda loc=loc: locality_workbook(project, resolver, loc, when)))
+    out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
+                        lambda: (project_workbook(project, resolver, when), 0)))
+    return out
+
+
+@dataclass(frozen=True)
+class History:
+    """The releases the site's 更新记录 and feeds show (none outside git)."""
+
+    releases: list[Release]
+    baseline: bool  # the last release is only the starting point
+    changes: dict[str, list[Change]] = field(default_factory=dict)  # per locality, computed once before rendering
+
+
+def _history_pages(html: HtmlRenderer, project: Project, loc: Locality, history: History,
+                   when: datetime) -> list[Artifact]:
+    def render(template: str) -> tuple[bytes, int]:
+        # the page and its feed show the same view; the feed links the page beside it
+        view = history_view(project, loc, history.changes.get(loc.path, []), when.isoformat())
+        return html.render(template, page(project, history_href(loc), f"{loc.name}更新记录", when, loc), view), 0
+
+    return [Artifact((history_href(loc),), None, lambda: render("history.html")),
+            Artifact((feed_href(loc),), None, lambda: render("feed.xml"))]
+
+
+def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, loc: Locality,
+                    when: datetime, history: History) -> list[Artifact]:
+    project, resolver = facts.project, facts.resolver
+    levels = levels_from(project, loc)
+
+    def locality_page() -> tuple[bytes, int]:
+        view = locality_view(facts, loc)
+        if history.releases:
+            view = replace(view, history=Link("更新记录", history_href(loc)), feed=feed_href(loc))
+        return html.render("locality.html", page(project, locality_href(loc), loc.name, when, loc), view), 0
+
+    def table_page(domain_id: str) -> tuple[bytes, int]:
+        cat = catalog(resolver, loc, project.domain(domain_id))  # type: ignore[arg-type]
+        view = table_view(resolver, cat, levels)
+        path = table_href(loc, cat.domain)
+        return html.render("table.html", page(project, path, cat.domain.name, when, loc), view), 0
+
+    def data() -> tuple[bytes, int]:
+        # compact: at province scale the open data is a third of the site; the shape is `gkcat show`'s
+        body = json.dumps(show_data(loc, catalogs_for(resolver, loc)), ensure_ascii=False, separators=(",", ":"))
+        return (body + "\n").encode("utf-8"), 0
+
+    out = [Artifact((locality_href(loc),), None, locality_page),
+           Artifact((data_href(loc),), prints.open_data(loc), data)]
+    if history.releases:
+        out += _history_pages(html, project, loc, history, when)
+    for d in project.domains:
+        if project.reaches(d, loc):
+            out.append(Artifact((table_href(loc, d),), prints.table(loc, d), lambda d=d.id: table_page(d)))
+    return out
+
+
+def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
+                   html: HtmlRenderer, assets: dict[str, bytes], history: History) -> list[Artifact]:
+    """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
+    facts = SiteFacts(project, resolver)
+    out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
+    out.append(Artifact((INDEX,), None, lambda: (html.render("map.html", page(project, INDEX, "公开地图", when),
+                                                             map_view(facts)), 0)))
+    out.append(Artifact((SEARCH,), None, lambda: (html.render("search.html", page(project, SEARCH, "搜索", when),
+                                                              search_view(project)), 0)))
+    out.append(Artifact((SEARCH_INDEX,), None, lambda: (index_script(project, resolver), 0)))
+    for d in project.domains:
+        path = domain_href(d)
+        out.append(Artifact((path,), None, lambda d=d, path=path: (
+            html.render("domain.html", page(project, path, f"{d.name}：各地区公开情况", when),
+                        domain_view(project, resolver, d)), 0)))
+    if history.releases:
+        out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
+            project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))
+    for loc in project.localities.values():
+        out += _locality_pages(html, facts, prints, loc, when, history)
+    return out

@@ -1,0 +1,247 @@
+"""`gkcat build`: validate, render every output, and swap the new folder in. The only writer.
+
+Everything is rendered into a temporary folder beside OUT and swapped in only when all of it
+succeeded, so a failed build leaves the old output untouched. A manifest of input fingerprints
+lets a rebuild hard-link unchanged outputs from the previous build instead of rendering them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from gkcat import __version__
+from gkcat.build.fingerprints import Fingerprints
+from gkcat.compare.history import Release, all_histories
+from gkcat.model.files import HistoryConfig
+from gkcat.build.outputs import Artifact, History, site_artifacts, workbook_artifacts
+from gkcat.model.project import Project
+from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
+from gkcat.render.site.pages import ASSETS
+from gkcat.build.outfolder import MANIFEST, BuildRefused, check_foreign, check_out, lock, safe_path
+from gkcat.compare.revisions import load_releases
+from gkcat.source.tree import STATIC, TEMPLATES, read_input
+from gkcat.check.load import Validation, validate_project
+
+FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    files: int = 0
+    rows: int = 0
+    rendered: list[str] = field(default_factory=list)  # rendered anew (first paths)
+    reused: list[str] = field(default_factory=list)  # inputs unchanged: not rendered
+    written: list[str] = field(default_factory=list)  # files whose bytes are new or changed
+    size: int = 0  # bytes of all files
+    manifest_paths: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the user should know (versions left out of the history)
+    seconds: float = 0.0
+
+
+# Workbooks are zip files, whose timestamps reach from 1980 to 2107; earlier dates are clamped.
+_LAST_EPOCH = 4354819199  # 2107-12-31T23:59:59Z
+
+
+def build_time(project_dir: Path) -> datetime:
+    """SOURCE_DATE_EPOCH, else the date of the project's last commit, else a constant."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        # reproducible-builds.org: a malformed value must stop the build, not be silently ignored
+        if not epoch.isdigit() or int(epoch) > _LAST_EPOCH:
+            raise BuildRefused(f"环境变量 SOURCE_DATE_EPOCH 的值“{epoch[:40]}”无效：应为 0 到 {_LAST_EPOCH} 之间的整数"
+                               "（1970 年以来的秒数，最晚到 2107 年）")
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    try:
+        proc = subprocess.run(["git", "-C", str(project_dir), "log", "-1", "--format=%ct"],
+                              capture_output=True, text=True, timeout=20, check=False)
+        if proc.returncode == 0 and proc.stdout.strip().isdigit():
+            return datetime.fromtimestamp(int(proc.stdout.strip()), tz=timezone.utc)
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return FALLBACK_TIME
+
+
+def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
+    """Template folders in use, the static assets they provide (the project's win), and a digest of all of it."""
+    dirs = template_dirs(project.root_dir)
+    builtin = builtin_templates()
+    layers = [{p.relative_to(builtin).as_posix(): p for p in sorted(builtin.rglob("*")) if p.is_file()}, project.templates]
+    digest = hashlib.sha256()
+    assets: dict[str, bytes] = {}
+    for layer, files in enumerate(layers):  # gkcat's first, so that the project's files replace them
+        for rel, f in sorted(files.items()):
+            data = read_input(f, f"{TEMPLATES}/{rel}")
+            # not the folder's absolute path: the manifest must be the same in every checkout
+            digest.update(f"{layer}\0{rel}\0".encode("utf-8") + hashlib.sha256(data).digest())
+            if rel.startswith(f"{ASSETS}/"):
+                assets[rel[len(ASSETS) + 1:]] = data
+    return dirs, assets, digest.hexdigest()
+
+
+PARTS = ("xlsx", "site")
+
+
+def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS,
+              history: History | None = None) -> list[Artifact]:
+    """Every output of the project: workbooks and the site (or only the parts asked for)."""
+    project, resolver = v.project, v.resolver
+    assert project is not None and resolver is not None
+    dirs, assets, digest = _site_inputs(project)
+    prints = Fingerprints(project, resolver, when.isoformat(), digest)
+    out = workbook_artifacts(project, resolver, prints, when) if "xlsx" in parts else []
+    if "site" in parts:
+        out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
+                              history or History([], False))
+        out += [Artifact((rel,), None, lambda f=f, rel=rel: (read_input(f, f"{STATIC}/{rel}"), 0))
+                for rel, f in sorted(project.static.items())]
+    _no_clashes(out)
+    return out
+
+
+def _no_clashes(work: list[Artifact]) -> None:
+    """Every output path once: a static/ file may not take the place of a generated page."""
+    taken = {MANIFEST}
+    for art in work:
+        for p in art.paths:
+            if p in taken:
+                raise BuildRefused(f"“{p}”与 gkcat 生成的文件同名：请改名（{STATIC}/ 中的文件按原路径发布到网站）")
+            taken.add(safe_path(p))
+
+
+def releases(project: Project, notes: list[str]) -> History:
+    """The git versions the site's 更新记录 shows (gkcat.yaml `history`); none outside git."""
+    config = project.config.history or HistoryConfig()
+    found, baseline, skipped = load_releases(project.root_dir, config.tags, config.commits)
+    notes += skipped
+    chosen = [Release(c, v.resolver) for c, v in found if v.resolver is not None]
+    # computed here, once: every history page, feed and the project feed read it (workers by fork)
+    return History(chosen, baseline, all_histories(chosen, baseline))
+
+
+# The artifacts being rendered, for worker processes: fork hands them the parent's memory.
+_WORK: list[Artifact] = []
+
+
+def _render(index: int) -> tuple[int, bytes, int]:
+    data, rows = _WORK[index].render()
+    return index, data, rows
+
+
+def _collect(results: Iterable[tuple[int, bytes, int]]) -> dict[int, tuple[bytes, int]]:
+    return {i: (data, rows) for i, data, rows in results}
+
+
+def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, tuple[bytes, int]]:
+    global _WORK
+    _WORK = work
+    try:
+        # Workers get the resolved project by fork; where there is no fork (Windows), render here.
+        if jobs <= 1 or len(todo) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+            return _collect(map(_render, todo))
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return _collect(pool.imap_unordered(_render, todo, chunksize=4))
+    finally:
+        _WORK = []
+
+
+def _previous(out: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return data["files"] if data.get("gkcat") == __version__ else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _place(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)  # same inode: an unchanged output is not rewritten
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildReport) -> None:
+    """Render what changed into a temporary folder, reuse the rest, then swap it in as OUT."""
+    previous = _previous(out) if out.is_dir() else {}
+    tmp, old = out.parent / f".{out.name}.gkcat-tmp", out.parent / f".{out.name}.gkcat-old"
+    for stale in (tmp, old):  # left by a build that was killed: ours by name, but never followed
+        if stale.is_symlink() or (stale.exists() and not stale.is_dir()):
+            raise BuildRefused(f"{stale} 应是 gkcat 上次留下的临时文件夹，却是符号链接或文件：为安全起见未删除它，请检查后手动删除")
+        if stale.exists():
+            shutil.rmtree(stale)
+    tmp.mkdir(parents=True)
+    try:
+        manifest: dict[str, dict[str, object]] = {}
+        todo = []
+        for i, art in enumerate(work):
+            prev = previous.get(art.paths[0])
+            if prev and art.inputs is not None and prev.get("inputs") == art.inputs and all((out / p).is_file() for p in art.paths):
+                for p in art.paths:
+                    _place(out / p, tmp / p)
+                manifest.update({p: prev for p in art.paths})
+                report.reused.append(art.paths[0])
+                report.rows += int(prev.get("rows", 0))  # type: ignore[call-overload]
+            else:
+                todo.append(i)
+        for i, (data, rows) in sorted(_render_all(work, todo, jobs).items()):
+            art = work[i]
+            sha = hashlib.sha256(data).hexdigest()
+            prev = previous.get(art.paths[0])
+            if prev and prev.get("sha256") == sha and all((out / p).is_file() for p in art.paths):
+                for p in art.paths:  # same bytes as before: keep the old file rather than rewrite it
+                    _place(out / p, tmp / p)
+            else:
+                first = tmp / art.paths[0]
+                first.parent.mkdir(parents=True, exist_ok=True)
+                first.write_bytes(data)
+                for alias in art.paths[1:]:
+                    _place(first, tmp / alias)
+                report.written += art.paths
+            manifest.update({p: {"inputs": art.inputs, "rows": rows, "sha256": sha, "size": len(data)} for p in art.paths})
+            report.rendered.append(art.paths[0])
+            report.rows += rows
+        body = {"gkcat": __version__, "files": dict(sorted(manifest.items()))}
+        (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        report.files = len(manifest)
+        report.manifest_paths = sorted(manifest)
+        report.size = sum(int(e.get("size", 0)) for e in manifest.values())  # type: ignore[call-overload]
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build(project_dir: Path, out: Path | None = None, jobs: int = 0,
+          parts: tuple[str, ...] = PARTS) -> tuple[Validation, BuildReport | None]:
+    """Validate the project; when it is valid, write its outputs to OUT (default: site/ in the project)."""
+    start = time.perf_counter()
+    v = validate_project(project_dir)
+    if not v.ok() or v.project is None:
+        return v, None
+    target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
+    report = BuildReport(target)
+    when = build_time(v.project.root_dir)
+    with lock(target):
+        check_foreign(target)
+        history = releases(v.project, report.notes) if "site" in parts else None
+        work = artifacts(v, when, parts, history)
+        try:
+            write_outputs(work, target, jobs or os.cpu_count() or 1, report)
+        except TemplateFailure as err:
+            raise BuildRefused(str(err)) from None
+    report.seconds = time.perf_counter() - start
+    return v, report

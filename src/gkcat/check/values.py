@@ -1,0 +1,170 @@
+"""Checks of item values against the project: vocabularies, levels, subjects, completeness."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, quote_list
+from gkcat.model.files import LEVEL_ZH, ROLE, DomainDef
+from gkcat.model.project import Locality, Project
+from gkcat.resolve.provenance import Step
+from gkcat.source.yamldoc import Path_, SourceDoc, format_path
+
+if TYPE_CHECKING:
+    from gkcat.resolve.resolver import Resolver
+
+_ROLE = re.compile(ROLE)
+_OTHER = re.compile(r"^(?P<head>[^()（）]+)[(（](?P<detail>.+)[)）]$")
+OTHER_CHANNEL = "其他"
+
+_WARNINGS = (
+    ("basis", "GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"),
+    ("channels", "GK402", "没有公开渠道：请填写 channels，或在 defaults 中设定"),
+    ("deadline", "GK403", "公开时限为空：请填写 deadline，或在 defaults 中设定"),
+    ("content", "GK404", "没有公开内容：请填写 content"),
+)
+
+
+def is_role(entry: str) -> bool:
+    return bool(_ROLE.match(entry))
+
+
+def other_detail(channel: str) -> str | None:
+    """The detail of `其他(详情)`; None for any other channel (and for a bare 其他)."""
+    m = _OTHER.match(channel)
+    return m.group("detail") if m and m.group("head") == OTHER_CHANNEL else None
+
+
+def channel_base(channel: str) -> str:
+    """`其他(办税服务厅)` is the channel 其他 with a detail, as the national tables print it."""
+    m = _OTHER.match(channel)
+    return m.group("head") if m and m.group("head") == OTHER_CHANNEL else channel
+
+
+class ValueChecker:
+    """Checks the values an item file sets; appends to the shared diagnostics list."""
+
+    def __init__(self, project: Project, diags: list[Diagnostic]):
+        self.project = project
+        self.diags = diags
+        self.channels = list(project.config.channels)
+        self.extra = {f.id: f for f in project.config.extra_fields}
+        self.levels = set(project.config.levels)
+        # Department names of every locality, for catching a name pasted from another locality.
+        self.owners: dict[str, list[Locality]] = defaultdict(list)
+        for loc in project.localities.values():
+            for name in loc.departments.values():
+                self.owners[name].append(loc)
+
+    def check(self, loc: Locality, domain: DomainDef, doc: SourceDoc, base: Path_, values: dict[str, Any],
+              given: dict[str, Any], defined: bool, history: dict[str, tuple[Step, ...]] | None = None) -> None:
+        """Check an item definition (defined=True) or an override of one."""
+        self.check_given(doc, base, given, domain)
+        self._subjects(loc, doc, base, given.get("subject") or ())
+        if defined:
+            for name, what in (("audience", "公开对象"), ("method", "公开方式")):
+                if values[name] is None:
+                    msg = f"缺少必填字段“{name}”（{what}）：请填写，或在 defaults 中设定"
+                    self.diags.append(doc.diag(base, "GK202", msg, shown=f"{format_path(base)}.{name}"))
+            self._levels_given_by_default(domain, values, history or {})
+        for name, code, msg in _WARNINGS:
+            if not values[name] and (defined or name in given):
+                self.diags.append(doc.diag(base + ((name,) if name in given else ()), code, msg))
+
+    def check_given(self, doc: SourceDoc, base: Path_, given: dict[str, Any], domain: DomainDef | None) -> None:
+        """Vocabulary checks of the fields present in one mapping (an item, override or defaults)."""
+        for i, channel in enumerate(given.get("channels") or ()):
+            if channel_base(channel) not in self.channels:
+                hint = did_you_mean(channel, self.channels)
+                self.diags.append(doc.diag(base + ("channels", i), "GK203",
+                                           f"未知渠道“{channel}”{hint or '；可用渠道见 gkcat.yaml 的 channels'}"))
+        for i, level in enumerate(given.get("levels") or ()):
+            self._level(doc, base + ("levels", i), level, domain)
+        for key, value in (given.get("extra") or {}).items():
+            spec = self.extra.get(key)
+            if spec is None:
+                hint = did_you_mean(key, self.extra) or (f"；已定义：{'、'.join(self.extra)}" if self.extra else "；gkcat.yaml 中没有定义 extra_fields")
+                self.diags.append(doc.diag(base + ("extra", key), "GK201", f"未定义的扩展字段“{key}”{hint}", key=True))
+            elif spec.choices and value not in spec.choices:
+                self.diags.append(doc.diag(base + ("extra", key), "GK203",
+                                           f"“{value}”不是{spec.label}的可选值（应为：{'、'.join(spec.choices)}）{did_you_mean(value, spec.choices)}"))
+
+    def _level(self, doc: SourceDoc, path: Path_, level: str, domain: DomainDef | None) -> None:
+        if level not in self.levels:
+            msg = f"公开层级“{level}”（{LEVEL_ZH[level]}）不在项目的层级（{'、'.join(self.project.config.levels)}）之内"
+            self.diags.append(doc.diag(path, "GK305", msg))
+        elif domain is not None and level not in domain.levels:
+            msg = f"公开层级“{level}”（{LEVEL_ZH[level]}）超出“{domain.name}”领域的层级（{'、'.join(domain.levels)}）"
+            self.diags.append(doc.diag(path, "GK305", msg))
+
+    def _levels_given_by_default(self, domain: DomainDef, values: dict[str, Any], history: dict[str, tuple[Step, ...]]) -> None:
+        # Levels from a defaults block are checked against this item's domain here, once per file
+        # and domain: a project-wide default can fit one domain and not another.
+        steps = history.get("levels", ())
+        if not steps or steps[0].action != "默认值":
+            return
+        step = steps[0]
+        for i, level in enumerate(values["levels"]):
+            if level in self.levels and level not in domain.levels:
+                msg = f"默认公开层级“{level}”超出“{domain.name}”领域的层级（{'、'.join(domain.levels)}）"
+                self.diags.append(step.doc.diag(step.path + (i,), "GK305", msg))
+
+    def _subjects(self, loc: Locality, doc: SourceDoc, base: Path_, subject: Iterable[str]) -> None:
+        chain = {id(x) for x in loc.chain()}
+        for i, name in enumerate(subject):
+            if is_role(name):
+                continue
+            owners = self.owners.get(name, [])
+            if owners and not any(id(o) in chain or o.path.startswith(loc.path + "/") for o in owners):
+                other = owners[0]
+                mine = _role_for(loc, other, name)
+                hint = f"本地区对应的部门是“{mine}”。" if mine else ""
+                msg = f"公开主体“{name}”是{other.name}（{other.path}）的部门，不属于{loc.name}：是否从其他地区复制而来？{hint}"
+                self.diags.append(doc.diag(base + ("subject", i), "GK308", msg))
+
+
+def _role_for(loc: Locality, other: Locality, name: str) -> str | None:
+    role = next((r for r, n in other.departments.items() if n == name), None)
+    found = loc.roles.get(role) if role else None
+    return found[0] if found else None
+
+
+def check_roles(resolver: Resolver) -> None:
+    """Every role used by a published item, and every lead role, resolves at each locality."""
+    project = resolver.project
+    missing: dict[tuple[int, str], tuple[Step, str, list[Locality]]] = {}
+    used_cache: dict[tuple[int, str], dict[str, Step]] = {}
+    for loc in project.localities.values():
+        for index, domain in enumerate(project.domains):
+            if not project.reaches(domain, loc):
+                continue
+            for j, role in enumerate(domain.lead):
+                if role not in loc.roles and project.domains_doc is not None:
+                    step = Step(project.domains_doc, (index, "lead", j), "定义")
+                    missing.setdefault((id(step.doc), f"{index}.{j}"), (step, role, []))[2].append(loc)
+            entries = resolver.published(loc, domain)
+            key = (id(entries), loc.level)
+            used = used_cache.get(key)
+            if used is None:
+                used = used_cache[key] = _roles_used(entries)
+            for role in used.keys() - loc.roles.keys():
+                step = used[role]
+                missing.setdefault((id(step.doc), f"{step.path}:{role}"), (step, role, []))[2].append(loc)
+    for step, role, locs in missing.values():
+        names = [f"{x.name}（{x.path}）" for x in locs]
+        msg = (f"部门角色“{role}”在 {quote_list(names, 5)} 无法解析：请在这些地区或其上级的 locality.yaml 的 departments 中"
+               f"添加“{role}”；若是部门全称，请写中文名称")
+        resolver.diagnostics.append(step.doc.diag(step.path, "GK303", msg))
+
+
+def _roles_used(entries: list[Any]) -> dict[str, Step]:
+    used: dict[str, Step] = {}
+    for e in entries:
+        for i, s in enumerate(e.values["subject"]):
+            if s not in used and is_role(s):
+                step = e.history["subject"][-1]
+                used[s] = step.at(i)
+    return used

@@ -1,0 +1,1 @@
+"""Differences between localities and between git revisions; the release history."""

@@ -1,0 +1,1 @@
+"""Diagnostics: what went wrong, where, and how it is printed. Standard library only."""

@@ -1,0 +1,146 @@
+"""What `gkcat import` reads at most, checked before any parser sees a file.
+
+Real standard tables have a few hundred rows and about 20 columns. A small hostile or broken file
+can claim far more (a merged range over a whole sheet, a zip that inflates a thousandfold, spans
+that cover millions of cells), and openpyxl builds an object for every cell it is told of. So the
+sizes are read from the zip directory and a streamed scan of each sheet first, and refused beyond
+these bounds with a message saying what was too large.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import IO
+from xml.etree import ElementTree
+
+from gkcat.errors import GkcatError, InputError, os_error_message
+from gkcat.source.tree import read_input
+
+
+class GridError(GkcatError):
+    """The file cannot be read as a table; the message says which file or sheet and why, in Chinese."""
+
+
+# Far above real tables, and low enough that any import stays well under 500 MB of memory.
+MAX_FILE = 50 * 2**20  # bytes of the file as given
+MAX_UNPACKED = 100 * 2**20  # bytes of a workbook's parts once inflated
+MAX_ROWS = 10_000
+MAX_COLS = 256
+MAX_CELLS = 200_000  # of a whole workbook or page, merged areas included (measured: ~300 MB to import)
+_MIB = 2**20
+
+
+def too_large(what: str, found: int, limit: int, unit: str = "") -> GridError:
+    return GridError(f"{what}过大（{found:,}{unit}，最多 {limit:,}{unit}），未导入：标准目录表通常只有几百行、约 20 列，"
+                     "请检查是否选错了文件，或删去表格以外的内容后再导入")
+
+
+def read_bounded(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            raise too_large(f"文件 {path.name} ", size // _MIB, MAX_FILE // _MIB, " MB")
+        return read_input(path, str(path))
+    except InputError as err:
+        raise GridError(str(err)) from None
+    except OSError as err:
+        raise GridError(os_error_message(err)) from None
+
+
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls, .doc and .et files
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _ref(ref: str) -> tuple[int, int]:
+    """(row, column), 1-based, of "C7"; (0, 0) when it is not a cell reference."""
+    m = _CELL_REF.match(ref.upper().replace("$", ""))
+    return (int(m.group(2)), _col_number(m.group(1))) if m else (0, 0)
+
+
+def _scan_sheet(stream: IO[bytes], sheet: str, budget: int) -> tuple[bool, int]:
+    """Stream one sheet's XML and refuse it beyond the bounds (`budget`: cells the workbook has left).
+
+    Returns whether it holds formulas, and how many cells it takes (merged areas included).
+
+    openpyxl makes an object for every cell of a merged range and keeps the whole sheet in memory,
+    so the sizes have to be known before it reads anything.
+    """
+    rows = cols = cells = merged = 0
+    formulas = False
+    row = 0
+    for _, elem in ElementTree.iterparse(stream, events=("end",)):
+        tag = elem.tag.rsplit("}", 1)[-1]
+        if tag == "c":
+            r, c = _ref(elem.get("r", ""))
+            cols, cells = max(cols, c), cells + 1
+            rows = max(rows, r or row + 1)
+            formulas = formulas or any(child.tag.endswith("}f") for child in elem)
+            elem.clear()
+        elif tag == "row":
+            given = elem.get("r") or ""
+            row = int(given) if given.isdigit() else row + 1  # `r` may be left out: rows then count in order
+            rows = max(rows, row)
+            elem.clear()
+        elif tag == "mergeCell":
+            first, _, last = (elem.get("ref") or "").partition(":")
+            (r0, c0), (r1, c1) = _ref(first), _ref(last or first)
+            rows, cols = max(rows, r1), max(cols, c1)
+            merged += max(0, r1 - r0 + 1) * max(0, c1 - c0 + 1)
+        if rows > MAX_ROWS:
+            raise too_large(f"工作表“{sheet}”的行数", rows, MAX_ROWS, " 行")
+        if cols > MAX_COLS:
+            raise too_large(f"工作表“{sheet}”的列数", cols, MAX_COLS, " 列")
+        if max(cells, merged) > budget:
+            raise too_large("工作簿的单元格（含合并单元格）", MAX_CELLS - budget + max(cells, merged), MAX_CELLS, " 个")
+    return formulas, max(cells, merged)
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Part name -> the sheet's name as users see it, for messages (empty when the workbook does not say)."""
+    try:
+        rels = {r.get("Id"): r.get("Target", "") for r in ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        out = {}
+        for sheet in ElementTree.fromstring(z.read("xl/workbook.xml")).iter():
+            if sheet.tag.endswith("}sheet"):
+                rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+                target = rels.get(rid, "").lstrip("/")
+                out[target if target.startswith("xl/") else f"xl/{target}"] = sheet.get("name", "")
+        return out
+    except (KeyError, ElementTree.ParseError):
+        return {}
+
+
+def check_workbook(name: str, raw: bytes) -> bool:
+    """Refuse what is not a workbook or too large to read; True when some sheet holds formulas."""
+    if raw.startswith(_OLE2):
+        raise GridError(f"{name} 是旧版 Excel 文件（.xls）或 WPS 表格文件，gkcat 只能读取 .xlsx：请在 Excel 或 WPS 中"
+                        "“另存为”Excel 工作簿（*.xlsx）后再导入")
+    if not raw.startswith(b"PK"):
+        hint = "，请先“另存为”.xlsx" if name.lower().endswith((".xls", ".et", ".csv")) else ""
+        raise GridError(f"{name} 不是 Excel 工作簿（.xlsx）{hint}")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            infos = z.infolist()
+            unpacked = sum(i.file_size for i in infos)  # declared sizes: zipfile never inflates past them
+            if unpacked > MAX_UNPACKED:
+                raise too_large(f"{name} 解压后", unpacked // _MIB, MAX_UNPACKED // _MIB, " MB")
+            names = _sheet_names(z)
+            formulas, budget = False, MAX_CELLS
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with z.open(info) as stream:
+                        found, used = _scan_sheet(stream, names.get(info.filename, info.filename), budget)
+                    formulas, budget = formulas or found, budget - used
+            return formulas
+    except (zipfile.BadZipFile, ElementTree.ParseError, EOFError, RuntimeError) as err:
+        raise GridError(f"{name} 不是可读取的 Excel 工作簿（.xlsx）：{err}") from None

@@ -1,0 +1,234 @@
+"""Tables as grids of text, read from an XLSX sheet or an HTML table: the input of `gkcat import`.
+
+A grid keeps, for every cell, its text and whether it is covered by a merge (and from where), so
+that the table reader can tell "merged down" from "left blank". Reading files happens here only.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+from gkcat.ingest.bounds import (
+    MAX_CELLS,
+    MAX_COLS,
+    MAX_ROWS,
+    GridError,
+    check_workbook,
+    read_bounded,
+    too_large,
+)
+
+
+@dataclass
+class Grid:
+    name: str  # sheet name, or "表格 N" for HTML
+    rows: list[list[str]]
+    # (row, col) of a cell covered by a merge -> (row, col) of the merge's first cell; 0-based
+    merged_from: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the import report should say about cells
+
+    def ref(self, row: int, col: int) -> str:
+        """A cell reference users can find: Sheet!C7 (1-based row, letters for the column)."""
+        letters = ""
+        n = col + 1
+        while n:
+            n, r = divmod(n - 1, 26)
+            letters = chr(65 + r) + letters
+        return f"{self.name}!{letters}{row + 1}"
+
+    def cell(self, row: int, col: int) -> str:
+        return self.rows[row][col] if row < len(self.rows) and col < len(self.rows[row]) else ""
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").strip()
+
+
+def _formula_notes(raw: bytes, grids: list[Grid]) -> None:
+    """A formula cell is read as its saved result; say so, and say when there is none (it reads as blank)."""
+    import openpyxl
+
+    by_name = {g.name: g for g in grids}
+    wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    try:
+        for ws in wb.worksheets:
+            grid = by_name.get(ws.title)
+            for row in ws.iter_rows():
+                for c in row:
+                    if grid is not None and getattr(c, "data_type", None) == "f":
+                        r, col = c.row - 1, c.column - 1  # type: ignore[operator]
+                        value = grid.cell(r, col)
+                        grid.notes.append(f"{grid.ref(r, col)} 是公式（{str(c.value)[:40]}），"
+                                          + (f"按保存的计算结果“{value[:40]}”导入" if value else
+                                             "文件中没有保存计算结果，按空白导入：请在 Excel 中重新计算并保存，或把公式改为数值"))
+    finally:
+        wb.close()
+
+
+def read_xlsx(path: Path) -> list[Grid]:
+    """Every sheet of a workbook as a grid, merges filled in from their first cell."""
+    import openpyxl
+
+    raw = read_bounded(path)
+    formulas = check_workbook(path.name, raw)
+    try:
+        # From bytes, not the path: openpyxl judges a file by its extension, a user's file by its name
+        wb = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, ElementTree.ParseError) as err:
+        raise GridError(f"{path.name} 不是可读取的 Excel 工作簿（.xlsx）：{err}") from None
+    grids = []
+    for ws in wb.worksheets:
+        rows = [[_text(c.value) for c in row] for row in ws.iter_rows()]
+        width = max((len(r) for r in rows), default=0)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        grid = Grid(ws.title, rows)
+        for rng in ws.merged_cells.ranges:
+            r0, c0 = rng.min_row - 1, rng.min_col - 1
+            for r in range(r0, rng.max_row):
+                for c in range(c0, rng.max_col):
+                    if (r, c) != (r0, c0) and r < len(rows) and c < width:
+                        grid.merged_from[(r, c)] = (r0, c0)
+                        rows[r][c] = rows[r0][c0]
+        for row in ws.iter_rows():
+            for c in row:
+                if c.hyperlink is not None and c.hyperlink.target:
+                    grid.links[(c.row - 1, c.column - 1)] = c.hyperlink.target
+        grids.append(grid)
+    if formulas:
+        _formula_notes(raw, grids)
+    return grids
+
+
+class _Tables(HTMLParser):
+    """Collects every <table>'s cells with rowspan and colspan, and the text before each table."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[str, list[list[tuple[str, int, int, str]]]]] = []
+        self._stack: list[list[list[tuple[str, int, int, str]]]] = []
+        self._cell: list[str] | None = None
+        self._span = (1, 1)
+        self._href = ""
+        self._before: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "table":
+            self._stack.append([])
+        elif tag == "tr" and self._stack:
+            self._stack[-1].append([])
+        elif tag in ("td", "th") and self._stack:
+            self._cell, self._href = [], ""
+            self._span = (_int(a.get("rowspan")), _int(a.get("colspan")))
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+        elif tag == "a" and self._cell is not None and a.get("href"):
+            self._href = self._href or a["href"]
+        elif tag in ("p", "div", "li") and self._cell:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip -= 1
+        elif tag in ("td", "th") and self._cell is not None and self._stack:
+            if not self._stack[-1]:
+                self._stack[-1].append([])
+            text = re.sub(r"[ \t]*\n[ \t\n]*", "\n", "".join(self._cell)).strip()
+            self._stack[-1][-1].append((text, *self._span, self._href))
+            self._cell = None
+        elif tag == "table" and self._stack:
+            rows = self._stack.pop()
+            title = " ".join(" ".join(self._before).split())[-200:]
+            self.tables.append((title, rows))
+            self._before = []
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._cell is not None:
+            self._cell.append(data.replace("\u3000", " ").replace("\xa0", " "))
+        elif not self._stack and data.strip():
+            self._before.append(data.strip())
+
+
+def _int(value: str | None) -> int:
+    try:  # HTML caps colspan at 1000; a rowspan beyond the table is clipped when the cells are laid out
+        return max(1, min(int((value or "1").strip()), 65534))
+    except ValueError:
+        return 1
+
+
+def read_html(path: Path) -> list[Grid]:
+    """Every table of an HTML page as a grid; the text just before a table becomes its first row (the title)."""
+    raw = read_bounded(path)
+    text = _decode(raw)
+    parser = _Tables()
+    parser.feed(text)
+    parser.close()
+    grids = []
+    for n, (title, rows) in enumerate(parser.tables, 1):
+        if len(rows) > MAX_ROWS:
+            raise too_large(f"表格{n}的行数", len(rows), MAX_ROWS, " 行")
+        grid = _place(f"表格{n}", rows)
+        if title:
+            grid.rows.insert(0, [html.unescape(title)] + [""] * (len(grid.rows[0]) - 1 if grid.rows else 0))
+            grid.merged_from = {(r + 1, c): (fr + 1, fc) for (r, c), (fr, fc) in grid.merged_from.items()}
+            grid.links = {(r + 1, c): v for (r, c), v in grid.links.items()}
+        grids.append(grid)
+    return grids
+
+
+def _decode(raw: bytes) -> str:
+    head = raw[:2048].decode("ascii", "replace").lower()
+    found = re.search(r"charset=[\"']?([a-z0-9_-]+)", head)
+    for enc in ([found.group(1)] if found else []) + ["utf-8", "gb18030"]:
+        try:
+            return raw.decode(enc)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def _place(name: str, rows: list[list[tuple[str, int, int, str]]]) -> Grid:
+    """Lay out cells with rowspan/colspan on a grid, as a browser does."""
+    taken: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
+    links: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rowspan, colspan, href in row:
+            while (r, c) in taken:
+                c += 1
+            rowspan, colspan = min(rowspan, len(rows) - r), min(colspan, 1000)  # as browsers lay them out
+            if c + colspan > MAX_COLS:
+                raise too_large(f"{name}的列数", c + colspan, MAX_COLS, " 列")
+            if len(taken) + rowspan * colspan > MAX_CELLS:
+                raise too_large(f"{name}的单元格（含合并单元格）", len(taken) + rowspan * colspan, MAX_CELLS, " 个")
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken[(r + dr, c + dc)] = (text, (r, c))
+            if href:
+                links[(r, c)] = href
+            c += colspan
+    height = max((r for r, _ in taken), default=-1) + 1
+    width = max((c for _, c in taken), default=-1) + 1
+    grid = Grid(name, [["" for _ in range(width)] for _ in range(height)], links=links)
+    for (r, c), (text, origin) in taken.items():
+        grid.rows[r][c] = text
+        if origin != (r, c):
+            grid.merged_from[(r, c)] = origin
+    return grid

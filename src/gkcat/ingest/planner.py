@@ -1,0 +1,209 @@
+"""`gkcat import`: a standard table becomes a domain file — a base file at the top locality, below it
+the smallest overlay against the parent's resolved catalog. Pure: returns file texts and a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from gkcat.model.files import LEVELS, DomainDef
+from gkcat.model.project import Locality, Project
+from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
+from gkcat.ingest.table_reader import RawItem, ReadTable, norm
+
+MISSING_REASON = "待补充：导入时缺少此事项"
+KNOWN_EXTRAS = {"咨询电话": "phone", "联系电话": "phone", "五公开": "five-public", "责任科室": "office",
+                "责任单位": "office", "备注": "note", "监督电话": "complaint-phone"}
+
+
+@dataclass
+class Plan:
+    """What an import writes (project-relative path -> text) and what it tells the user."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    new_extras: dict[str, str] = field(default_factory=dict)  # label -> id, to add to gkcat.yaml
+    report: list[str] = field(default_factory=list)
+
+
+def guess_domain(project: Project, *texts: str) -> DomainDef | None:
+    """The domain whose name the title (or sheet name) mentions; the longest name wins (社会救助 over 救助)."""
+    found = [d for d in project.domains if any(norm(d.name) in norm(t) for t in texts if t)]
+    return max(found, key=lambda d: len(d.name)) if found else None
+
+
+def extra_ids(project: Project, labels: list[str], plan: Plan) -> dict[str, str]:
+    """Column label -> extra field id: the project's, else a new one recorded in the plan."""
+    known = {label: fid for fid, label in project.extra_labels.items()}
+    taken = set(known.values()) | set(plan.new_extras.values())
+    out = {}
+    for label in labels:
+        if label in known:
+            out[label] = known[label]
+            continue
+        if label in plan.new_extras:
+            out[label] = plan.new_extras[label]
+            continue
+        base = KNOWN_EXTRAS.get(label, "extra")
+        fid, n = base, 1
+        while fid in taken:
+            n += 1
+            fid = f"{base}-{n}"
+        taken.add(fid)
+        plan.new_extras[label] = out[label] = fid
+    return out
+
+
+class _Values:
+    """An imported row as domain-file values, with subjects turned into roles where they match."""
+
+    def __init__(self, loc: Locality, extras: dict[str, str], has_levels: bool):
+        self.loc, self.extras, self.has_levels = loc, extras, has_levels
+        by_name: dict[str, list[str]] = {}
+        for role, (name, _) in sorted(loc.roles.items()):
+            by_name.setdefault(name, []).append(role)
+        self.roles = {name: roles[0] for name, roles in by_name.items() if len(roles) == 1}
+
+    def of(self, raw: RawItem) -> dict[str, Any]:
+        v: dict[str, Any] = {"level1": raw.level1, "level2": raw.level2, "content": raw.content, "basis": raw.basis}
+        if raw.deadline:
+            v["deadline"] = raw.deadline
+        v["subject"] = [self.roles.get(s, s) for s in raw.subject]
+        v["channels"] = raw.channels
+        if raw.audience:
+            v["audience"] = raw.audience
+        if raw.method:
+            v["method"] = raw.method
+        if self.has_levels and raw.levels:
+            v["levels"] = sorted(set(raw.levels), key=LEVELS.index)
+        if raw.links:
+            v["links"] = raw.links
+        extra = {self.extras[k]: val for k, val in raw.extra.items() if val}
+        if extra:
+            v["extra"] = extra
+        return v
+
+
+def _short(domain_id: str) -> str:
+    return "".join(part[0] for part in domain_id.split("-") if part)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists of plain values on one line ([政府网站, 两微一端]), everything else in blocks, as people write it."""
+
+
+def _list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flat = all(isinstance(x, str) and "\n" not in x for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
+
+
+_Dumper.add_representer(list, _list)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML as gkcat writes it: Chinese as is, keys in the given order, no line wrapping."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+
+
+def base_file(domain: DomainDef, loc: Locality, table: ReadTable, extras: dict[str, str],
+              withheld: list[dict[str, Any]]) -> str:
+    """The top locality's full catalog, ids numbered in table order."""
+    values = _Values(loc, extras, table.has_levels)
+    items = []
+    for n, raw in enumerate(table.items, 1):
+        v = values.of(raw)
+        if v.get("levels") == list(domain.levels):
+            del v["levels"]
+        items.append({"id": f"{_short(domain.id)}-{n:02d}", **v})
+    data: dict[str, Any] = {"domain": domain.id, "items": items}
+    if withheld:
+        data["withheld"] = withheld
+    return dump_yaml(data)
+
+
+def _listed(entry: Entry, below: list[str]) -> bool:
+    return bool(set(entry.levels) & set(below))
+
+
+def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: Locality, table: ReadTable,
+                 extras: dict[str, str], reasons: dict[tuple[str, str], str], withheld: list[dict[str, Any]],
+                 report: list[str]) -> str:
+    """The smallest overlay turning the parent's catalog into the imported table."""
+    assert loc.parent is not None
+    levels = list(project.config.levels)
+    below = levels[levels.index(loc.level):]
+    parent = [e for e in resolver.state(loc.parent, domain).entries if _listed(e, below)]
+    waiting: dict[tuple[str, str], list[Entry]] = {}
+    for e in parent:
+        waiting.setdefault((norm(e.values["level1"]), norm(e.values["level2"])), []).append(e)
+    values = _Values(loc, extras, table.has_levels)
+    override: dict[str, dict[str, Any]] = {}
+    local: list[dict[str, Any]] = []
+    taken = {e.id for e in resolver.state(loc.parent, domain).entries} | {x.id for x in resolver.state(loc.parent, domain).excluded}
+    common = set(project.config.common_fields)
+    for raw in table.items:
+        match = waiting.get((norm(raw.level1), norm(raw.level2)))
+        v = values.of(raw)
+        if match:
+            entry = match.pop(0)
+            patch = _patch(loc, entry, v, below, common, table, raw, report)
+            if patch:
+                override[entry.id] = patch
+            continue
+        n = len(local) + 1
+        while f"{loc.path.rsplit('/', 1)[-1]}-{n:02d}" in taken:
+            n += 1
+        item_id = f"{loc.path.rsplit('/', 1)[-1]}-{n:02d}"
+        taken.add(item_id)
+        if "levels" in v and [lv for lv in domain.levels if lv in below] == v["levels"]:
+            del v["levels"]  # the domain's levels, as a new item would get by default
+        local.append({"id": item_id, **v})
+        report.append(f"{table.grid.ref(raw.row, 0)}：上级目录中没有“{raw.level1} / {raw.level2}”，作为本级新增事项 {item_id}")
+    matched = len(parent) - sum(len(group) for group in waiting.values())
+    report.append(f"{table.grid.name}：与上级事项对应 {matched} 项，其中 {len(override)} 项有不同（写作修改），"
+                  f"本级新增 {len(local)} 项")
+    left = {id(e) for group in waiting.values() for e in group}
+    exclude = [{"id": e.id, "reason": reasons.get((norm(e.values["level1"]), norm(e.values["level2"])), MISSING_REASON)}
+               for e in parent if id(e) in left]  # in the parent's order
+    for x in exclude:
+        if x["reason"] == MISSING_REASON:
+            report.append(f"上级事项 {x['id']} 不在表中：已排除，理由写作“{MISSING_REASON}”，请核实后修改")
+    data: dict[str, Any] = {"domain": domain.id}
+    if exclude:
+        data["exclude"] = exclude
+    if override:
+        data["override"] = override
+    if local:
+        data["items"] = local
+    if withheld:
+        data["withheld"] = withheld
+    return dump_yaml(data)
+
+
+def _patch(loc: Locality, entry: Entry, v: dict[str, Any], below: list[str], common: set[str], table: ReadTable,
+           raw: RawItem, report: list[str]) -> dict[str, Any]:
+    """Only the fields that differ from the parent's entry, as this locality would see them."""
+    patch: dict[str, Any] = {}
+    old = entry.values
+    for name, value in v.items():
+        if name == "subject":
+            if resolve_subject(loc, tuple(value)) == resolve_subject(loc, old["subject"]):
+                continue
+        elif name == "levels":
+            keep = [lv for lv in old["levels"] if lv not in below]
+            value = keep + value
+            if value == list(old["levels"]):
+                continue
+        elif name == "extra":
+            changed = {k: x for k, x in value.items() if old["extra"].get(k) != x}
+            if changed:
+                patch["extra"] = changed
+            continue
+        elif (list(old[name]) if isinstance(old[name], tuple) else old[name]) == value:
+            continue
+        if name in common:
+            report.append(f"{table.grid.ref(raw.row, 0)}：“{name}”是共性要素，与上级不同，未导入（{entry.id}）")
+            continue
+        patch[name] = value
+    return patch

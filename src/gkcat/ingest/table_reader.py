@@ -1,0 +1,282 @@
+"""A standard table read off a grid: which row is the header, what each column holds, one item per row.
+
+Tolerates the variants offices produce: title rows or none; one or two header rows; 一级事项 merged
+down, repeated or left blank below the first; channels as a ■/□ checklist, as a list, or as ✓
+columns; √ ● 是 marks; 公开层级 columns named 县级, 区级, 镇街, 村级…; “同上” for the value above;
+extra columns (五公开, 咨询电话, 责任科室…) kept under their own label.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from gkcat.ingest.grids import Grid
+
+MARKS = {"√", "✓", "✔", "●", "是", "■", "☑", "v", "V", "y", "Y", "Ｙ"}
+SAME = "同上"
+AUDIENCE_ALIASES = {"全社会": "全社会", "社会公众": "全社会", "特定群体": "特定群体", "特定对象": "特定群体"}
+METHOD_ALIASES = {"主动": "主动", "主动公开": "主动", "依申请": "依申请", "依申请公开": "依申请"}
+
+
+def norm(text: str) -> str:
+    """For matching labels and names: full-width folded, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s\W_]+", "", text)
+
+
+def level_of(label: str) -> str | None:
+    """A 公开层级 column's level: 县级, 区级 -> county; 乡级, 镇街, 街道 -> town; 村级, 社区 -> village."""
+    t = norm(label)
+    for prefix, level in (("省", "province"), ("市", "city"), ("县", "county"), ("区", "county"), ("乡", "town"),
+                          ("镇", "town"), ("街", "town"), ("村", "village"), ("社区", "village")):
+        if t.startswith(prefix):
+            return level
+    return None
+
+
+@dataclass
+class Column:
+    index: int
+    kind: str  # number level1 level2 content basis deadline subject channels audience method levels links extra
+    value: str = ""  # for mark columns: the audience, method, level or channel it marks; for extra: the label
+
+
+@dataclass
+class RawItem:
+    row: int  # 0-based grid row
+    level1: str = ""
+    level2: str = ""
+    content: list[str] = field(default_factory=list)
+    basis: list[str] = field(default_factory=list)
+    deadline: str = ""
+    subject: list[str] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)
+    audience: str = ""
+    method: str = ""
+    levels: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadTable:
+    grid: Grid
+    title: str
+    columns: list[Column]
+    items: list[RawItem]
+    notes: list[str]  # what was guessed or could not be read, with cell references
+    has_levels: bool
+
+
+class NotATable(Exception):
+    """The grid is not a standard table; the message names the sheet and what is missing."""
+
+
+_TOP = [("序号", "number"), ("一级事项", "level1"), ("二级事项", "level2"), ("公开内容", "content"), ("公开依据", "basis"),
+        ("公开时限", "deadline"), ("公开主体", "subject"), ("公开渠道", "channels"), ("公开对象", "audience"),
+        ("公开方式", "method"), ("公开层级", "levels"), ("链接", "links"), ("公开事项", "item"), ("事项名称", "item")]
+
+
+def _kind(label: str) -> str | None:
+    t = norm(label)
+    for key, kind in _TOP:
+        if t.startswith(key) or (kind == "links" and key in t):
+            return kind
+    return None
+
+
+def _header_row(grid: Grid) -> int:
+    for r in range(min(len(grid.rows), 20)):
+        kinds = {_kind(c) for c in grid.rows[r] if c}
+        if len(kinds & {"level1", "level2", "content", "basis", "subject", "channels", "item", "deadline"}) >= 3:
+            return r
+    raise NotATable(f"工作表“{grid.name}”前 20 行中没有找到标准目录的表头（应有“公开事项”“公开内容”“公开依据”“公开主体”等列）")
+
+
+def _columns(grid: Grid, h: int, channels: list[str]) -> tuple[list[Column], int]:
+    """Each column's meaning, and how many header rows there are."""
+    width = len(grid.rows[h])
+    second = grid.rows[h + 1] if h + 1 < len(grid.rows) else [""] * width
+    # A second header row sits under a group header spanning several columns (公开事项, 公开对象…)
+    two = any(s and s != grid.rows[h][c] and _spans(grid, h, c) for c, s in enumerate(second))
+    cols = []
+    for c in range(width):
+        top, sub = grid.rows[h][c], second[c] if two else ""
+        group = _kind(top)
+        if two and sub and sub != top:
+            cols.append(_sub_column(c, group, top, sub, channels))
+        elif group == "item":
+            cols.append(Column(c, "level2"))
+        elif group is not None:
+            cols.append(Column(c, group))
+        elif top:
+            cols.append(_bare_mark(c, top, channels) or Column(c, "extra", top.replace("\n", "")))
+    return cols, h + (2 if two else 1)
+
+
+def _bare_mark(c: int, label: str, channels: list[str]) -> Column | None:
+    """A mark column whose group header is missing: 全社会, 主动, 县级, 政府网站… on their own."""
+    t = norm(label)
+    if t in AUDIENCE_ALIASES:
+        return Column(c, "audience_mark", AUDIENCE_ALIASES[t])
+    if t in METHOD_ALIASES:
+        return Column(c, "method_mark", METHOD_ALIASES[t])
+    if t.endswith("级") or t in ("镇街", "乡镇", "街道"):
+        level = level_of(label)
+        return Column(c, "level_mark", level) if level else None
+    found = next((ch for ch in channels if norm(ch) == t), None)
+    return Column(c, "channel_mark", found) if found else None
+
+
+def _spans(grid: Grid, h: int, c: int) -> bool:
+    """Whether the header cell at (h, c) is merged with a neighbour on its row."""
+    origin = grid.merged_from.get((h, c), (h, c))
+    right = grid.merged_from.get((h, c + 1))
+    return (origin[0] == h and origin != (h, c)) or (right is not None and right[0] == h)
+
+
+def _sub_column(c: int, group: str | None, top: str, sub: str, channels: list[str]) -> Column:
+    s = norm(sub)
+    if group == "item" or s in ("一级事项", "二级事项"):
+        return Column(c, "level1" if s.startswith("一级") else "level2")
+    if group == "audience":
+        return Column(c, "audience_mark", AUDIENCE_ALIASES.get(s, sub))
+    if group == "method":
+        return Column(c, "method_mark", METHOD_ALIASES.get(s, sub))
+    if group == "levels":
+        return Column(c, "level_mark", level_of(sub) or sub)
+    if group == "channels":
+        return Column(c, "channel_mark", next((ch for ch in channels if norm(ch) == s), sub))
+    return Column(c, group or "extra", (top if group else sub).replace("\n", ""))
+
+
+def _lines(text: str) -> list[str]:
+    return [x.strip() for x in text.split("\n") if x.strip()]
+
+
+def _bullets(text: str) -> list[str]:
+    parts = re.split(r"[\n●•·▪]+", text)
+    return [p.strip().rstrip("；;") for p in parts if p.strip()]
+
+
+def _basis(text: str) -> list[str]:
+    out = []
+    for line in _lines(text):
+        out += [p.strip() for p in re.split(r"(?<=》)[、，,；;\s]*(?=《)", line) if p.strip()]
+    return out
+
+
+def _names(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[、，,；;\n]+", text) if p.strip()]
+
+
+def channel_list(text: str, channels: list[str]) -> list[str]:
+    """A channel cell: a ■/□ checklist (only ■ counts) or a plain list; 其他（详情）-> 其他(详情)."""
+    if "■" in text or "□" in text or "☑" in text:
+        picked = [m.group(2).strip() for m in re.finditer(r"([■☑□])([^■☑□]*)", text) if m.group(1) != "□"]
+    else:
+        picked = [p for p in re.split(r"[、，,；;/\n]+|\s{1,}", text) if p.strip()]
+    out = []
+    for p in picked:
+        p = p.strip()
+        detail = re.match(r"^其他[（(](.+)[）)]$", p)
+        if detail:
+            out.append(f"其他({detail.group(1)})")
+            continue
+        found = next((ch for ch in channels if norm(ch) == norm(p)), None)
+        out.append(found or f"其他({p})")
+    return out
+
+
+def read_table(grid: Grid, channels: list[str]) -> ReadTable:
+    """The standard table on a grid; NotATable when there is none."""
+    h = _header_row(grid)
+    columns, start = _columns(grid, h, channels)
+    kinds = {c.kind for c in columns}
+    if "level2" not in kinds or "content" not in kinds:
+        raise NotATable(f"工作表“{grid.name}”第 {h + 1} 行的表头缺少“二级事项”或“公开内容”列")
+    # a merged title fills every cell of its row: each distinct text once
+    title = " ".join(dict.fromkeys(x for r in range(h) for x in grid.rows[r] if x))
+    table = ReadTable(grid, title, columns, [], [],
+                      bool(kinds & {"level_mark", "levels"}))
+    previous: RawItem | None = None
+    for r in range(start, len(grid.rows)):
+        item = _item(table, r, previous, channels)
+        if item is not None:
+            table.items.append(item)
+            previous = item
+    return table
+
+
+def _item(table: ReadTable, r: int, previous: RawItem | None, channels: list[str]) -> RawItem | None:
+    grid = table.grid
+    cells = {c.index: grid.cell(r, c.index) for c in table.columns}
+    first = next((v for v in grid.rows[r] if v), "")
+    if first.startswith(("注：", "注:", "说明：", "备注：")):
+        table.notes.append(f"{grid.ref(r, 0)}：说明文字，未导入")
+        return None
+    if not any(cells[c.index] for c in table.columns if c.kind not in ("number", "level1")):
+        return None  # an empty row (or one only carrying a merged 一级事项)
+    item = RawItem(r)
+    for col in table.columns:
+        text = cells[col.index]
+        if text == SAME and previous is not None:
+            _copy(item, previous, col)
+            continue
+        _fill(item, col, text, channels, grid.links.get((r, col.index)))
+    if not item.level1:
+        if previous is None:
+            table.notes.append(f"{grid.ref(r, 0)}：没有一级事项，以二级事项代替")
+            item.level1 = item.level2
+        else:
+            item.level1 = previous.level1
+    if not item.level2:
+        table.notes.append(f"{grid.ref(r, 0)}：没有二级事项，这一行未导入")
+        return None
+    return item
+
+
+def _copy(item: RawItem, previous: RawItem, col: Column) -> None:
+    if col.kind == "extra":
+        item.extra[col.value] = previous.extra.get(col.value, "")
+    elif col.kind.endswith("_mark"):
+        name = {"audience_mark": "audience", "method_mark": "method", "level_mark": "levels",
+                "channel_mark": "channels"}[col.kind]
+        setattr(item, name, getattr(previous, name))
+    elif hasattr(item, col.kind):
+        value = getattr(previous, col.kind)
+        setattr(item, col.kind, list(value) if isinstance(value, list) else value)
+
+
+def _fill(item: RawItem, col: Column, text: str, channels: list[str], link: str | None) -> None:
+    kind, marked = col.kind, text.strip() in MARKS
+    if kind in ("level1", "level2", "deadline"):
+        setattr(item, kind, " ".join(_lines(text)) if kind != "deadline" else "\n".join(_lines(text)))
+    elif kind == "content":
+        item.content = _bullets(text)
+    elif kind == "basis":
+        item.basis = _basis(text)
+    elif kind == "subject":
+        item.subject = _names(text)
+    elif kind == "channels":
+        item.channels = channel_list(text, channels)
+    elif kind == "audience" and text:
+        item.audience = AUDIENCE_ALIASES.get(norm(text), text)
+    elif kind == "method" and text:
+        item.method = METHOD_ALIASES.get(norm(text), text)
+    elif kind == "levels" and text:
+        item.levels = [lv for lv in (level_of(p) for p in _names(text)) if lv]
+    elif kind == "audience_mark" and marked:
+        item.audience = item.audience or col.value
+    elif kind == "method_mark" and marked:
+        item.method = item.method or col.value
+    elif kind == "level_mark" and marked:
+        item.levels.append(col.value)
+    elif kind == "channel_mark" and marked:
+        item.channels.append(col.value)
+    elif kind == "links":
+        item.links = _lines(text) or ([link] if link else [])
+    elif kind == "extra" and text:
+        item.extra[col.value] = text

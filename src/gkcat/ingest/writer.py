@@ -1,0 +1,262 @@
+"""`gkcat init` and `gkcat import`: the only commands that write into a project folder.
+
+Nothing is overwritten without `force`; every file is planned first and written only when the
+whole plan is sound, then the project is validated again and the result reported.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gkcat.errors import GkcatError
+from gkcat.resolve.catalog import Unknown, find_domain, find_locality
+from gkcat.diagnostics.diagnostic import Diagnostic
+from gkcat.ingest.grids import Grid, GridError, read_html, read_xlsx
+from gkcat.ingest.planner import Plan, base_file, dump_yaml, extra_ids, guess_domain, overlay_file
+from gkcat.model.files import LEVELS, NATIONAL_CHANNELS, SLUG
+from gkcat.ingest.national import DEPARTMENTS, DOMAINS, TOWNSHIP
+from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
+from gkcat.model.project import Locality, Project
+from gkcat.resolve.resolver import Resolver
+from gkcat.check.load import validate_project
+
+GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
+
+
+class Refused(GkcatError):
+    """The command cannot run as asked (exit code 2); the message says why, in Chinese."""
+
+
+@dataclass
+class Outcome:
+    written: list[str] = field(default_factory=list)
+    report: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C waits until the block is done (then interrupts as usual), where signals can be blocked."""
+    can = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if can:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if can:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _write(root: Path, files: dict[str, str], force: bool, replaced: tuple[str, ...] = ()) -> list[str]:
+    """Write every file or none: each is staged beside its place, then all are renamed in at once.
+
+    A Ctrl-C or a full disk while staging leaves the project as it was; `replaced` files may exist.
+    """
+    existing = [rel for rel in files if (root / rel).exists() and rel not in replaced]
+    if existing and not force:
+        raise Refused("这些文件已存在，未写入任何文件（确需覆盖请加 --force）：" + "、".join(existing))
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.gkcat-tmp")
+            staged.append((tmp, path))
+            tmp.write_text(text, encoding="utf-8")
+        with _uninterrupted():
+            for tmp, path in staged:
+                os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return list(files)
+
+
+# -- init -----------------------------------------------------------------------------------------
+
+
+def init_project(folder: Path, name: str, level: str, root_id: str) -> Outcome:
+    """A new project: gkcat.yaml, domains.yaml with the national domains, and the top locality."""
+    if level not in LEVELS[:-1]:
+        raise Refused(f"层级“{level}”不可用，应为 {'、'.join(LEVELS[:-1])} 之一")
+    if not re.match(SLUG, root_id):
+        raise Refused(f"地区文件夹名“{root_id}”不可用：只能用小写字母、数字和连字符（如 shenyang），请用 --id 指定")
+    if folder.exists() and any(folder.iterdir()):
+        raise Refused(f"{folder} 不是空文件夹，未写入任何文件")
+    levels = list(LEVELS[LEVELS.index(level):LEVELS.index("town") + 1]) if level != "town" else ["town"]
+    config = {"title": f"{name}基层政务公开标准目录", "root": root_id, "levels": levels,
+              "common_fields": ["level1", "level2", "content", "basis"], "channels": list(NATIONAL_CHANNELS),
+              "defaults": {"deadline": "自该政府信息形成或者变更之日起20个工作日内", "audience": "全社会", "method": "主动"}}
+    domains = [{"id": i, "name": n, "levels": [lv for lv in lv_ if lv in levels], "lead": list(lead)}
+               for i, n, lv_, lead in DOMAINS if any(lv in levels for lv in lv_)]
+    roles = sorted({r for _, _, _, lead in DOMAINS for r in lead} | {"government", "township"})
+    departments = {r: (TOWNSHIP if DEPARTMENTS.get(r) is None else f"{name}{DEPARTMENTS[r]}") for r in roles}
+    files = {
+        "gkcat.yaml": "# gkcat 项目设置：标题、顶层地区、层级、共性要素（下级不能改）、公开渠道清单、默认值\n" + dump_yaml(config),
+        "domains.yaml": "# 国家 26 个试点领域及其通常延伸的层级、牵头部门（角色）\n" + dump_yaml(domains),
+        f"{root_id}/locality.yaml": (f"# {name}：请把部门名称改为本地实际名称，删除不用的角色\n"
+                                     + dump_yaml({"name": name, "level": level, "departments": departments})),
+    }
+    out = Outcome(_write(folder, files, force=False))
+    out.diagnostics = validate_project(folder).diagnostics
+    out.report.append(f"已建立项目：{len(domains)} 个领域；下一步可用 gkcat import xlsx 导入 {name}的标准目录表")
+    return out
+
+
+# -- import ---------------------------------------------------------------------------------------
+
+
+def _records(grid: Grid, needed: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a simple sheet (gkcat's 不适用事项 or 负面清单) as label -> text, or [] when it is not one."""
+    for h, row in enumerate(grid.rows[:5]):
+        labels = [norm(c) for c in row]
+        if all(norm(n) in labels for n in needed):
+            return [{norm(grid.rows[h][c]): r[c] for c in range(len(r))} for r in grid.rows[h + 1:] if any(r)]
+    return []
+
+
+@dataclass
+class _Carried:
+    """What a gkcat workbook's 不适用事项 and 负面清单 sheets say for one locality, per domain name."""
+
+    reasons: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)  # by (一级, 二级事项)
+    withheld: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sheet: Grid | None = None  # one of those sheets, for cell references
+
+    def of(self, domain_name: str) -> tuple[dict[tuple[str, str], str], list[dict[str, Any]]]:
+        return self.reasons.get(domain_name, {}), self.withheld.get(domain_name, [])
+
+
+def _carried(grids: list[Grid], loc_name: str) -> _Carried:
+    """Read the workbook's exclusion reasons and negative list once, keeping the rows this locality made."""
+    out = _Carried()
+    for g in grids:
+        if g.name == "不适用事项":
+            out.sheet = out.sheet or g
+            for r in _records(g, ("领域", "一级事项", "二级事项", "不适用理由", "排除单位")):
+                if r["排除单位"] == loc_name:
+                    out.reasons.setdefault(r["领域"], {})[(norm(r["一级事项"]), norm(r["二级事项"]))] = r["不适用理由"]
+        elif g.name == "负面清单":
+            out.sheet = out.sheet or g
+            for r in _records(g, ("领域", "标识", "不予公开的事项", "不予公开的理由", "依据", "制定单位")):
+                if r["制定单位"] == loc_name:
+                    basis = [x for x in r["依据"].split("\n") if x.strip()]
+                    out.withheld.setdefault(r["领域"], []).append(
+                        {"id": r["标识"], "title": r["不予公开的事项"], "reason": r["不予公开的理由"], "basis": basis})
+    return out
+
+
+def _tables(grids: list[Grid], sheet: str | None, channels: list[str], report: list[str]) -> list[ReadTable]:
+    if sheet is not None:
+        chosen = [g for g in grids if g.name == sheet]
+        if not chosen:
+            raise Refused(f"没有名为“{sheet}”的工作表；有：{'、'.join(g.name for g in grids)}")
+        grids = chosen
+    candidates = [g for g in grids if g.name not in GKCAT_SHEETS]
+    out = []
+    for g in candidates:
+        try:
+            out.append(read_table(g, channels))
+        except NotATable as err:
+            if len(candidates) == 1:
+                raise Refused(str(err)) from None
+            report.append(f"跳过：{err}")
+    if not out:
+        raise Refused("文件中没有标准目录表：" + "；".join(report or [g.name for g in grids]))
+    return out
+
+
+def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_id: str | None,
+                sheet: str | None, force: bool) -> Outcome:
+    """Read the tables of FILE into domain files of LOCALITY; write them, then validate."""
+    v = validate_project(project_dir)
+    if v.project is None or v.resolver is None or not v.ok():
+        raise Refused("项目有错误，请先修正（gkcat validate）再导入")
+    project, resolver = v.project, v.resolver
+    try:
+        loc = find_locality(project, locality)
+        grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
+    except (Unknown, GridError) as err:
+        raise Refused(str(err)) from None
+    out = Outcome()
+    out.report += [note for g in grids for note in g.notes]
+    tables = _tables(grids, sheet, list(project.config.channels), out.report)
+    if domain_id is not None and len(tables) > 1:
+        raise Refused(f"文件中有 {len(tables)} 个表（{'、'.join(t.grid.name for t in tables)}），指定领域时请用 --sheet 选一个")
+    plan = Plan()
+    carried = _carried(grids, loc.name)
+    for table in tables:
+        domain = project.domain(domain_id) if domain_id else guess_domain(project, table.title, table.grid.name)
+        if domain is None:
+            raise Refused(f"无法从“{table.grid.name}”的标题判断领域（{table.title or '无标题'}），请用 --domain 指定")
+        try:
+            find_domain(project, loc, domain.id)
+        except Unknown as err:
+            raise Refused(str(err)) from None
+        path = f"{loc.path}/{domain.id}.yaml"
+        if path in plan.files:
+            raise Refused(f"“{domain.name}”在文件中出现了两次（{table.grid.name}），请用 --sheet 选一个")
+        extras = extra_ids(project, sorted({k for i in table.items for k in i.extra}), plan)
+        reasons, withheld = carried.of(domain.name)
+        if loc.parent is None:
+            plan.files[path] = base_file(domain, loc, table, extras, withheld)
+        else:
+            plan.files[path] = overlay_file(project, resolver, domain, loc, table, extras, reasons, withheld, plan.report)
+        plan.report.insert(0, f"{table.grid.name}：{domain.name}，{len(table.items)} 项 → {path}")
+        out.report += [f"{table.grid.name}：{n}" for n in table.notes]
+    if sheet is None and domain_id is None:
+        _untabled(project, resolver, loc, carried, plan)
+    if plan.new_extras:
+        plan.files["gkcat.yaml"] = add_extra_fields((project_dir / "gkcat.yaml").read_text(encoding="utf-8"),
+                                                    plan.new_extras)
+        out.report.append("gkcat.yaml 增加了扩展字段：" + "、".join(f"{lb}（{i}）" for lb, i in plan.new_extras.items()))
+    out.written = _write(project_dir, plan.files, force, replaced=("gkcat.yaml",))
+    out.report = plan.report + out.report
+    out.diagnostics = validate_project(project_dir).diagnostics
+    return out
+
+
+def _untabled(project: Project, resolver: Resolver, loc: Locality, carried: _Carried, plan: Plan) -> None:
+    """A gkcat workbook has no sheet for a domain whose items were all excluded (or that has only a
+    negative list): its 不适用事项 and 负面清单 sheets still say so, so those become a file too."""
+    if carried.sheet is None:
+        return
+    for domain in project.domains:
+        path = f"{loc.path}/{domain.id}.yaml"
+        if path in plan.files or not project.reaches(domain, loc):
+            continue
+        reasons, withheld = carried.of(domain.name)
+        if not reasons and not withheld:
+            continue
+        empty = ReadTable(carried.sheet, "", [], [], [], False)
+        if loc.parent is None:
+            plan.files[path] = base_file(domain, loc, empty, {}, withheld)
+        else:
+            plan.files[path] = overlay_file(project, resolver, domain, loc, empty, {}, reasons, withheld, plan.report)
+        plan.report.append(f"{domain.name}：表中没有事项，按“不适用事项”和“负面清单”写入 {path}")
+
+
+def add_extra_fields(config: str, new: dict[str, str]) -> str:
+    """gkcat.yaml with more extra_fields, its comments and layout kept."""
+    entries = "".join(f"  - id: {fid}\n    label: {label}\n" for label, fid in new.items())
+    lines = config.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if re.match(r"^extra_fields:\s*(\[\s*\])?\s*(#.*)?$", line):
+            if "[" in line:
+                lines[i] = "extra_fields:\n"
+            end = i + 1
+            while end < len(lines) and (lines[end].startswith((" ", "-", "\t")) or not lines[end].strip()):
+                end += 1
+            while end > i + 1 and not lines[end - 1].strip():
+                end -= 1
+            return "".join(lines[:end]) + entries + "".join(lines[end:])
+    tail = "" if config.endswith("\n") or not config else "\n"
+    return config + tail + "extra_fields:\n" + entries

@@ -1,0 +1,1 @@
+"""The file formats (pydantic), their vocabulary, pydantic errors as diagnostics, JSON Schemas, the modelled project."""

@@ -1,0 +1,1 @@
+"""Renderers: text, JSON, diff; xlsx/ workbooks; site/ pages. They return content and write nothing."""

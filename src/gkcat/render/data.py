@@ -1,0 +1,73 @@
+"""Resolved catalogs and item stories as JSON (cli.md: the `show --format json` contract)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, Story
+from gkcat.model.project import Locality
+
+
+def item_json(item: ResolvedItem) -> dict[str, Any]:
+    v = item.entry.values
+    origin = item.entry.origin
+    return {
+        "id": item.id,
+        "level1": v["level1"],
+        "level2": v["level2"],
+        "content": list(v["content"]),
+        "basis": list(v["basis"]),
+        "deadline": v["deadline"] or "",
+        "subject": list(item.subject),
+        "channels": list(v["channels"]),
+        "audience": v["audience"],
+        "method": v["method"],
+        "levels": list(v["levels"]),
+        "links": list(v["links"]),
+        "extra": dict(sorted(v["extra"].items())),
+        "source": {"file": origin.file, "line": origin.line},
+    }
+
+
+def catalog_json(cat: ResolvedCatalog) -> dict[str, Any]:
+    return {
+        "id": cat.domain.id,
+        "name": cat.domain.name,
+        "items": [item_json(i) for i in cat.items],
+        "excluded": [
+            {"id": x.id, "reason": x.reason, "source": {"file": x.step.file, "line": x.step.line}} for x in cat.excluded
+        ],
+        "withheld": [{"id": w.id, "title": w.title, "reason": w.reason, "basis": list(w.basis)} for w in cat.withheld],
+    }
+
+
+def locality_json(loc: Locality) -> dict[str, str]:
+    return {"path": loc.path, "name": loc.name, "level": loc.level}
+
+
+def show_data(loc: Locality, catalogs: list[ResolvedCatalog]) -> dict[str, Any]:
+    return {"locality": locality_json(loc), "domains": [catalog_json(c) for c in catalogs]}
+
+
+def dumps(data: Any) -> str:
+    """Stable JSON: Chinese kept as is, two-space indent."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    return {
+        "locality": locality_json(story.locality),
+        "domain": {"id": story.domain.id, "name": story.domain.name},
+        "item": story.item.id,
+        "published_here": story.item.here,
+        "fields": [
+            {
+                "field": f.name,
+                "value": list(f.value) if isinstance(f.value, tuple) else f.value,
+                "steps": [{"file": s.file, "line": s.line, "action": s.action} for s in f.steps],
+                "roles": [{"role": r, "name": n, "locality": x.path} for r, n, x in f.roles],
+            }
+            for f in story.fields
+        ],
+    }

@@ -1,0 +1,112 @@
+"""The site's HTML: jinja2 templates (a project's own `templates/` folder wins over gkcat's), with
+autoescaping and StrictUndefined. Renderers return bytes; the build pipeline writes them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.loaders import split_template_path
+
+from gkcat.errors import GkcatError
+from gkcat.render.site.pages import Page
+from gkcat.source.tree import TEMPLATES
+
+_HTTP = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+def builtin_templates() -> Path:
+    """gkcat's own templates: packaged as gkcat/templates, or the checkout's top-level templates/."""
+    package = Path(__file__).resolve().parents[2]  # gkcat/render/site/jinja.py -> gkcat/
+    packaged = package / "templates"
+    return packaged if packaged.is_dir() else package.parent.parent / "templates"  # src/gkcat -> checkout
+
+
+def template_dirs(project_dir: Path) -> list[Path]:
+    """Where templates are looked up, first match wins: the project's templates/, then gkcat's."""
+    own = project_dir / TEMPLATES
+    return ([own] if own.is_dir() else []) + [builtin_templates()]
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+class _ContainedLoader(FileSystemLoader):
+    """A FileSystemLoader that never reads a template whose real path leaves `root`.
+
+    Git stores symlinks, so a merged `templates/x.html -> /etc/passwd` plus an include would
+    otherwise publish a CI machine's file. Validation reports such links (GK108); this holds
+    even for a build that skipped it.
+    """
+
+    def __init__(self, folder: Path, root: Path):
+        super().__init__(str(folder))
+        self.root = root
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        for base in self.searchpath:
+            candidate = Path(base, *split_template_path(template))
+            if candidate.is_file():
+                if not _within(candidate, self.root):
+                    raise TemplateFailure(f"模板 {template} 是指向项目之外的符号链接，已拒绝读取")
+                break
+        return super().get_source(environment, template)
+
+
+def http_link(value: object) -> bool:
+    """Only http(s) links become links; anything else (javascript:, data:) stays text."""
+    return isinstance(value, str) and bool(_HTTP.match(value))
+
+
+def environment(dirs: list[Path], project_dir: Path | None = None) -> Environment:
+    # a folder inside the project may link anywhere in the project; gkcat's own stay in their folder
+    roots = [project_dir if project_dir is not None and _within(d, project_dir) else d for d in dirs]
+    env = Environment(
+        loader=ChoiceLoader([_ContainedLoader(d, root) for d, root in zip(dirs, roots)]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.tests["http_link"] = http_link
+    return env
+
+
+class TemplateFailure(GkcatError):
+    """A template could not be rendered; the message names the template and line, in Chinese."""
+
+
+def _failure(err: TemplateError, template: str) -> TemplateFailure:
+    where = f"{err.filename or err.name}:{err.lineno}" if isinstance(err, TemplateSyntaxError) else template
+    tb = err.__traceback__
+    while tb is not None:  # jinja maps template code to the template's file and line
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return TemplateFailure(f"模板出错（{where}）：{err.message or err}")
+
+
+class HtmlRenderer:
+    """Renders pages; templates are compiled once per process (after fork, in each worker)."""
+
+    def __init__(self, dirs: list[Path], project_dir: Path | None = None):
+        self.dirs = dirs
+        self.project_dir = project_dir
+        self._env: Environment | None = None
+
+    def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
+        if self._env is None:
+            self._env = environment(self.dirs, self.project_dir)
+        try:
+            html = self._env.get_template(template).render(page=page, view=view, **extra)
+        except TemplateError as err:
+            raise _failure(err, template) from None
+        return html.encode("utf-8")

@@ -1,0 +1,310 @@
+"""Where each page of the site goes and what it shows: the disclosure map, locality pages and the
+per-domain pages. Typed views for the templates; every href is relative to the site root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from gkcat.resolve.catalog import listed
+from gkcat.model.files import LEVEL_ZH, DomainDef
+from gkcat.resolve.spread import Spread, pending, spread
+from gkcat.model.project import Locality, Project
+from gkcat.render.text import field_label
+from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
+from gkcat.render.xlsx.workbooks import workbook_paths
+
+INDEX, SEARCH, ASSETS, DOMAINS = "index.html", "search.html", "assets", "domains"
+RESERVED = (ASSETS, DOMAINS, "index", "search")  # top-level names the site uses; a root folder may not
+MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
+PUBLISHERS_LIMIT = 60  # a domain page names the localities publishing an item up to this many
+
+
+def locality_href(loc: Locality) -> str:
+    return f"{loc.path}/{INDEX}"
+
+
+def table_href(loc: Locality, domain: DomainDef) -> str:
+    return table_page(loc, domain.id)
+
+
+def table_page(loc: Locality, domain_id: str) -> str:
+    return f"{loc.path}/{domain_id}.html"
+
+
+def domain_href(domain: DomainDef) -> str:
+    return f"{DOMAINS}/{domain.id}.html"
+
+
+def data_href(loc: Locality) -> str:
+    return f"{loc.path}/catalog.json"
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str  # relative to the site root
+
+
+@dataclass(frozen=True)
+class Page:
+    """What every page has: where it is, its title, the way back up."""
+
+    path: str
+    title: str
+    site_title: str
+    generated: str
+    crumbs: tuple[Link, ...]
+
+    @property
+    def root(self) -> str:
+        """The relative way from this page to the site root ("" or "../…")."""
+        return "../" * self.path.count("/")
+
+
+def page(project: Project, path: str, title: str, when: datetime, loc: Locality | None = None) -> Page:
+    """A page's frame; its crumbs run from the map down the locality's chain."""
+    crumbs = [Link("公开地图", INDEX)] + [Link(x.name, locality_href(x)) for x in (loc.chain() if loc else [])]
+    return Page(path, title, project.config.title, when.strftime("%Y-%m-%d"), tuple(crumbs))
+
+
+# -- the map --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int | None  # None: the domain does not reach this locality
+    href: str
+    pending: int  # exclusions made here whose reason is still 待补充
+
+    @property
+    def gap(self) -> bool:
+        return self.count == 0
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    locality: Link
+    level: str
+    depth: int
+    cells: tuple[Cell, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(c.count or 0 for c in self.cells)
+
+
+@dataclass(frozen=True)
+class Matrix:
+    domains: tuple[Link, ...]
+    rows: tuple[MatrixRow, ...]
+    trimmed: bool  # lower levels left to the localities' own pages
+
+    @property
+    def totals(self) -> tuple[int, ...]:
+        return tuple(sum(r.cells[i].count or 0 for r in self.rows) for i in range(len(self.domains)))
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    locality: Link
+    level: str
+    count: int
+    gaps: int
+    children: tuple[TreeNode, ...]
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    locality: str
+    domain: str
+    level2: str
+    reason: str
+    href: str
+
+
+@dataclass(frozen=True)
+class MapView:
+    tree: TreeNode
+    matrix: Matrix
+    gaps: int
+    pending: tuple[PendingItem, ...]
+    localities: int
+    domains: int
+
+
+class SiteFacts:
+    """Counts per locality and domain, computed once for the map and every locality page."""
+
+    def __init__(self, project: Project, resolver: Resolver):
+        self.project, self.resolver = project, resolver
+        self._rows: dict[str, MatrixRow] = {}
+
+    def row(self, loc: Locality) -> MatrixRow:
+        found = self._rows.get(loc.path)
+        if found is None:
+            cells = []
+            for d in self.project.domains:
+                if not self.project.reaches(d, loc):
+                    cells.append(Cell(None, "", 0))
+                    continue
+                cells.append(Cell(len(self.resolver.published(loc, d)), table_href(loc, d), len(self.waiting(loc, d))))
+            found = self._rows[loc.path] = MatrixRow(Link(loc.name, locality_href(loc)), LEVEL_ZH[loc.level],
+                                                     loc.depth, tuple(cells))
+        return found
+
+    def matrix(self, localities: list[Locality], trimmed: bool = False) -> Matrix:
+        domains = tuple(Link(d.name, domain_href(d)) for d in self.project.domains)
+        return Matrix(domains, tuple(self.row(loc) for loc in localities), trimmed)
+
+    def tree(self, loc: Locality) -> TreeNode:
+        row = self.row(loc)
+        return TreeNode(row.locality, row.level, row.total, sum(1 for c in row.cells if c.gap),
+                        tuple(self.tree(c) for c in loc.children))
+
+    def pending(self) -> tuple[PendingItem, ...]:
+        out = []
+        for loc in self.project.localities.values():
+            for d in self.project.domains:
+                if self.project.reaches(d, loc):
+                    out += [PendingItem(loc.name, d.name, x.entry.values["level2"], x.reason, f"{table_href(loc, d)}#{x.id}")
+                            for x in self.waiting(loc, d)]
+        return tuple(out)
+
+    def waiting(self, loc: Locality, domain: DomainDef) -> list[Exclusion]:
+        """Exclusions this locality made whose reason still says 待补充."""
+        return [x for x in self.resolver.state(loc, domain).excluded if x.locality is loc and pending(x.reason)]
+
+
+def map_view(facts: SiteFacts) -> MapView:
+    project = facts.project
+    locs = list(project.localities.values())
+    trimmed = len(locs) > MATRIX_LIMIT
+    shown = [loc for loc in locs if loc.depth <= 1] if trimmed else locs
+    gaps = sum(1 for loc in locs for c in facts.row(loc).cells if c.gap)
+    return MapView(facts.tree(locs[0]), facts.matrix(shown, trimmed), gaps, facts.pending(), len(locs),
+                   len(project.domains))
+
+
+# -- a locality -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainLine:
+    domain: Link
+    table: str  # href of the table page
+    published: int
+    listed: int
+    excluded: int
+    withheld: int
+    lead: str
+
+
+@dataclass(frozen=True)
+class LocalityView:
+    name: str
+    level: str
+    code: str
+    parent: Link | None
+    children: tuple[Link, ...]
+    domains: tuple[DomainLine, ...]
+    matrix: Matrix
+    workbook: Link
+    data: Link
+    history: Link | None = None  # 更新记录, when the project is in git
+    feed: str = ""
+
+
+def locality_view(facts: SiteFacts, loc: Locality) -> LocalityView:
+    # Counts straight from the resolver: this page is rendered on every build, resolved items are not needed
+    r, project = facts.resolver, facts.project
+    lines = tuple(DomainLine(Link(d.name, domain_href(d)), table_href(loc, d), len(r.published(loc, d)),
+                             len(listed(r, loc, d)), len(r.state(loc, d).excluded), len(r.state(loc, d).withheld),
+                             "、".join(resolve_subject(loc, tuple(d.lead))))
+                  for d in project.domains if project.reaches(d, loc))
+    book = workbook_paths(loc)[0]
+    return LocalityView(loc.name, LEVEL_ZH[loc.level], loc.code or "",
+                        Link(loc.parent.name, locality_href(loc.parent)) if loc.parent else None,
+                        tuple(Link(c.name, locality_href(c)) for c in loc.children), lines,
+                        facts.matrix([loc, *loc.children]), Link(book.rsplit("/", 1)[-1], book),
+                        Link("catalog.json", data_href(loc)))
+
+
+# -- a domain across localities -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    locality: Link
+    fields: str  # the changed fields' names, in Chinese
+
+
+@dataclass(frozen=True)
+class ExclusionLine:
+    locality: Link
+    reason: str
+    pending: bool
+
+
+@dataclass(frozen=True)
+class SpreadRow:
+    id: str
+    level1: str
+    level2: str
+    owner: Link  # the table page where it was defined, at the item's anchor
+    local: bool  # defined below the top
+    per_level: tuple[int, ...]
+    publishers: tuple[Link, ...]  # the localities publishing it (empty above PUBLISHERS_LIMIT: counts only)
+    changes: tuple[ChangeLine, ...]
+    exclusions: tuple[ExclusionLine, ...]
+
+
+@dataclass(frozen=True)
+class DomainView:
+    name: str
+    level_labels: tuple[str, ...]
+    rows: tuple[SpreadRow, ...]
+
+
+def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
+    v = s.entry.values
+    changes = tuple(ChangeLine(Link(c.locality.name, f"{table_href(c.locality, domain)}#{s.entry.id}"),
+                               "、".join(field_label(f, project.extra_labels) for f in c.fields)) for c in s.changes)
+    exclusions = tuple(ExclusionLine(Link(x.locality.name, f"{table_href(x.locality, domain)}#{x.id}"), x.reason,
+                                     pending(x.reason)) for x in s.exclusions)
+    root = next(iter(project.localities.values()))
+    publishers = tuple(Link(x.name, f"{table_href(x, domain)}#{s.entry.id}") for x in s.publishers)
+    if len(publishers) > PUBLISHERS_LIMIT:
+        publishers = ()
+    return SpreadRow(s.entry.id, v["level1"], v["level2"], Link(s.owner.name, f"{table_href(s.owner, domain)}#{s.entry.id}"),
+                     s.owner is not root, tuple(s.per_level[lv] for lv in project.config.levels), publishers, changes,
+                     exclusions)
+
+
+def domain_view(project: Project, resolver: Resolver, domain: DomainDef) -> DomainView:
+    rows = tuple(_spread_row(project, domain, s) for s in spread(project, resolver, domain))
+    return DomainView(domain.name, tuple(LEVEL_ZH[lv] for lv in project.config.levels), rows)
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    text: str
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class SearchView:
+    localities: tuple[Option, ...]
+    domains: tuple[Option, ...]
+    levels: tuple[Option, ...]
+
+
+def search_view(project: Project) -> SearchView:
+    """The search page's filters; the index itself is loaded by the page."""
+    return SearchView(tuple(Option(loc.path, loc.name, loc.depth) for loc in project.localities.values()),
+                      tuple(Option(d.id, d.name) for d in project.domains),
+                      tuple(Option(lv, LEVEL_ZH[lv]) for lv in project.config.levels))

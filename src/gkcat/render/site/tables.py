@@ -1,0 +1,143 @@
+"""What the site's table page of one locality and domain shows: the national table's rows grouped
+under 一级事项, each overridden field with the value above, the excluded items and the negative list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem
+from gkcat.check.values import OTHER_CHANNEL, other_detail
+from gkcat.model.files import AUDIENCES, LEVEL_ZH, METHODS
+from gkcat.resolve.spread import changed_fields, pending
+from gkcat.model.project import Locality
+from gkcat.render.text import join_value
+from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
+from gkcat.render.site.pages import domain_href
+
+
+EMPTY = "（空）"  # a field the level above left empty
+
+
+@dataclass(frozen=True)
+class Above:
+    """An overridden field: the level above and its value there, as text."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    level2: str
+    content: tuple[str, ...]
+    basis: tuple[str, ...]
+    deadline: str
+    subject: tuple[str, ...]
+    channels: tuple[str, ...]
+    audience: tuple[bool, ...]  # one mark per AUDIENCES
+    method: tuple[bool, ...]  # one mark per METHODS
+    levels: tuple[bool, ...]  # one mark per level column
+    extras: tuple[str, ...]
+    links: tuple[str, ...]
+    here: bool  # published by this locality (False: only passed down)
+    added: bool  # defined by this locality, not inherited
+    above: dict[str, Above]  # field -> value above, for fields this locality changed
+
+
+@dataclass(frozen=True)
+class Group:
+    number: int
+    level1: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class ExcludedRow:
+    id: str
+    level1: str
+    level2: str
+    reason: str
+    by: str  # the locality that excluded it
+    here: bool  # excluded by this locality itself
+    pending: bool  # the reason still says it is to be completed
+
+
+@dataclass(frozen=True)
+class WithheldRow:
+    id: str
+    title: str
+    reason: str
+    basis: tuple[str, ...]
+    by: str
+
+
+@dataclass(frozen=True)
+class TableView:
+    title: str
+    audiences: tuple[str, ...]
+    methods: tuple[str, ...]
+    level_labels: tuple[str, ...]
+    extra_labels: tuple[str, ...]
+    extra_keys: tuple[str, ...]
+    compare: str  # href of the domain's page across localities
+    groups: tuple[Group, ...]
+    published: int  # rows published here
+    passed_down: int  # rows only passed down
+    excluded: tuple[ExcludedRow, ...]
+    withheld: tuple[WithheldRow, ...]
+
+
+def _above(loc: Locality, entry: Entry, before: Entry | None) -> dict[str, Above]:
+    if before is None or before is entry or loc.parent is None:
+        return {}
+    parent = loc.parent
+    out: dict[str, Above] = {}
+    for name in changed_fields(before, entry):
+        if name.startswith("extra."):
+            out[name] = Above(parent.name, join_value(before.values["extra"].get(name[len("extra."):]), EMPTY))
+            continue
+        value = before.values[name]
+        if name == "subject":
+            out[name] = Above(parent.name, join_value(resolve_subject(parent, value), EMPTY))
+        elif name == "levels":
+            out[name] = Above(parent.name, "、".join(LEVEL_ZH[lv] for lv in value))
+        else:
+            out[name] = Above(parent.name, join_value(value, EMPTY))
+    return out
+
+
+def _channels(chosen: tuple[str, ...]) -> tuple[str, ...]:
+    # 其他(详情) prints as 其他（详情）, as the national tables write it
+    return tuple(c if other_detail(c) is None else f"{OTHER_CHANNEL}（{other_detail(c)}）" for c in chosen)
+
+
+def _row(item: ResolvedItem, levels: list[str], extras: list[str], above: dict[str, Entry], loc: Locality) -> Row:
+    e = item.entry
+    v = e.values
+    return Row(e.id, v["level2"], v["content"], v["basis"], v["deadline"] or "", item.subject, _channels(v["channels"]),
+               tuple(v["audience"] == a for a in AUDIENCES), tuple(v["method"] == m for m in METHODS),
+               tuple(lv in v["levels"] for lv in levels), tuple(v["extra"].get(k, "") for k in extras), v["links"],
+               item.here, e.owner == loc.path, _above(loc, e, above.get(e.id)))
+
+
+def table_view(resolver: Resolver, cat: ResolvedCatalog, levels: list[str]) -> TableView:
+    """The page's content for one locality and domain (format.md section 9)."""
+    loc = cat.locality
+    above = {e.id: e for e in resolver.state(loc.parent, cat.domain).entries} if loc.parent else {}
+    extras = list(cat.extra_labels)
+    grouped: list[tuple[str, list[Row]]] = []
+    for item in cat.table:
+        level1 = item.entry.values["level1"]
+        if not grouped or grouped[-1][0] != level1:
+            grouped.append((level1, []))
+        grouped[-1][1].append(_row(item, levels, extras, above, loc))
+    groups = tuple(Group(i, level1, tuple(rows)) for i, (level1, rows) in enumerate(grouped, 1))
+    excluded = tuple(ExcludedRow(x.id, x.entry.values["level1"], x.entry.values["level2"], x.reason, x.locality.name,
+                                 x.locality is loc, pending(x.reason)) for x in cat.excluded)
+    withheld = tuple(WithheldRow(w.id, w.title, w.reason, w.basis, w.locality.name) for w in cat.withheld)
+    here = sum(1 for i in cat.table if i.here)
+    return TableView(f"{loc.name}{cat.domain.name}领域基层政务公开标准目录", AUDIENCES, METHODS,
+                     tuple(LEVEL_ZH[lv] for lv in levels), tuple(cat.extra_labels.values()), tuple(extras),
+                     domain_href(cat.domain), groups,
+                     here, len(cat.table) - here, excluded, withheld)

@@ -1,0 +1,107 @@
+"""Resolved catalogs and item stories as readable text for the terminal."""
+
+from __future__ import annotations
+
+from gkcat.resolve.catalog import ResolvedCatalog, Story
+from gkcat.model.files import LEVEL_ZH
+from gkcat.model.project import Locality
+
+FIELD_ZH = {
+    "level1": "一级事项", "level2": "二级事项", "content": "公开内容", "basis": "公开依据", "deadline": "公开时限",
+    "subject": "公开主体", "channels": "公开渠道", "audience": "公开对象", "method": "公开方式",
+    "levels": "公开层级", "links": "已公开内容链接", "extra": "扩展字段",
+}
+
+
+def field_label(name: str, extra_labels: dict[str, str]) -> str:
+    """A field's Chinese name; extra.<id> is its column label from gkcat.yaml."""
+    return FIELD_ZH.get(name) or extra_labels.get(name.removeprefix("extra."), name)
+
+
+def join_value(value: object, empty: str = "（无）") -> str:
+    """A value as one line of text: list items joined with ；, `empty` for nothing."""
+    if isinstance(value, (list, tuple)):
+        return "；".join(str(v) for v in value) if value else empty
+    if isinstance(value, dict):
+        return "；".join(f"{k}={v}" for k, v in value.items()) or empty
+    return str(value) if value else empty
+
+
+def _levels(levels: object) -> str:
+    return "、".join(LEVEL_ZH.get(str(x), str(x)) for x in levels) if isinstance(levels, (list, tuple)) else str(levels)
+
+
+def heading(loc: Locality) -> str:
+    return f"{loc.name}（{loc.path}，{LEVEL_ZH[loc.level]}）"
+
+
+def catalog_text(cat: ResolvedCatalog) -> list[str]:
+    items = cat.items
+    out = [f"== {cat.domain.name}（{cat.domain.id}）：{len(items)} 项 =="]
+    group = None
+    for item in items:
+        v = item.entry.values
+        if v["level1"] != group:
+            group = v["level1"]
+            out.append(f"【{group}】")
+        out.append(f"  {item.id}  {v['level2'] or '—'}")
+        out.append(f"    公开内容：{join_value(v['content'])}")
+        out.append(f"    公开依据：{join_value(v['basis'])}")
+        out.append(f"    公开时限：{join_value(v['deadline'])}")
+        out.append(f"    公开主体：{join_value(item.subject)}")
+        out.append(f"    公开渠道：{join_value(v['channels'])}")
+        out.append(f"    公开对象：{v['audience']}  公开方式：{v['method']}  公开层级：{_levels(v['levels'])}")
+        if v["links"]:
+            out.append(f"    链接：{join_value(v['links'])}")
+        for key, value in sorted(v["extra"].items()):
+            out.append(f"    {cat.extra_labels.get(key, key)}：{value}")
+    if cat.excluded:
+        out.append("  不适用事项：")
+        out += [f"    {x.id}（{x.locality.name}）：{x.reason}  [{x.step.file}:{x.step.line}]" for x in cat.excluded]
+    if cat.withheld:
+        out.append("  负面清单：")
+        out += [f"    {w.id} {w.title}：{w.reason}（依据：{join_value(w.basis)}）" for w in cat.withheld]
+    return out
+
+
+def show_text(loc: Locality, catalogs: list[ResolvedCatalog]) -> str:
+    out = [heading(loc)]
+    for cat in catalogs:
+        out.append("")
+        out += catalog_text(cat)
+    return "\n".join(out)
+
+
+def story_text(story: Story) -> str:
+    item = story.item
+    v = item.entry.values
+    where = "" if item.here else f"（本级不公开，只传给下级：公开层级为 {_levels(v['levels'])}）"
+    out = [f"{heading(story.locality)} · {story.domain.name} · {item.id}（{v['level1']} / {v['level2']}）{where}",
+           f"  定义于 {item.entry.origin.file}:{item.entry.origin.line}"]
+    for f in story.fields:
+        label = field_label(f.name, story.extra_labels)
+        show = _levels if f.name == "levels" else join_value
+        shown = show(f.value)
+        out.append(f"{f.name}（{label}）：{shown}")
+        if not f.steps:
+            out.append("    （未设置，无默认值）")
+        for step in f.steps:
+            out.append(f"    {step.file}:{step.line}  {step.action}：{show(step.value())}")
+        for role, name, owner in f.roles:
+            out.append(f"    {owner.path}/locality.yaml:{owner.doc.pos(('departments', role))[0] if owner.doc else 1}"
+                       f"  角色 {role} → {name}")
+    return "\n".join(out)
+
+
+def summary_text(title: str, rows: list[tuple[Locality, list[ResolvedCatalog]]]) -> str:
+    """The locality tree with how many items each publishes per domain: a disclosure map in text."""
+    out = [title]
+    total = 0
+    for loc, cats in rows:
+        count = sum(len(c.items) for c in cats)
+        total += count
+        empty = [c.domain.name for c in cats if not c.items]
+        gap = f"；无事项的领域：{'、'.join(empty)}" if empty else ""
+        out.append(f"{'  ' * loc.depth}{loc.name}（{loc.path}，{LEVEL_ZH[loc.level]}）：{len(cats)} 个领域，{count} 项{gap}")
+    out.append(f"共 {len(rows)} 个地区，{total} 项公开事项。")
+    return "\n".join(out)

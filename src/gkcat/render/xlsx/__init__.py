@@ -1,0 +1,1 @@
+"""Workbooks in the national table layout: layout (data), writer (bytes), workbooks (contents)."""

@@ -1,0 +1,113 @@
+"""What goes into each workbook: a locality's tables, overview, exclusions and negative list, and
+the project-wide map. Returns bytes; the build pipeline decides where they go."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
+from gkcat.model.files import LEVEL_ZH, DomainDef, file_name
+from gkcat.model.project import Locality, Project
+from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
+from gkcat.resolve.spread import spread
+from gkcat.resolve.resolver import Resolver, resolve_subject
+from gkcat.render.xlsx.layout import Table, domain_table, simple_table
+
+OVERVIEW, EXCLUDED, WITHHELD, MAP = "目录总览", "不适用事项", "负面清单", "公开地图"
+
+
+def workbook_paths(loc: Locality) -> tuple[str, ...]:
+    """Output paths of a locality's workbook: the Chinese name, and a stable ASCII one for links.
+
+    Paths come from the folder id; the name only adds a file name when it is safe as one
+    (validation refuses the others with GK209, this keeps a build safe even without it).
+    """
+    ascii_name = f"{loc.path}/{loc.path.rsplit('/', 1)[-1]}.xlsx"
+    chinese = file_name(loc.name)
+    return (f"{loc.path}/{chinese}政务公开标准目录.xlsx", ascii_name) if chinese else (ascii_name,)
+
+
+def _overview(project: Project, loc: Locality, cats: list[ResolvedCatalog], when: datetime) -> Table:
+    parent = loc.parent.name if loc.parent else "—"
+    facts = (f"地区：{loc.name}　　上级地区：{parent}　　层级：{LEVEL_ZH[loc.level]}　　行政区划代码：{loc.code or '—'}"
+             f"　　生成日期：{when.strftime('%Y-%m-%d')}　　{project.config.title}")
+    rows = []
+    for i, cat in enumerate(cats, 1):
+        lead = "、".join(resolve_subject(loc, tuple(cat.domain.lead)))
+        rows.append([str(i), cat.domain.name, str(len(cat.items)), str(len(cat.table)), str(len(cat.excluded)),
+                     str(len(cat.withheld)), lead])
+    header = ["序号", "领域", "本级公开事项数", "目录所列事项数", "不适用事项数", "负面清单条目数", "牵头部门"]
+    kinds = [("text", 6), ("text", 24), ("mark", 10), ("mark", 10), ("mark", 10), ("mark", 10), ("wide", 40)]
+    return simple_table(f"{loc.name}政务公开标准目录总览", header, rows, kinds, subtitle=facts)
+
+
+def _excluded(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
+    rows = []
+    for cat in cats:
+        for x in cat.excluded:
+            v = x.entry.values
+            rows.append([str(len(rows) + 1), cat.domain.name, x.id, v["level1"], v["level2"], x.reason, x.locality.name,
+                         f"{x.step.file}:{x.step.line}"])
+    header = ["序号", "领域", "事项标识", "一级事项", "二级事项", "不适用理由", "排除单位", "来源"]
+    kinds = [("text", 5), ("text", 12), ("text", 12), ("text", 12), ("text", 20), ("wide", 34), ("text", 12), ("text", 24)]
+    return simple_table(f"{loc.name}不适用事项", header, rows, kinds)
+
+
+def _withheld(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
+    rows = [[str(i), cat.domain.name, w.id, w.title, w.reason, "\n".join(w.basis), w.locality.name]
+            for i, (cat, w) in enumerate(((c, w) for c in cats for w in c.withheld), 1)]
+    header = ["序号", "领域", "标识", "不予公开的事项", "不予公开的理由", "依据", "制定单位"]
+    kinds = [("text", 5), ("text", 12), ("text", 12), ("wide", 30), ("wide", 26), ("wide", 30), ("text", 12)]
+    return simple_table(f"{loc.name}政务公开负面清单", header, rows, kinds)
+
+
+def locality_workbook(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+    """A locality's workbook and how many item rows it holds."""
+    cats = catalogs_for(resolver, loc)
+    levels = levels_from(project, loc)
+    channels = list(project.config.channels)
+    wb = new_workbook()
+    taken = {OVERVIEW, EXCLUDED, WITHHELD}
+    write_table(wb, OVERVIEW, _overview(project, loc, cats, when))
+    rows = 0
+    for cat in cats:
+        if cat.table:
+            write_table(wb, sheet_name(cat.domain.name, taken), domain_table(cat, levels, channels))
+            rows += len(cat.table)
+    write_table(wb, EXCLUDED, _excluded(loc, cats))
+    write_table(wb, WITHHELD, _withheld(loc, cats))
+    return save(wb, f"{loc.name}政务公开标准目录", when), rows
+
+
+def _map(project: Project, resolver: Resolver) -> Table:
+    header = ["地区", "层级"] + [d.name for d in project.domains] + ["合计"]
+    rows = []
+    for loc in project.localities.values():
+        counts = [len(resolver.published(loc, d)) if project.reaches(d, loc) else None for d in project.domains]
+        rows.append(["\u3000" * loc.depth + loc.name, LEVEL_ZH[loc.level]] + ["—" if c is None else str(c) for c in counts]
+                    + [str(sum(c or 0 for c in counts))])
+    kinds = [("text", 18), ("text", 6)] + [("mark", 6)] * len(project.domains) + [("text", 7)]
+    return simple_table(f"{project.config.title}：各地区各领域公开事项数", header, rows, kinds)
+
+
+def _comparison(project: Project, resolver: Resolver, domain: DomainDef) -> Table:
+    levels = list(project.config.levels)
+    header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"] + [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
+    rows = []
+    for i, s in enumerate(spread(project, resolver, domain), 1):
+        v = s.entry.values
+        rows.append([str(i), s.entry.id, v["level1"], v["level2"], s.owner.name, str(s.published)]
+                    + [str(s.per_level[lv]) for lv in levels] + [str(len(s.exclusions))])
+    kinds = [("text", 5), ("text", 12), ("text", 12), ("wide", 30), ("text", 12), ("mark", 8)]
+    kinds += [("mark", 7)] * len(levels) + [("mark", 8)]
+    return simple_table(f"{domain.name}：各地区公开情况对比", header, rows, kinds)
+
+
+def project_workbook(project: Project, resolver: Resolver, when: datetime) -> bytes:
+    """总表.xlsx: the disclosure map as a table, and per domain how many localities publish each item."""
+    wb = new_workbook()
+    taken = {MAP}
+    write_table(wb, MAP, _map(project, resolver))
+    for domain in project.domains:
+        write_table(wb, sheet_name(domain.name, taken), _comparison(project, resolver, domain))
+    return save(wb, project.config.title, when)

@@ -1,0 +1,188 @@
+"""Finding and reading a project's files: the only module that reads input.
+
+A project is the folder holding gkcat.yaml. Localities are the folders below the root folder
+named in gkcat.yaml; each must hold a locality.yaml. Nothing outside the project is read: a
+symlink that leads outside it is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gkcat.diagnostics.diagnostic import Diagnostic
+from gkcat.errors import GkcatError, InputError, os_error_message
+from gkcat.source.yamldoc import SourceDoc, parse
+
+CONFIG = "gkcat.yaml"
+DOMAINS = "domains.yaml"
+LOCALITY = "locality.yaml"
+TEMPLATES = "templates"  # a project's own templates and assets, over gkcat's
+STATIC = "static"  # files published as they are, at the same paths in the site
+_FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class ProjectNotFound(GkcatError):
+    """No gkcat.yaml where the project should be: the command cannot run (exit 2)."""
+
+
+@dataclass
+class LocalitySource:
+    path: str  # "shenyang/liaozhong": the stable id
+    depth: int  # 0 for the top locality
+    parent: str | None
+    locality: SourceDoc | None
+    domain_files: dict[str, SourceDoc] = field(default_factory=dict)  # by file stem
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceTree:
+    root_dir: Path
+    config: SourceDoc | None
+    domains: SourceDoc | None
+    localities: dict[str, LocalitySource]  # pre-order: parents before children
+    diagnostics: list[Diagnostic]
+    # Files below templates/ and static/ by their path there ("assets/site.css"), links checked.
+    templates: dict[str, Path] = field(default_factory=dict)
+    static: dict[str, Path] = field(default_factory=dict)
+
+
+def find_project(directory: Path) -> Path:
+    """The project folder: `directory` itself, which must hold gkcat.yaml."""
+    directory = directory.resolve()
+    if not (directory / CONFIG).is_file():
+        raise ProjectNotFound(f"{directory} 中没有 {CONFIG}：请在项目文件夹中运行，或用 -C 指定项目文件夹")
+    return directory
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+_KINDS = ((stat.S_ISDIR, "文件夹"), (stat.S_ISFIFO, "命名管道"), (stat.S_ISSOCK, "套接字"),
+          (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"))
+
+
+def read_input(path: Path, shown: str) -> bytes:
+    """The bytes of a regular file; InputError (exit 2) for anything else, so nothing blocks or breaks."""
+    try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "特殊文件")
+            raise InputError(f"无法读取 {shown}：它是{kind}，不是普通文件")
+        return path.read_bytes()
+    except OSError as err:
+        raise InputError(os_error_message(err)) from None
+
+
+def _read(root: Path, rel: str, diags: list[Diagnostic]) -> SourceDoc | None:
+    path = root / rel
+    if path.is_symlink() and not _inside(path, root):
+        diags.append(Diagnostic.make(rel, (1, 1), "GK108", "此文件是指向项目之外的符号链接，已拒绝读取"))
+        return None
+    doc, problems = parse(rel, read_input(path, rel))
+    diags.extend(problems)
+    return doc
+
+
+def list_files(root: Path, folder: str, diags: list[Diagnostic]) -> dict[str, Path]:
+    """Every file below `folder` of the project, by its path there, sorted; links that leave the project are refused."""
+    top = root / folder
+    found: dict[str, Path] = {}
+    if not (top.is_dir() or top.is_symlink()):
+        return found
+    seen: set[Path] = set()
+
+    def walk(path: Path, rel: str) -> None:
+        shown = f"{folder}/{rel}" if rel else f"{folder}/"
+        if path.is_symlink() and not _inside(path, root):
+            diags.append(Diagnostic.make(shown, (1, 1), "GK108", "这是指向项目之外的符号链接，已拒绝读取（不会发布项目之外的文件）"))
+            return
+        if path.is_dir():
+            real = path.resolve()
+            if real in seen:  # a link back up the tree would recurse for ever
+                diags.append(Diagnostic.make(shown, (1, 1), "GK108", "这是指向本文件夹上级的符号链接，已拒绝读取"))
+                return
+            seen.add(real)
+            for entry in sorted(os.scandir(path), key=lambda e: e.name):
+                walk(Path(entry.path), f"{rel}/{entry.name}" if rel else entry.name)
+        elif path.is_file():
+            found[rel] = path
+
+    walk(top, "")
+    return found
+
+
+def load_sources(directory: Path) -> SourceTree:
+    """Read gkcat.yaml, domains.yaml and every locality folder of the project."""
+    root = find_project(directory)
+    diags: list[Diagnostic] = []
+    config = _read(root, CONFIG, diags)
+    domains = _read(root, DOMAINS, diags) if (root / DOMAINS).exists() else None
+    tree = SourceTree(root, config, domains, {}, diags, list_files(root, TEMPLATES, diags), list_files(root, STATIC, diags))
+    top = config.data.get("root") if config and config.ok and isinstance(config.data, dict) else None
+    if isinstance(top, str) and _FOLDER.match(top) and (root / top).is_dir():
+        _walk(tree, top, None, 0, set())
+    return tree
+
+
+def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[Path]) -> None:
+    root = tree.root_dir
+    folder = root / rel
+    real = folder.resolve()
+    if folder.is_symlink() and not _inside(folder, root):
+        tree.diagnostics.append(Diagnostic.make(rel + "/", (1, 1), "GK108", "此地区文件夹是指向项目之外的符号链接，已拒绝读取"))
+        return
+    if real in seen:  # a symlink back into the tree would otherwise recurse for ever
+        tree.diagnostics.append(Diagnostic.make(rel + "/", (1, 1), "GK108", "此地区文件夹是指向项目中另一文件夹的符号链接，已拒绝读取"))
+        return
+    seen.add(real)
+    if not (folder / LOCALITY).is_file():
+        tree.diagnostics.append(Diagnostic.make(
+            rel + "/", (1, 1), "GK107",
+            f"文件夹“{rel}”中没有 {LOCALITY}：地区文件夹都需要它；若不是地区，请把它移到 {tree_root_name(rel)} 之外",
+        ))
+        return
+    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY}", tree.diagnostics))
+    tree.localities[rel] = source
+    subfolders = []
+    # Sorted so that diagnostics, ids and output never depend on the file system's order.
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        name = entry.name
+        child = f"{rel}/{name}"
+        if name.startswith("."):  # .git, editors' swap files: only a hidden folder may be a mistake
+            if entry.is_dir():
+                tree.diagnostics.append(Diagnostic.make(child + "/", (1, 1), "GK405", f"以“.”开头的文件夹“{name}”被忽略：其中的文件不会被读取"))
+            continue
+        if entry.is_dir():
+            if _FOLDER.match(name):
+                subfolders.append(child)
+            else:
+                tree.diagnostics.append(Diagnostic.make(
+                    child + "/", (1, 1), "GK109",
+                    f"文件夹名“{name}”不合规：地区文件夹名只能用小写字母、数字和“-”，且以字母或数字开头（如 liaozhong）",
+                ))
+        elif name.endswith(".yaml") and name != LOCALITY:
+            doc = _read(root, child, tree.diagnostics)
+            if doc is not None:
+                source.domain_files[name[: -len(".yaml")]] = doc
+        elif name.lower().endswith((".yml", ".yaml")) and name != LOCALITY:
+            stem = name.rsplit(".", 1)[0].lower()
+            tree.diagnostics.append(Diagnostic.make(child, (1, 1), "GK405", f"文件被忽略：扩展名应为小写的 .yaml（改名为 {stem}.yaml）"))
+    for child in subfolders:
+        source.children.append(child)
+        _walk(tree, child, rel, depth + 1, seen)
+    # A child that failed to load is not a locality; keep `children` to real ones.
+    source.children = [c for c in source.children if c in tree.localities]
+
+
+def tree_root_name(rel: str) -> str:
+    return rel.split("/", 1)[0] + "/"
