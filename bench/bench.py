@@ -25,7 +25,7 @@ from floor import xlsx_floor  # noqa: E402
 from province import generate, one_big_file  # noqa: E402
 
 from gkcat.build.pipeline import build
-from gkcat.check.load import validate_project
+from gkcat.check.load import load_project
 
 OUT = Path(__file__).resolve().parent.parent / "bench-out"
 
@@ -55,7 +55,7 @@ def bench_big_files() -> None:
         root = OUT / f"big-{items}"
         if not (root / "gkcat.yaml").exists():
             one_big_file(root, items)
-        took, result = best_of(1, lambda root=root: validate_project(root))
+        took, result = best_of(1, lambda root=root: load_project(root))
         per_item.append(took / items)
         print(f"一个文件 {items} 项：gkcat validate {took:.2f} 秒（每项 {took / items * 1e6:.0f} 微秒），"
               f"{len(result.diagnostics)} 条诊断")
@@ -77,7 +77,7 @@ def main() -> int:
     print(f"文件：{len(files)} 个，{size / 1e6:.1f} MB")
 
     floor, _ = best_of(3, lambda: parse_floor(files))
-    took, result = best_of(3, lambda: validate_project(root))
+    took, result = best_of(3, lambda: load_project(root))
     diags = result.diagnostics
     rows = sum(len(result.resolver.published(loc, d)) for loc in result.project.localities.values()
                for d in result.project.domains)

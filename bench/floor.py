@@ -10,8 +10,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from gkcat.resolve.catalog import catalogs_for, levels_from
 from gkcat.render.xlsx.layout import domain_table
+from gkcat.resolve.catalog import catalogs_for, levels_from
 
 _STATE: dict[str, object] = {}
 

@@ -139,10 +139,9 @@ SAMPLE_EPOCH = "1767225600"  # 2026-01-01
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample catalogs built into a temporary folder (read-only for the tests that use it)."""
     import os
+    import shutil
 
     from gkcat.build.pipeline import build
-
-    import shutil
 
     # A copy outside git, so that the pages do not depend on this repository's history
     base = tmp_path_factory.mktemp("sample")

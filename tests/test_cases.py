@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from gkcat.check.load import load_project
 from gkcat.diagnostics.diagnostic import CODES
-from gkcat.check.load import validate_project
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())
@@ -19,7 +19,7 @@ VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())
 
 
 def found(case: Path) -> list[str]:
-    return [f"{d.file}:{d.line}:{d.column}: {d.code}" for d in validate_project(case).diagnostics]
+    return [f"{d.file}:{d.line}:{d.column}: {d.code}" for d in load_project(case).diagnostics]
 
 
 @pytest.mark.parametrize("case", INVALID, ids=lambda p: p.name)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gkcat.compare.diff import Side, compare
 from gkcat.build.pipeline import build
-from gkcat.check.load import validate_project
+from gkcat.check.load import load_project
+from gkcat.compare.diff import Side, compare
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
@@ -84,7 +84,7 @@ def test_why_an_item_is_on_one_side_only(repo):
     from gkcat.compare.diff import compare_versions
     from gkcat.compare.revisions import load_at
 
-    v = validate_project(repo)
+    v = load_project(repo)
     city, town = v.project.localities["city"], v.project.localities["city/county/town-a"]
     c = compare(Side(v.resolver, city), Side(v.resolver, town))
     assert {m.id: m.why for d in c.domains for m in d.only_b} == {
@@ -102,7 +102,7 @@ def test_identical_localities_exit_0(project, run):
 
 def test_item_moves_are_moves(project):
     root = project({"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\nexclude:\n  - id: jygk-ml\n    reason: 测试\n"})
-    v = validate_project(root)
+    v = load_project(root)
     city, county = v.project.localities["city"], v.project.localities["city/county"]
     # same published items on both sides, in another order: a move, not a change
     a = compare(Side(v.resolver, city), Side(v.resolver, city))

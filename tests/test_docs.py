@@ -48,14 +48,14 @@ def test_pre_commit_hook_definition():
 
 
 def test_site_doc_lists_the_templates_and_the_search_index_fields():
+    from gkcat.check.load import load_project
     from gkcat.render.site.search import index_data
-    from gkcat.check.load import validate_project
 
     text = (REPO / "docs" / "site.md").read_text(encoding="utf-8")
     names = {p.name for p in (REPO / "templates").glob("*.html")} | {p.name for p in (REPO / "templates/assets").iterdir()}
     assert names and all(name in text for name in names)
     fields = re.search(r"索引格式.*?```\n(.*?)```", text, re.S).group(1)
-    v = validate_project(REPO / "catalogs")
+    v = load_project(REPO / "catalogs")
     assert [line.split()[0] for line in fields.strip().splitlines()] == list(index_data(v.project, v.resolver))
 
 

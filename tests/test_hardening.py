@@ -19,14 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from gkcat.diagnostics.diagnostic import Diagnostic, format_github, format_text
 from gkcat.build.outfolder import MANIFEST, BuildRefused, lock, safe_path
 from gkcat.build.pipeline import build
+from gkcat.check.load import load_project
+from gkcat.diagnostics.diagnostic import Diagnostic, format_github, format_text
 from gkcat.model.project import Locality
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure
-from gkcat.check.load import validate_project
-from gkcat.render.xlsx.workbooks import workbook_paths
-
+from gkcat.render.site.urls import workbook_paths
 from test_diff import git
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
@@ -50,7 +49,7 @@ def test_a_name_with_dot_dots_is_refused_and_nothing_is_written_anywhere(project
 @pytest.mark.parametrize("name", ["辽中/区", "辽中\\区", "辽中区 ", ".辽中区", "某" * 51])
 def test_names_that_cannot_be_file_names_are_gk209(project, name):
     root = project({"city/county/locality.yaml": json.dumps({"name": name, "level": "county"}, ensure_ascii=False)})
-    assert [d.code for d in validate_project(root).diagnostics] == ["GK209"]
+    assert [d.code for d in load_project(root).diagnostics] == ["GK209"]
 
 
 def test_workbook_paths_come_from_folder_ids(tmp_path):
@@ -102,7 +101,7 @@ def test_an_included_template_linked_outside_is_refused_even_without_validation(
     (root / "templates").mkdir()
     os.symlink(secret, root / "templates/evil.html")
     (root / "templates/page.html").write_text("{% include 'evil.html' %}", encoding="utf-8")
-    assert "GK108" in {d.code for d in validate_project(root).diagnostics}
+    assert "GK108" in {d.code for d in load_project(root).diagnostics}
     renderer = HtmlRenderer([root / "templates"], root)
     with pytest.raises(TemplateFailure, match="evil.html"):
         renderer.render("page.html", None, None)  # type: ignore[arg-type]
@@ -113,7 +112,7 @@ def test_a_linked_templates_folder_outside_is_refused(project, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     os.symlink(elsewhere, root / "templates")
-    assert [(d.file, d.code) for d in validate_project(root).diagnostics] == [("templates/", "GK108")]
+    assert [(d.file, d.code) for d in load_project(root).diagnostics] == [("templates/", "GK108")]
 
 
 def test_static_files_are_published_and_removed_with_their_source(project, run, tmp_path):
@@ -189,13 +188,13 @@ def test_a_refused_locality_file_is_one_error_not_a_cascade(project, tmp_path):
     root = project({"city/county/town-a/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  zcwj-gfx:\n    channels: [政府网站]\n"})
     (root / "city/county/locality.yaml").unlink()
     os.symlink(outside, root / "city/county/locality.yaml")
-    assert [(d.file, d.code) for d in validate_project(root).diagnostics] == [("city/county/locality.yaml", "GK108")]
+    assert [(d.file, d.code) for d in load_project(root).diagnostics] == [("city/county/locality.yaml", "GK108")]
 
 
 def test_a_link_with_angle_brackets_is_not_called_a_space_problem(project):
     root = project({"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n"
                                                    "    links: ['https://x.gov.cn/<script>']\n"})
-    [d] = validate_project(root).diagnostics
+    [d] = load_project(root).diagnostics
     assert d.code == "GK207" and "<" in d.message and "空格" not in d.message
 
 

@@ -10,12 +10,12 @@ import openpyxl
 import yaml
 
 from conftest import CATALOGS
-from gkcat.resolve.catalog import catalogs_for
 from gkcat.build.pipeline import build
-from gkcat.render.data import show_data
+from gkcat.check.load import load_project
 from gkcat.ingest.writer import add_extra_fields, import_file
-from gkcat.check.load import validate_project
-from gkcat.render.xlsx.workbooks import workbook_paths
+from gkcat.render.data import show_data
+from gkcat.render.site.urls import workbook_paths
+from gkcat.resolve.catalog import catalogs_for
 
 
 def _comparable(v, loc) -> dict:
@@ -39,7 +39,7 @@ def test_round_trip_of_every_sample_workbook(tmp_path):
     build(CATALOGS, tmp_path / "out", jobs=1, parts=("xlsx",))
     empty = tmp_path / "p"
     shutil.copytree(CATALOGS, empty, ignore=shutil.ignore_patterns("site"))
-    original = validate_project(CATALOGS)
+    original = load_project(CATALOGS)
     for loc in original.project.localities.values():
         for f in (empty / loc.path).glob("*.yaml"):
             if f.name != "locality.yaml":
@@ -47,7 +47,7 @@ def test_round_trip_of_every_sample_workbook(tmp_path):
     for loc in original.project.localities.values():  # top down: each level imports against its parent
         out = import_file(empty, "xlsx", tmp_path / "out" / workbook_paths(loc)[0], loc.path, None, None, False)
         assert not [d for d in out.diagnostics if d.severity.value == "error"], (loc.path, out.diagnostics[:3])
-    imported = validate_project(empty)
+    imported = load_project(empty)
     assert imported.ok()
     for loc in original.project.localities.values():
         assert _comparable(imported, imported.project.localities[loc.path]) == _comparable(original, loc), loc.path
@@ -77,7 +77,8 @@ def test_county_table_with_two_header_rows_merges_marks_extras_and_same_as_above
          "公开对象", None, "公开层级", None, "五公开", "咨询电话"],
         [None, "一级事项", "二级事项", None, None, None, None, "政府网站", "公开查阅点", "全社会", "特定群体", "区级", "镇街",
          None, None],
-        [1, "政策文件", " 教育\u3000法律 ", "●《中华人民共和国教育法》\n●《中华人民共和国义务教育法》", "《中华人民共和国政府信息公开条例》",
+        [1, "政策文件", " 教育\u3000法律 ", "●《中华人民共和国教育法》\n●《中华人民共和国义务教育法》",
+         "《中华人民共和国政府信息公开条例》",
          "20个工作日内", "区教育局", "√", "√", "√", None, "√", "√", "结果公开", "024-1234"],
         [None, None, None, None, None, None, None, None, None, None, None, None, None, None, None],
         [2, "教育概况", "义务教育学校名录（更新）", "学校名称", "同上", "同上", "区教育局、区民政局", "✓", None, None, "√",
@@ -109,7 +110,8 @@ def test_one_header_row_blank_level1_and_channel_lists(project, tmp_path, run):
     root = project()
     book = _sheet(tmp_path / "t.xlsx", [
         ["一级事项", "二级事项", "公开内容", "公开依据", "公开主体", "公开渠道", "公开方式", "公开层级"],
-        ["政策文件", "教育法律", "法律", "《中华人民共和国政府信息公开条例》", "市教育局", "政府网站，两微一端；公开查阅点", "主动", "县级、乡级"],
+        ["政策文件", "教育法律", "法律", "《中华人民共和国政府信息公开条例》", "市教育局", "政府网站，两微一端；公开查阅点", "主动",
+         "县级、乡级"],
         [None, "规范性文件", "文件", "《条例》", "市教育局", "■政府网站 □两微一端\n■其他（校园公告栏）", "依申请公开", "乡级"],
         [None, None, None, None, None, None, None, None],
         ["注：本表由市教育局负责解释", None, None, None, None, None, None, None],

@@ -16,7 +16,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-
 PEAK_LIMIT_KB = 500 * 1024
 # The child reports its own peak: RUSAGE_CHILDREN would include every process this session ran.
 CHILD = """

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from gkcat.check.load import load_project
 from gkcat.resolve.catalog import catalog, explain
-from gkcat.check.load import validate_project
 
 
 def resolved(path, loc: str, domain: str = "yiwu-jiaoyu"):
-    v = validate_project(path)
+    v = load_project(path)
     assert v.ok(), [f"{d.file}:{d.line} {d.code} {d.message}" for d in v.diagnostics]
     project = v.project
     return catalog(v.resolver, project.localities[loc], project.domain(domain)), v
@@ -128,7 +128,7 @@ def test_defaults_file_beats_project_and_item_beats_file(project):
 
 def test_unchanged_localities_share_their_parents_entries(project):
     root = project()
-    v = validate_project(root)
+    v = load_project(root)
     domain = v.project.domain("yiwu-jiaoyu")
     county = v.resolver.state(v.project.localities["city/county"], domain)
     town = v.resolver.state(v.project.localities["city/county/town-a"], domain)
@@ -150,7 +150,7 @@ def test_explain_lists_every_step_top_first(project):
                 channels: [入户/现场]
         """,
     })
-    v = validate_project(root)
+    v = load_project(root)
     loc = v.project.localities["city/county/town-a"]
     story = explain(v.resolver, loc, v.project.domain("yiwu-jiaoyu"), "zcwj-jyfl")
     fields = {f.name: f for f in story.fields}

@@ -8,15 +8,15 @@ import pytest
 import yaml
 
 from conftest import CATALOGS, REPO
+from gkcat.check.load import load_project
 from gkcat.resolve.catalog import catalog
-from gkcat.check.load import validate_project
 
 REFERENCE = REPO.parent / "shared" / "reference" / "standard-catalogs"
 
 
 @pytest.fixture(scope="module")
 def samples():
-    v = validate_project(CATALOGS)
+    v = load_project(CATALOGS)
     assert v.ok(strict=True), [f"{d.file}:{d.line} {d.code} {d.message}" for d in v.diagnostics]
     return v
 

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import posixpath
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from conftest import CATALOGS
-from gkcat.resolve.catalog import catalog
 from gkcat.build.pipeline import BuildRefused, build
+from gkcat.check.load import load_project
 from gkcat.render.site.jinja import http_link
 from gkcat.render.site.search import _runs, index_data
-from gkcat.check.load import validate_project
+from gkcat.resolve.catalog import catalog
 from htmlscan import pages, scan
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
@@ -71,7 +71,7 @@ def test_pages_are_chinese_with_ordered_headings_and_scoped_headers(sample_site)
         s = scan(path)
         assert s.lang == "zh-CN", path
         assert s.headings[0] == 1 and s.headings.count(1) == 1, path
-        assert all(b <= a + 1 for a, b in zip(s.headings, s.headings[1:])), f"{path}: headings skip a level"
+        assert all(b <= a + 1 for a, b in zip(s.headings, s.headings[1:], strict=False)), f"{path}: headings skip a level"
         assert all("scope" in a for t, a in s.tags if t == "th"), f"{path}: a th without scope"
         # nothing is fetched from elsewhere: no absolute src, stylesheet or form target
         for t, a in s.tags:
@@ -100,7 +100,7 @@ def test_table_page_lists_items_with_anchors_notes_exclusions_and_negative_list(
 
 def test_map_shows_gaps_and_pending_exclusions(sample_site):
     html = (sample_site / "index.html").read_text(encoding="utf-8")
-    v = validate_project(CATALOGS)
+    v = load_project(CATALOGS)
     empty = [(loc, d) for loc in v.project.localities.values() for d in v.project.domains
              if v.project.reaches(d, loc) and not v.resolver.published(loc, d)]
     assert empty and html.count('<td class="gap') == len(empty)
@@ -120,13 +120,13 @@ def test_locality_page_links_children_and_downloads(sample_site):
 
 
 def test_search_index_lists_every_published_item_at_every_locality_once():
-    v = validate_project(CATALOGS)
+    v = load_project(CATALOGS)
     data = index_data(v.project, v.resolver)
     locs = [row[0] for row in data["localities"]]
     found: set[tuple[str, str, str]] = set()
     for domain, item, *_, runs in data["entries"]:
         pos = 0
-        for gap, length in zip(runs[::2], runs[1::2]):
+        for gap, length in zip(runs[::2], runs[1::2], strict=True):
             pos += gap
             for i in range(pos, pos + length):
                 key = (locs[i], data["domains"][domain][0], item)
@@ -231,7 +231,7 @@ def test_same_input_gives_byte_identical_site(sample_site, tmp_path, monkeypatch
 
 
 def test_passed_down_rows_are_marked_for_the_here_only_filter(sample_site):
-    v = validate_project(CATALOGS)
+    v = load_project(CATALOGS)
     loc = v.project.localities["shenyang/liaozhong"]
     cat = catalog(v.resolver, loc, v.project.domain("yiwu-jiaoyu"))
     html = (sample_site / "shenyang/liaozhong/yiwu-jiaoyu.html").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from gkcat.diagnostics.diagnostic import CODES, Severity
-from gkcat.check.load import validate_project
+from gkcat.check.load import load_project  # noqa: E402 - after the path set-up above
+from gkcat.diagnostics.diagnostic import CODES, Severity  # noqa: E402
 
 CASES = REPO / "tests" / "cases" / "invalid"
 # Symlinks cannot be committed portably as a case folder; tests/test_sources.py produces this one.
@@ -23,7 +23,7 @@ EXTRA = {"GK108": ("（测试中生成）", "city/county/evil/:1:1: 错误 GK108
 def examples() -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = dict(EXTRA)
     for case in sorted(p for p in CASES.iterdir() if p.is_dir()):
-        for d in validate_project(case).diagnostics:
+        for d in load_project(case).diagnostics:
             if d.code not in found:
                 sev = "错误" if d.severity is Severity.ERROR else "警告"
                 path = f"{d.path}: " if d.path else ""

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from gkcat.diagnostics.diagnostic import CONTROL, visible
 from gkcat.errors import GkcatError
-from gkcat.render.site.pages import RESERVED
+from gkcat.render.site.urls import RESERVED
 from gkcat.source.tree import STATIC, TEMPLATES
 
 try:  # POSIX; elsewhere builds are not locked against each other

@@ -9,39 +9,39 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime
 from typing import Callable
 
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.build.fingerprints import Fingerprints
+from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.render.site.jinja import HtmlRenderer
 from gkcat.render.data import show_data
 from gkcat.resolve.resolver import Resolver
 from gkcat.render.site.search import index_script
 from gkcat.compare.history import Change, Release
-from gkcat.render.site.history import FEED, feed_href, history_href, history_view, project_feed
-from gkcat.render.site.pages import (
+from gkcat.render.site.history import history_view, project_feed
+from gkcat.render.site.pages import Link, SiteFacts, domain_view, locality_view, map_view, page, search_view
+from gkcat.render.site.urls import (
     ASSETS,
+    FEED,
     INDEX,
+    PROJECT_WORKBOOK,
     SEARCH,
-    Link,
-    SiteFacts,
+    SEARCH_INDEX,
     data_href,
     domain_href,
-    domain_view,
+    feed_href,
+    history_href,
     locality_href,
-    locality_view,
-    map_view,
-    page,
-    search_view,
     table_href,
+    workbook_paths,
 )
 from gkcat.render.site.tables import table_view
-from gkcat.render.xlsx.workbooks import locality_workbook, project_workbook, workbook_paths
+from gkcat.render.xlsx.workbooks import locality_workbook, project_workbook
 
-PROJECT_WORKBOOK = "总表.xlsx"
-SEARCH_INDEX = f"{ASSETS}/search-index.js"
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,7 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
     by_locality: dict[str, str] = {}
     for loc in project.localities.values():
         by_locality[loc.path] = prints.locality(loc)
-        out.append(Artifact(workbook_paths(loc), by_locality[loc.path],
-                            lambda loc=loc: locality_workbook(project, resolver, loc, when)))
+        out.append(Artifact(workbook_paths(loc), by_locality[loc.path], partial(locality_workbook, project, resolver, loc, when)))
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
                         lambda: (project_workbook(project, resolver, when), 0)))
     return out
@@ -117,8 +116,13 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
         out += _history_pages(html, project, loc, history, when)
     for d in project.domains:
         if project.reaches(d, loc):
-            out.append(Artifact((table_href(loc, d),), prints.table(loc, d), lambda d=d.id: table_page(d)))
+            out.append(Artifact((table_href(loc, d),), prints.table(loc, d), partial(table_page, d.id)))
     return out
+
+
+def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: DomainDef, when: datetime) -> tuple[bytes, int]:
+    page_ = page(project, domain_href(d), f"{d.name}：各地区公开情况", when)
+    return html.render("domain.html", page_, domain_view(project, resolver, d)), 0
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
@@ -133,9 +137,7 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
     out.append(Artifact((SEARCH_INDEX,), None, lambda: (index_script(project, resolver), 0)))
     for d in project.domains:
         path = domain_href(d)
-        out.append(Artifact((path,), None, lambda d=d, path=path: (
-            html.render("domain.html", page(project, path, f"{d.name}：各地区公开情况", when),
-                        domain_view(project, resolver, d)), 0)))
+        out.append(Artifact((path,), None, partial(_domain_page, html, project, resolver, d, when)))
     if history.releases:
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
             project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))

@@ -16,6 +16,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
@@ -26,11 +27,11 @@ from gkcat.model.files import HistoryConfig
 from gkcat.build.outputs import Artifact, History, site_artifacts, workbook_artifacts
 from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
-from gkcat.render.site.pages import ASSETS
+from gkcat.render.site.urls import ASSETS
 from gkcat.build.outfolder import MANIFEST, BuildRefused, check_foreign, check_out, lock, safe_path
 from gkcat.compare.revisions import load_releases
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
-from gkcat.check.load import Validation, validate_project
+from gkcat.check.load import Validation, load_project
 
 FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
@@ -103,10 +104,13 @@ def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS,
     if "site" in parts:
         out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
                               history or History([], False))
-        out += [Artifact((rel,), None, lambda f=f, rel=rel: (read_input(f, f"{STATIC}/{rel}"), 0))
-                for rel, f in sorted(project.static.items())]
+        out += [Artifact((rel,), None, partial(_static_file, f, rel)) for rel, f in sorted(project.static.items())]
     _no_clashes(out)
     return out
+
+
+def _static_file(path: Path, rel: str) -> tuple[bytes, int]:
+    return read_input(path, f"{STATIC}/{rel}"), 0
 
 
 def _no_clashes(work: list[Artifact]) -> None:
@@ -229,7 +233,7 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0,
           parts: tuple[str, ...] = PARTS) -> tuple[Validation, BuildReport | None]:
     """Validate the project; when it is valid, write its outputs to OUT (default: site/ in the project)."""
     start = time.perf_counter()
-    v = validate_project(project_dir)
+    v = load_project(project_dir)
     if not v.ok() or v.project is None:
         return v, None
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gkcat.check.values import check_roles
+from gkcat.check.overlays import check_overlays
+from gkcat.check.values import ValueChecker, check_roles
 from gkcat.diagnostics.diagnostic import Diagnostic, has_errors, sort_diagnostics
 from gkcat.model.project import Project, build_project
 from gkcat.resolve.resolver import Resolver
@@ -24,24 +25,26 @@ class Validation:
         return not has_errors(self.diagnostics, strict)
 
 
-def validate_project(directory: Path) -> Validation:
-    """Load the project in `directory` and check it all. Raises ProjectNotFound without gkcat.yaml."""
+def load_project(directory: Path) -> Validation:
+    """Load the project in `directory`, resolve it and check it all. Raises ProjectNotFound without gkcat.yaml.
+
+    NOTE: the order is the pipeline's: files, models, resolution (pure), then every check on the
+    resolved catalogs; diagnostics are sorted once at the end.
+    """
     tree = load_sources(directory)
     project, diags = build_project(tree)
     diags = tree.diagnostics + diags
     if project is None:
         return Validation(None, None, sort_diagnostics(diags))
     resolver = Resolver(project)
-    _check_defaults(project, resolver)
-    for loc in project.localities.values():
-        for domain in project.domains:
-            resolver.state(loc, domain)
-    check_roles(resolver)
-    return Validation(project, resolver, sort_diagnostics(diags + resolver.diagnostics))
+    checker = ValueChecker(project, diags)
+    _check_defaults(project, checker)
+    diags += check_overlays(resolver, checker)
+    diags += check_roles(resolver)
+    return Validation(project, resolver, sort_diagnostics(diags))
 
 
-def _check_defaults(project: Project, resolver: Resolver) -> None:
-    checker = resolver.checker
+def _check_defaults(project: Project, checker: ValueChecker) -> None:
     if project.config.defaults is not None:
         checker.check_given(project.config_doc, ("defaults",), project.config.defaults.model_dump(exclude_unset=True), None)
     for loc in project.localities.values():

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, quote_list
-from gkcat.model.files import LEVEL_ZH, ROLE, DomainDef
+from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import LEVEL_ZH, channel_base, is_role
 from gkcat.resolve.provenance import Step
+from gkcat.resolve.resolver import Resolver
 from gkcat.source.yamldoc import Path_, SourceDoc, format_path
-
-if TYPE_CHECKING:
-    from gkcat.resolve.resolver import Resolver
-
-_ROLE = re.compile(ROLE)
-_OTHER = re.compile(r"^(?P<head>[^()（）]+)[(（](?P<detail>.+)[)）]$")
-OTHER_CHANNEL = "其他"
 
 _WARNINGS = (
     ("basis", "GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"),
@@ -26,22 +20,6 @@ _WARNINGS = (
     ("deadline", "GK403", "公开时限为空：请填写 deadline，或在 defaults 中设定"),
     ("content", "GK404", "没有公开内容：请填写 content"),
 )
-
-
-def is_role(entry: str) -> bool:
-    return bool(_ROLE.match(entry))
-
-
-def other_detail(channel: str) -> str | None:
-    """The detail of `其他(详情)`; None for any other channel (and for a bare 其他)."""
-    m = _OTHER.match(channel)
-    return m.group("detail") if m and m.group("head") == OTHER_CHANNEL else None
-
-
-def channel_base(channel: str) -> str:
-    """`其他(办税服务厅)` is the channel 其他 with a detail, as the national tables print it."""
-    m = _OTHER.match(channel)
-    return m.group("head") if m and m.group("head") == OTHER_CHANNEL else channel
 
 
 class ValueChecker:
@@ -86,11 +64,13 @@ class ValueChecker:
         for key, value in (given.get("extra") or {}).items():
             spec = self.extra.get(key)
             if spec is None:
-                hint = did_you_mean(key, self.extra) or (f"；已定义：{'、'.join(self.extra)}" if self.extra else "；gkcat.yaml 中没有定义 extra_fields")
+                defined = f"；已定义：{'、'.join(self.extra)}" if self.extra else "；gkcat.yaml 中没有定义 extra_fields"
+                hint = did_you_mean(key, self.extra) or defined
                 self.diags.append(doc.diag(base + ("extra", key), "GK201", f"未定义的扩展字段“{key}”{hint}", key=True))
             elif spec.choices and value not in spec.choices:
                 self.diags.append(doc.diag(base + ("extra", key), "GK203",
-                                           f"“{value}”不是{spec.label}的可选值（应为：{'、'.join(spec.choices)}）{did_you_mean(value, spec.choices)}"))
+                                           f"“{value}”不是{spec.label}的可选值（应为：{'、'.join(spec.choices)}）"
+                                           f"{did_you_mean(value, spec.choices)}"))
 
     def _level(self, doc: SourceDoc, path: Path_, level: str, domain: DomainDef | None) -> None:
         if level not in self.levels:
@@ -132,7 +112,7 @@ def _role_for(loc: Locality, other: Locality, name: str) -> str | None:
     return found[0] if found else None
 
 
-def check_roles(resolver: Resolver) -> None:
+def check_roles(resolver: Resolver) -> list[Diagnostic]:
     """Every role used by a published item, and every lead role, resolves at each locality."""
     project = resolver.project
     missing: dict[tuple[int, str], tuple[Step, str, list[Locality]]] = {}
@@ -153,11 +133,13 @@ def check_roles(resolver: Resolver) -> None:
             for role in used.keys() - loc.roles.keys():
                 step = used[role]
                 missing.setdefault((id(step.doc), f"{step.path}:{role}"), (step, role, []))[2].append(loc)
+    out = []
     for step, role, locs in missing.values():
         names = [f"{x.name}（{x.path}）" for x in locs]
         msg = (f"部门角色“{role}”在 {quote_list(names, 5)} 无法解析：请在这些地区或其上级的 locality.yaml 的 departments 中"
                f"添加“{role}”；若是部门全称，请写中文名称")
-        resolver.diagnostics.append(step.doc.diag(step.path, "GK303", msg))
+        out.append(step.doc.diag(step.path, "GK303", msg))
+    return out
 
 
 def _roles_used(entries: list[Any]) -> dict[str, Step]:

@@ -11,20 +11,20 @@ from typing import NoReturn
 import click
 
 from gkcat import __version__
-from gkcat.resolve.catalog import Unknown, catalogs_for, explain, find_domain, find_locality
-from gkcat.compare.diff import Comparison, Side, compare, compare_versions
-from gkcat.errors import GkcatError, os_error_message
-from gkcat.diagnostics.diagnostic import format_github, format_text, has_errors, to_json
 from gkcat.build.pipeline import BuildRefused, build
+from gkcat.check.load import Validation, load_project
+from gkcat.compare.diff import Comparison, Side, compare, compare_versions
+from gkcat.compare.revisions import RevisionError, load_at
+from gkcat.diagnostics.diagnostic import format_github, format_text, has_errors, to_json
+from gkcat.errors import GkcatError, os_error_message
+from gkcat.ingest.writer import Outcome, Refused, import_file, init_project
 from gkcat.model.project import Project
 from gkcat.render.data import dumps, show_data, story_json
-from gkcat.render.text import show_text, story_text, summary_text
 from gkcat.render.diff import diff_output
+from gkcat.render.text import show_text, story_text, summary_text
+from gkcat.resolve.catalog import Unknown, catalogs_for, explain, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
-from gkcat.compare.revisions import RevisionError, load_at
-from gkcat.ingest.writer import Outcome, Refused, import_file, init_project
 from gkcat.source.tree import ProjectNotFound
-from gkcat.check.load import Validation, validate_project
 
 FORMATS = click.Choice(["text", "json", "github"])
 
@@ -40,7 +40,7 @@ def _colour() -> bool:
 
 def _load(ctx: click.Context) -> Validation:
     try:
-        return validate_project(ctx.obj)
+        return load_project(ctx.obj)
     except ProjectNotFound as err:
         _fail(str(err), 2)
 

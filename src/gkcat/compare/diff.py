@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, catalog
-from gkcat.model.files import ITEM_FIELDS, LEVEL_ZH, DomainDef
+from gkcat.model.files import ITEM_FIELDS, DomainDef
 from gkcat.model.project import Locality
+from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, catalog
 from gkcat.resolve.resolver import Resolver
 
 
@@ -111,9 +112,11 @@ def _field_changes(a: ResolvedItem, b: ResolvedItem, sa: Side, sb: Side) -> tupl
         if x == y:
             continue
         moved = isinstance(x, tuple) and isinstance(y, tuple) and sorted(x) == sorted(y)
-        note, roles = "", ()
-        if name == "subject" and a.entry.values["subject"] == b.entry.values["subject"]:
-            roles = tuple((r, n, m) for r, n, m in zip(a.entry.values["subject"], x, y, strict=True) if n != m)  # type: ignore[call-overload]
+        note = ""
+        roles: tuple[tuple[str, str, str], ...] = ()
+        same_roles = a.entry.values["subject"] == b.entry.values["subject"]
+        if name == "subject" and same_roles and isinstance(x, tuple) and isinstance(y, tuple):
+            roles = tuple((r, n, m) for r, n, m in zip(a.entry.values["subject"], x, y, strict=True) if n != m)
             note = f"同一角色（{'、'.join(r for r, _, _ in roles)}）在{sa.label}和{sb.label}解析为不同部门"
         out.append(FieldChange(name, x, y, moved, note, roles))
     return tuple(out)

@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass
 
 from gkcat.compare.diff import Comparison, Side, compare
-from gkcat.resolve.resolver import Resolver
 from gkcat.compare.revisions import Commit
+from gkcat.resolve.resolver import Resolver
 
 
 @dataclass(frozen=True)

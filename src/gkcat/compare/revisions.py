@@ -13,9 +13,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gkcat.errors import GkcatError
+from gkcat.check.load import Validation, load_project
 from gkcat.diagnostics.diagnostic import CONTROL, format_text
-from gkcat.check.load import Validation, validate_project
+from gkcat.errors import GkcatError
 
 
 class RevisionError(GkcatError):
@@ -85,7 +85,7 @@ def load_at(project_dir: Path, rev: str) -> Validation:
         root = Path(tmp) / prefix if prefix else Path(tmp)
         if not (root / "gkcat.yaml").is_file():
             raise RevisionError(f"版本 {rev} 中 {prefix or '仓库顶层'} 没有 gkcat.yaml")
-        v = validate_project(root)
+        v = load_project(root)
     if not v.ok() or v.project is None:
         errors = [d for d in v.diagnostics if d.severity.value == "error"]
         listing = format_text(errors[:10], colour=False)

@@ -101,10 +101,10 @@ def read_xlsx(path: Path) -> list[Grid]:
                     if (r, c) != (r0, c0) and r < len(rows) and c < width:
                         grid.merged_from[(r, c)] = (r0, c0)
                         rows[r][c] = rows[r0][c0]
-        for row in ws.iter_rows():
-            for c in row:
-                if c.hyperlink is not None and c.hyperlink.target:
-                    grid.links[(c.row - 1, c.column - 1)] = c.hyperlink.target
+        for cells in ws.iter_rows():
+            for cell in cells:
+                if cell.hyperlink is not None and cell.hyperlink.target and cell.row and cell.column:
+                    grid.links[(cell.row - 1, cell.column - 1)] = cell.hyperlink.target
         grids.append(grid)
     if formulas:
         _formula_notes(raw, grids)

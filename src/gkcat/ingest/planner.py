@@ -8,10 +8,12 @@ from typing import Any
 
 import yaml
 
-from gkcat.model.files import LEVELS, DomainDef
-from gkcat.model.project import Locality, Project
-from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
 from gkcat.ingest.table_reader import RawItem, ReadTable, norm
+from gkcat.model.files import DomainDef
+from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import LEVELS
+from gkcat.resolve.catalog import levels_from
+from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
 
 MISSING_REASON = "待补充：导入时缺少此事项"
 KNOWN_EXTRAS = {"咨询电话": "phone", "联系电话": "phone", "五公开": "five-public", "责任科室": "office",
@@ -131,8 +133,7 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
                  report: list[str]) -> str:
     """The smallest overlay turning the parent's catalog into the imported table."""
     assert loc.parent is not None
-    levels = list(project.config.levels)
-    below = levels[levels.index(loc.level):]
+    below = levels_from(project, loc)
     parent = [e for e in resolver.state(loc.parent, domain).entries if _listed(e, below)]
     waiting: dict[tuple[str, str], list[Entry]] = {}
     for e in parent:

@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gkcat.errors import GkcatError
-from gkcat.resolve.catalog import Unknown, find_domain, find_locality
+from gkcat.check.load import load_project
 from gkcat.diagnostics.diagnostic import Diagnostic
+from gkcat.errors import GkcatError
 from gkcat.ingest.grids import Grid, GridError, read_html, read_xlsx
-from gkcat.ingest.planner import Plan, base_file, dump_yaml, extra_ids, guess_domain, overlay_file
-from gkcat.model.files import LEVELS, NATIONAL_CHANNELS, SLUG
 from gkcat.ingest.national import DEPARTMENTS, DOMAINS, TOWNSHIP
+from gkcat.ingest.planner import Plan, base_file, dump_yaml, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
 from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import LEVELS, NATIONAL_CHANNELS, SLUG
+from gkcat.resolve.catalog import Unknown, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
-from gkcat.check.load import validate_project
 
 GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
 
@@ -106,7 +106,7 @@ def init_project(folder: Path, name: str, level: str, root_id: str) -> Outcome:
                                      + dump_yaml({"name": name, "level": level, "departments": departments})),
     }
     out = Outcome(_write(folder, files, force=False))
-    out.diagnostics = validate_project(folder).diagnostics
+    out.diagnostics = load_project(folder).diagnostics
     out.report.append(f"已建立项目：{len(domains)} 个领域；下一步可用 gkcat import xlsx 导入 {name}的标准目录表")
     return out
 
@@ -177,7 +177,7 @@ def _tables(grids: list[Grid], sheet: str | None, channels: list[str], report: l
 def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_id: str | None,
                 sheet: str | None, force: bool) -> Outcome:
     """Read the tables of FILE into domain files of LOCALITY; write them, then validate."""
-    v = validate_project(project_dir)
+    v = load_project(project_dir)
     if v.project is None or v.resolver is None or not v.ok():
         raise Refused("项目有错误，请先修正（gkcat validate）再导入")
     project, resolver = v.project, v.resolver
@@ -220,7 +220,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
         out.report.append("gkcat.yaml 增加了扩展字段：" + "、".join(f"{lb}（{i}）" for lb, i in plan.new_extras.items()))
     out.written = _write(project_dir, plan.files, force, replaced=("gkcat.yaml",))
     out.report = plan.report + out.report
-    out.diagnostics = validate_project(project_dir).diagnostics
+    out.diagnostics = load_project(project_dir).diagnostics
     return out
 
 

@@ -6,63 +6,11 @@ show while a civil servant types.
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
-Level = Literal["province", "city", "county", "town", "village"]
-LEVELS: tuple[str, ...] = ("province", "city", "county", "town", "village")
-LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "town": "乡级", "village": "村级"}
-
-AUDIENCES = ("全社会", "特定群体")
-METHODS = ("主动", "依申请")
-
-NATIONAL_CHANNELS: tuple[str, ...] = (
-    "政府网站", "政府公报", "两微一端", "发布会/听证会", "广播电视", "纸质媒体", "公开查阅点",
-    "政务服务中心", "便民服务站", "入户/现场", "社区/企事业单位/村公示栏(电子屏)", "精准推送", "其他",
-)
-
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
-ROLE = r"^[a-z][a-z0-9-]*$"
-ITEM_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-LINK = r"^https?://[^\s<>\"']+$"
-CODE = r"^(\d{6}|\d{12})$"
-
-
-def link_problem(value: str) -> str:
-    """What keeps `value` from being an accepted link (LINK), in words a user can act on."""
-    if not re.match(r"^https?://", value):
-        return "只接受以 http:// 或 https:// 开头的网址"
-    if re.search(r"\s", value):
-        return "网址中不能有空格或换行"
-    if re.search(r"[<>\"']", value):
-        return "网址中不能有 < > \" ' 这些字符（请写成 %3C %3E %22 %27）"
-    return "只接受以 http:// 或 https:// 开头的完整网址"
-
-
-NAME_LIMIT = 50  # characters; the longest real names (自治州, 自治县 ...) are about 20
-_NOT_IN_NAMES = re.compile(r"[/\\\x00-\x1f\x7f-\x9f\ufffe\uffff]")
-# Windows refuses these in file names; a workbook's name shows them in their full-width forms.
-_FULL_WIDTH = str.maketrans(':*?"<>|', "：＊？＂＜＞｜")
-
-
-def name_problem(name: str) -> str | None:
-    """Why a locality's name cannot be used (it names its workbook file), or None when it can."""
-    if len(name) > NAME_LIMIT:
-        return f"长度为 {len(name)} 个字符，最多 {NAME_LIMIT} 个"
-    bad = _NOT_IN_NAMES.search(name)
-    if bad:
-        shown = bad.group() if bad.group().isprintable() else f"U+{ord(bad.group()):04X}"
-        return f"含有“{shown}”：名称中不能有 / \\ 和控制字符"
-    if name.strip(" .") != name or not name.strip(" ."):
-        return "不能以空格或“.”开头或结尾"
-    return None
-
-
-def file_name(name: str) -> str | None:
-    """The name as part of a file name valid on Linux and Windows, or None when it cannot be one."""
-    return None if name_problem(name) else name.translate(_FULL_WIDTH)
+from gkcat.model.vocabulary import CODE, ITEM_ID, LINK, NATIONAL_CHANNELS, ROLE, SLUG, Level
 
 
 def _as_list(value: Any) -> Any:
@@ -75,7 +23,7 @@ def _as_list(value: Any) -> Any:
 
 
 # Editors should accept one string as well as a list, as gkcat does.
-TextList = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=Union[str, list[str]])]
+TextList = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type=str | list[str])]
 Slug = Annotated[str, Field(pattern=SLUG)]
 Role = Annotated[str, Field(pattern=ROLE)]
 Link = Annotated[str, Field(pattern=LINK)]
@@ -88,21 +36,21 @@ class Strict(BaseModel):
 class ItemPatch(Strict):
     """The fields of an item that an overlay's `override` may replace (all optional)."""
 
-    level1: Optional[str] = Field(None, title="一级事项", min_length=1)
-    level2: Optional[str] = Field(None, title="二级事项")
-    content: Optional[TextList] = Field(None, title="公开内容（要素）", description="一句话或一个列表，每项是一个要素")
-    basis: Optional[TextList] = Field(None, title="公开依据", description="法律、法规、规章或文件名称")
-    deadline: Optional[str] = Field(None, title="公开时限", description="如：信息形成或者变更之日起20个工作日内")
-    subject: Optional[TextList] = Field(
+    level1: str | None = Field(None, title="一级事项", min_length=1)
+    level2: str | None = Field(None, title="二级事项")
+    content: TextList | None = Field(None, title="公开内容（要素）", description="一句话或一个列表，每项是一个要素")
+    basis: TextList | None = Field(None, title="公开依据", description="法律、法规、规章或文件名称")
+    deadline: str | None = Field(None, title="公开时限", description="如：信息形成或者变更之日起20个工作日内")
+    subject: TextList | None = Field(
         None, title="公开主体",
         description="部门角色（小写英文，如 education，按本地区 departments 解析）或部门全称",
     )
-    channels: Optional[TextList] = Field(None, title="公开渠道和载体", description="取自 gkcat.yaml 的 channels 列表")
-    audience: Optional[Literal["全社会", "特定群体"]] = Field(None, title="公开对象")
-    method: Optional[Literal["主动", "依申请"]] = Field(None, title="公开方式")
-    levels: Optional[list[Level]] = Field(None, title="公开层级", description="默认为领域的层级", min_length=1)
-    links: Optional[list[Link]] = Field(None, title="已公开内容链接", description="只接受 http(s) 链接")
-    extra: Optional[dict[str, str]] = Field(None, title="扩展字段", description="gkcat.yaml 中 extra_fields 定义的列")
+    channels: TextList | None = Field(None, title="公开渠道和载体", description="取自 gkcat.yaml 的 channels 列表")
+    audience: Literal["全社会", "特定群体"] | None = Field(None, title="公开对象")
+    method: Literal["主动", "依申请"] | None = Field(None, title="公开方式")
+    levels: list[Level] | None = Field(None, title="公开层级", description="默认为领域的层级", min_length=1)
+    links: list[Link] | None = Field(None, title="已公开内容链接", description="只接受 http(s) 链接")
+    extra: dict[str, str] | None = Field(None, title="扩展字段", description="gkcat.yaml 中 extra_fields 定义的列")
 
 
 ITEM_FIELDS: tuple[str, ...] = tuple(ItemPatch.model_fields)
@@ -119,15 +67,15 @@ class Item(ItemPatch):
 class ItemDefaults(Strict):
     """Values for items that omit a field."""
 
-    basis: Optional[TextList] = Field(None, title="公开依据")
-    deadline: Optional[str] = Field(None, title="公开时限")
-    subject: Optional[TextList] = Field(None, title="公开主体")
-    channels: Optional[TextList] = Field(None, title="公开渠道和载体")
-    audience: Optional[Literal["全社会", "特定群体"]] = Field(None, title="公开对象")
-    method: Optional[Literal["主动", "依申请"]] = Field(None, title="公开方式")
-    levels: Optional[list[Level]] = Field(None, title="公开层级", min_length=1)
-    links: Optional[list[Link]] = Field(None, title="已公开内容链接")
-    extra: Optional[dict[str, str]] = Field(None, title="扩展字段")
+    basis: TextList | None = Field(None, title="公开依据")
+    deadline: str | None = Field(None, title="公开时限")
+    subject: TextList | None = Field(None, title="公开主体")
+    channels: TextList | None = Field(None, title="公开渠道和载体")
+    audience: Literal["全社会", "特定群体"] | None = Field(None, title="公开对象")
+    method: Literal["主动", "依申请"] | None = Field(None, title="公开方式")
+    levels: list[Level] | None = Field(None, title="公开层级", min_length=1)
+    links: list[Link] | None = Field(None, title="已公开内容链接")
+    extra: dict[str, str] | None = Field(None, title="扩展字段")
 
 
 class Exclude(Strict):
@@ -148,7 +96,7 @@ class DomainFile(Strict):
     """A domain file: a full catalog at the top locality, an overlay below it."""
 
     domain: Slug = Field(title="领域标识", description="与文件名相同，如 yiwu-jiaoyu")
-    defaults: Optional[ItemDefaults] = Field(None, title="本文件的默认值", description="优先于 gkcat.yaml 的 defaults")
+    defaults: ItemDefaults | None = Field(None, title="本文件的默认值", description="优先于 gkcat.yaml 的 defaults")
     override: dict[str, ItemPatch] = Field(default_factory=dict, title="修改上级事项", description="只替换给出的字段")
     exclude: list[Exclude] = Field(default_factory=list, title="不适用的上级事项")
     items: list[Item] = Field(default_factory=list, title="事项", description="顶层为完整目录，下级为本地个性事项")
@@ -160,7 +108,7 @@ class LocalityFile(Strict):
 
     name: str = Field(title="地区名称", min_length=1, description="如：辽中区")
     level: Level = Field(title="层级", description="必须与文件夹深度对应的层级一致")
-    code: Optional[str] = Field(None, title="行政区划代码", pattern=CODE, description="6 位或 12 位数字，写成文本")
+    code: str | None = Field(None, title="行政区划代码", pattern=CODE, description="6 位或 12 位数字，写成文本")
     departments: dict[Role, str] = Field(
         default_factory=dict, title="部门", description="角色 → 本地区部门名称，如 education: 区教育局"
     )
@@ -180,7 +128,7 @@ class DomainsFile(RootModel[list[DomainDef]]):
 class ExtraField(Strict):
     id: str = Field(title="字段标识", pattern=r"^[a-z][a-z0-9_-]*$")
     label: str = Field(title="列名", min_length=1, description="如：咨询电话")
-    choices: Optional[list[str]] = Field(None, title="可选值")
+    choices: list[str] | None = Field(None, title="可选值")
 
 
 class HistoryConfig(Strict):
@@ -190,16 +138,20 @@ class HistoryConfig(Strict):
                          description="没有匹配的标签时，列出最近多少次修改了项目的提交")
 
 
+def _default_levels() -> list[Level]:
+    return ["city", "county", "town"]
+
+
 class ProjectConfig(Strict):
     """gkcat.yaml: project settings."""
 
     title: str = Field(title="目录标题", min_length=1)
     root: Slug = Field(title="顶层地区文件夹")
-    levels: list[Level] = Field(default_factory=lambda: ["city", "county", "town"], title="层级", min_length=1)
+    levels: list[Level] = Field(default_factory=_default_levels, title="层级", min_length=1)
     common_fields: list[Literal[ITEM_FIELDS]] = Field(  # type: ignore[valid-type]
         default_factory=list, title="共性要素", description="下级不得修改的字段"
     )
     channels: list[str] = Field(default_factory=lambda: list(NATIONAL_CHANNELS), title="公开渠道清单", min_length=1)
-    defaults: Optional[ItemDefaults] = Field(None, title="默认值")
+    defaults: ItemDefaults | None = Field(None, title="默认值")
     extra_fields: list[ExtraField] = Field(default_factory=list, title="扩展字段")
-    history: Optional[HistoryConfig] = Field(None, title="更新记录", description="网站“更新记录”和订阅（Atom）取哪些版本")
+    history: HistoryConfig | None = Field(None, title="更新记录", description="网站“更新记录”和订阅（Atom）取哪些版本")

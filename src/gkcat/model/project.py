@@ -8,18 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, visible
-from gkcat.model.files import (
-    LEVEL_ZH,
-    LEVELS,
-    SLUG,
-    DomainDef,
-    DomainFile,
-    DomainsFile,
-    LocalityFile,
-    ProjectConfig,
-    name_problem,
-)
+from gkcat.model.files import DomainDef, DomainFile, DomainsFile, LocalityFile, ProjectConfig
 from gkcat.model.validation import validate_model, validate_pruned
+from gkcat.model.vocabulary import LEVEL_ZH, LEVELS, SLUG, name_problem
 from gkcat.source.tree import DOMAINS, SourceTree
 from gkcat.source.yamldoc import SourceDoc
 
@@ -110,7 +101,7 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
     broken: set[str] = set()
     domains, domains_doc = _domains(tree, diags, broken)
     localities: dict[str, Locality] = {}
-    levels = config.levels if config else list(LEVELS)
+    levels: list[str] = list(config.levels) if config else list(LEVELS)
     for src in tree.localities.values():
         parent = localities.get(src.parent) if src.parent else None
         loc = _locality(src.path, src.depth, parent, src.locality, levels, diags, config is not None)
@@ -197,7 +188,8 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
               diags: list[Diagnostic], check_levels: bool) -> Locality | None:
     if depth >= len(levels):
         if check_levels and doc is not None:
-            diags.append(doc.diag((), "GK304", f"地区层次过深：项目只有 {len(levels)} 级（{'、'.join(levels)}），此文件夹是第 {depth + 1} 级"))
+            diags.append(doc.diag((), "GK304", f"地区层次过深：项目只有 {len(levels)} 级（{'、'.join(levels)}），"
+                                               f"此文件夹是第 {depth + 1} 级"))
         return None
     level = levels[depth]
     loc = Locality(path, path.rsplit("/", 1)[-1], level, depth, parent, doc)
@@ -242,7 +234,8 @@ def _check_domain_files(project: Project, loc: Locality, diags: list[Diagnostic]
             diags.append(doc.diag(("domain",), "GK306", f"domain 应与文件名一致，为“{stem}”，实际为“{model.domain}”"))
         if loc.level not in domain.levels:
             where = "、".join(LEVEL_ZH.get(x, x) for x in domain.levels)
-            diags.append(Diagnostic.make(doc.rel, (1, 1), "GK307", f"“{domain.name}”领域只延伸到{where}，{loc.name}是{LEVEL_ZH[loc.level]}，不应有此文件"))
+            msg = f"“{domain.name}”领域只延伸到{where}，{loc.name}是{LEVEL_ZH[loc.level]}，不应有此文件"
+            diags.append(Diagnostic.make(doc.rel, (1, 1), "GK307", msg))
             src.model = None
         elif loc.parent is None and (model.override or model.exclude):
             for key in ("override", "exclude"):
@@ -257,7 +250,8 @@ def _dropped(data: object, model: DomainFile | None) -> set[str] | None:
     if model is None or not isinstance(data, dict) or not isinstance(data.get("items", []), list):
         return None
     raw = [x.get("id") if isinstance(x, dict) else None for x in data.get("items") or []]
-    if not all(isinstance(x, str) for x in raw):
+    ids = {x for x in raw if isinstance(x, str)}
+    if len(ids) < len(set(raw)):  # an item without a usable id: which ids were dropped is unknown
         return None
-    return set(raw) - {item.id for item in model.items}  # type: ignore[arg-type]
+    return ids - {item.id for item in model.items}
 

@@ -8,10 +8,11 @@ import types
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, RootModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean
-from gkcat.model.files import link_problem
-from gkcat.source.yamldoc import Path_, SourceDoc, format_path
+from gkcat.model.vocabulary import link_problem
+from gkcat.source.yamldoc import MISSING, Path_, SourceDoc, child, format_path
 
 
 def _unwrap(tp: Any) -> Any:
@@ -95,7 +96,7 @@ def _title(model: type[BaseModel], loc: Path_) -> str:
     return ""
 
 
-def _one(doc: SourceDoc, model: type[BaseModel], err: dict[str, Any], base: Path_) -> Diagnostic:
+def _one(doc: SourceDoc, model: type[BaseModel], err: ErrorDetails, base: Path_) -> Diagnostic:
     loc: Path_ = tuple(err["loc"])
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     is_key = "[key]" in loc
@@ -152,11 +153,10 @@ def _existing(data: Any, loc: Path_) -> Path_:
     """The longest prefix of `loc` that exists in `data`."""
     node, out = data, []
     for part in loc:
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-            out.append(part)
-        else:
+        node = child(node, part)
+        if node is MISSING:
             break
+        out.append(part)
     return tuple(out)
 
 

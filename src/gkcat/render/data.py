@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, Story
 from gkcat.model.project import Locality
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, Story
 
 
 def item_json(item: ResolvedItem) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from gkcat.compare.diff import Comparison, DomainDiff, FieldChange, ItemChange, Side
 from gkcat.render.text import field_label, join_value

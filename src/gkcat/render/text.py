@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gkcat.resolve.catalog import ResolvedCatalog, Story
-from gkcat.model.files import LEVEL_ZH
 from gkcat.model.project import Locality
+from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.resolve.catalog import ResolvedCatalog, Story
 
 FIELD_ZH = {
     "level1": "一级事项", "level2": "二级事项", "content": "公开内容", "basis": "公开依据", "deadline": "公开时限",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gkcat.diagnostics.diagnostic import closest
-from gkcat.model.files import ITEM_FIELDS, LEVELS, DomainDef
+from gkcat.model.files import ITEM_FIELDS, DomainDef
 from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import LEVELS
 from gkcat.resolve.provenance import Step
 from gkcat.resolve.resolver import Entry, Exclusion, Resolver, WithheldEntry, resolve_subject
 
@@ -46,7 +47,7 @@ class Unknown(Exception):
 
 def levels_from(project: Project, loc: Locality) -> list[str]:
     """The project levels at and below this locality: its table's 公开层级 columns."""
-    levels = list(project.config.levels)
+    levels: list[str] = list(project.config.levels)
     return levels[levels.index(loc.level):]
 
 

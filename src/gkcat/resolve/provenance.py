@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gkcat.source.yamldoc import Path_, SourceDoc
+from gkcat.source.yamldoc import MISSING, Path_, SourceDoc, child
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,7 @@ class Step:
         """The value written at this step, read back from its document's data."""
         node: object = self.doc.data
         for part in self.path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-                node = node[part]
-            else:
+            node = child(node, part)
+            if node is MISSING:
                 return None
         return node

@@ -4,6 +4,10 @@ Resolution runs per domain from the top down. A locality without a file for a do
 parent's entry list (the same object), so a province of 1,500 towns costs little more than the
 files it actually has. Every field of every entry keeps its history of `Step`s (file and data
 path): `gkcat explain` prints it, and diagnostics find their line from it.
+
+Resolution is pure: it reports nothing. What a file asks for that cannot be applied (a duplicate
+id, an id that is not upstream, a common field changed) is set aside by the rules here and kept
+as data (`SetAside`) on the locality's state; check/ turns it into diagnostics.
 """
 
 from __future__ import annotations
@@ -11,9 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gkcat.check.values import ValueChecker
-from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean
-from gkcat.model.files import ITEM_FIELDS, DomainDef, DomainFile, Item, ItemDefaults
+from gkcat.model.files import ITEM_FIELDS, DomainDef, DomainFile, Item, ItemDefaults, ItemPatch
 from gkcat.model.project import DomainSource, Locality, Project
 from gkcat.resolve.provenance import Step
 from gkcat.source.yamldoc import Path_, SourceDoc
@@ -55,6 +57,28 @@ class WithheldEntry:
     step: Step
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """Something one file asks for that resolution did not apply, and why (check/ says it to the user)."""
+
+    why: str  # one of the reasons below
+    doc: SourceDoc
+    path: Path_
+    item_id: str
+    name: str = ""  # the common field, for COMMON_FIELD
+    gone: Exclusion | None = None  # who excluded the item above, for NOT_UPSTREAM
+
+
+# Why something was set aside.
+DUPLICATE_EXCLUDE = "duplicate-exclude"
+NOT_UPSTREAM = "not-upstream"  # exclude or override of an id the parent neither publishes nor passes down
+EXCLUDED_HERE = "excluded-here"  # override of an id the same file excludes
+COMMON_FIELD = "common-field"  # override of a gkcat.yaml common_fields field
+DUPLICATE_ITEM = "duplicate-item"  # a local item whose id is the parent's or an earlier one of the file
+EXCLUDED_ID = "excluded-id"  # a local item reusing the id of an item excluded above or here
+DUPLICATE_WITHHELD = "duplicate-withheld"
+
+
 @dataclass
 class DomainState:
     """A domain at one locality: everything it publishes or passes down."""
@@ -64,19 +88,16 @@ class DomainState:
     withheld: list[WithheldEntry]
     # Ids that a file here or above dropped for errors; None: unknown, skip "not upstream" checks.
     uncertain: frozenset[str] | None = frozenset()
+    set_aside: tuple[SetAside, ...] = ()  # by this locality's own file only
 
 
 @dataclass
 class Resolver:
-    """Resolves domains locality by locality, memoised; `diagnostics` collects what it found."""
+    """Resolves domains locality by locality, memoised."""
 
     project: Project
-    diagnostics: list[Diagnostic] = field(default_factory=list)
     _states: dict[tuple[str, str], DomainState] = field(default_factory=dict)
     _published: dict[tuple[int, str], list[Entry]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.checker = ValueChecker(self.project, self.diagnostics)
 
     def state(self, loc: Locality, domain: DomainDef) -> DomainState:
         key = (loc.path, domain.id)
@@ -87,7 +108,7 @@ class Resolver:
             if src is None:
                 found = parent
             elif src.model is None:
-                found = replace(parent, uncertain=None)
+                found = replace(parent, uncertain=None, set_aside=())
             else:
                 found = _Apply(self, loc, domain, src, parent).run()
             self._states[key] = found
@@ -111,8 +132,9 @@ class _Apply:
     def __init__(self, resolver: Resolver, loc: Locality, domain: DomainDef, src: DomainSource, parent: DomainState):
         self.r, self.loc, self.domain, self.src, self.parent = resolver, loc, domain, src, parent
         self.doc = src.doc
-        self.model: DomainFile = src.model  # type: ignore[assignment]
-        self.diags = resolver.diagnostics
+        assert src.model is not None  # the resolver applies only files that fit their model
+        self.model: DomainFile = src.model
+        self.aside: list[SetAside] = []
         self.common = set(resolver.project.config.common_fields)
 
     def run(self) -> DomainState:
@@ -124,18 +146,18 @@ class _Apply:
         order = [entries[e.id] for e in order] + self._items(entries, excluded)
         up, here = self.parent.uncertain, self.src.dropped
         uncertain = None if up is None or here is None else up | here
-        return DomainState(_grouped(order), excluded, self._withheld(), uncertain)
+        withheld = self._withheld()
+        return DomainState(_grouped(order), excluded, withheld, uncertain, tuple(self.aside))
 
-    def _unknown(self, path: Path_, item_id: str, what: str) -> None:
+    def _set_aside(self, why: str, path: Path_, item_id: str, **more: Any) -> None:
+        self.aside.append(SetAside(why, self.doc, path, item_id, **more))
+
+    def _unknown(self, path: Path_, item_id: str) -> None:
+        # an id that a file above dropped for its own errors is not this file's mistake
         if self.parent.uncertain is None or item_id in self.parent.uncertain:
             return
         gone = next((x for x in self.parent.excluded if x.id == item_id), None)
-        if gone is not None:
-            msg = f"{what}的事项“{item_id}”已被{gone.locality.name}排除（{gone.step.file}:{gone.step.line}），无法再{what}"
-        else:
-            ids = [e.id for e in self.parent.entries]
-            msg = f"上级目录中没有事项“{item_id}”{did_you_mean(item_id, ids)}"
-        self.diags.append(self.doc.diag(path, "GK302", msg, key=what == "修改"))
+        self._set_aside(NOT_UPSTREAM, path, item_id, gone=gone)
 
     def _exclude(self, entries: dict[str, Entry]) -> list[Exclusion]:
         out: list[Exclusion] = []
@@ -143,9 +165,9 @@ class _Apply:
         for i, ex in enumerate(self.model.exclude):
             path = ("exclude", i, "id")
             if ex.id in seen:
-                self.diags.append(self.doc.diag(path, "GK301", f"事项“{ex.id}”重复排除"))
+                self._set_aside(DUPLICATE_EXCLUDE, path, ex.id)
             elif ex.id not in entries:
-                self._unknown(path, ex.id, "排除")
+                self._unknown(path, ex.id)
             else:
                 step = Step(self.doc, ("exclude", i), "排除")
                 seen.add(ex.id)
@@ -156,17 +178,15 @@ class _Apply:
         for item_id, patch in self.model.override.items():
             base: Path_ = ("override", item_id)
             if item_id in excluded_here:
-                self.diags.append(self.doc.diag(base, "GK312", f"事项“{item_id}”在本文件中已被排除，不能再修改", key=True))
+                self._set_aside(EXCLUDED_HERE, base, item_id)
                 continue
             entry = entries.get(item_id)
             if entry is None:
-                self._unknown(base, item_id, "修改")
+                self._unknown(base, item_id)
                 continue
-            given = patch.model_dump(exclude_unset=True)
-            for name in [n for n in given if n in self.common]:
-                msg = f"“{name}”是共性要素（gkcat.yaml common_fields），下级不能修改；如确有不同，请联系上级修改"
-                self.diags.append(self.doc.diag(base + (name,), "GK309", msg, key=True))
-                del given[name]
+            given = patch_values(patch, self.common)
+            for name in [n for n in patch.model_dump(exclude_unset=True) if n in self.common]:  # in field order
+                self._set_aside(COMMON_FIELD, base + (name,), item_id, name=name)
             if given:
                 entries[item_id] = self._patched(entry, given, base)
 
@@ -180,7 +200,6 @@ class _Apply:
                 continue
             values[name] = tuple(value) if name in LIST_FIELDS else value
             history[name] = history.get(name, ()) + (Step(self.doc, base + (name,), "修改"),)
-        self.r.checker.check(self.loc, self.domain, self.doc, base, values, given, defined=False)
         return Entry(entry.id, values, history, entry.origin, entry.owner)
 
     def _items(self, entries: dict[str, Entry], excluded: list[Exclusion]) -> list[Entry]:
@@ -190,14 +209,10 @@ class _Apply:
         for i, item in enumerate(self.model.items):
             path: Path_ = ("items", i)
             if item.id in entries or item.id in seen:
-                where = "上级目录" if item.id in entries else "本文件"
-                hint = "；修改上级事项请用 override" if item.id in entries else ""
-                self.diags.append(self.doc.diag(path + ("id",), "GK301", f"事项标识“{item.id}”与{where}中的事项重复{hint}"))
+                self._set_aside(DUPLICATE_ITEM, path + ("id",), item.id)
                 continue
             if item.id in gone:
-                x = gone[item.id]
-                msg = f"事项标识“{item.id}”与{x.locality.name}已排除的事项相同：请换一个标识"
-                self.diags.append(self.doc.diag(path + ("id",), "GK301", msg))
+                self._set_aside(EXCLUDED_ID, path + ("id",), item.id, gone=gone[item.id])
                 continue
             seen.add(item.id)
             out.append(self._new_entry(item, path))
@@ -215,7 +230,6 @@ class _Apply:
         for key in values["extra"]:
             history[f"extra.{key}"] = tuple(step.at(key) for step in history["extra"])
         values["extra"] = dict(values["extra"])
-        self.r.checker.check(self.loc, self.domain, self.doc, path, values, given, defined=True, history=history)
         return Entry(item.id, values, history, Step(self.doc, path, "定义"), self.loc.path)
 
     def _value(self, name: str, given: dict[str, Any], path: Path_) -> tuple[Any, Step | None]:
@@ -249,11 +263,16 @@ class _Apply:
         seen = {x.id for x in out}
         for i, w in enumerate(self.model.withheld):
             if w.id in seen:
-                self.diags.append(self.doc.diag(("withheld", i, "id"), "GK301", f"负面清单标识“{w.id}”重复"))
+                self._set_aside(DUPLICATE_WITHHELD, ("withheld", i, "id"), w.id)
                 continue
             seen.add(w.id)
             out.append(WithheldEntry(w.id, w.title, w.reason, tuple(w.basis), self.loc, Step(self.doc, ("withheld", i), "定义")))
         return out
+
+
+def patch_values(patch: ItemPatch, common: set[str]) -> dict[str, Any]:
+    """What an override changes: the fields it gives, less the common fields it may not change."""
+    return {k: v for k, v in patch.model_dump(exclude_unset=True).items() if k not in common}
 
 
 def _grouped(entries: list[Entry]) -> list[Entry]:

@@ -160,7 +160,8 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
         child = f"{rel}/{name}"
         if name.startswith("."):  # .git, editors' swap files: only a hidden folder may be a mistake
             if entry.is_dir():
-                tree.diagnostics.append(Diagnostic.make(child + "/", (1, 1), "GK405", f"以“.”开头的文件夹“{name}”被忽略：其中的文件不会被读取"))
+                msg = f"以“.”开头的文件夹“{name}”被忽略：其中的文件不会被读取"
+                tree.diagnostics.append(Diagnostic.make(child + "/", (1, 1), "GK405", msg))
             continue
         if entry.is_dir():
             if _FOLDER.match(name):

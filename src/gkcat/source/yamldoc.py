@@ -12,7 +12,7 @@ straight into dicts and lists and keeps no positions. Positions are needed only 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from yaml import events as ev
@@ -20,7 +20,7 @@ from yaml import events as ev
 from gkcat.diagnostics.diagnostic import CONTROL, Diagnostic
 from gkcat.source.yamlmarks import TAB_LINE, TAB_MESSAGE, Node, Parser, careful_load
 
-PathPart = Union[str, int]
+PathPart = str | int
 Path_ = tuple[PathPart, ...]
 
 
@@ -41,7 +41,7 @@ def _fast_load(text: str) -> Any:
     docs = 0
     # NOTE: one flat loop with local names; this is the hottest code of `gkcat validate`.
     while True:
-        e = get()
+        e: Any = get()  # Any: libyaml's events differ by type, checked below by `type(e) is`
         t = type(e)
         if t is scalar_t:
             if e.anchor is not None:
@@ -159,6 +159,18 @@ def _child(node: Node, part: PathPart, want_key: bool) -> Node | None:
     elif node.kind == "seq" and isinstance(part, int) and 0 <= part < len(node.value):
         return node.value[part]
     return None
+
+
+MISSING = object()  # no value at a path (None is a value: an empty `key:`)
+
+
+def child(node: Any, part: PathPart) -> Any:
+    """`node[part]` of plain YAML data, or MISSING when there is no such key or index."""
+    if isinstance(node, dict):
+        return node.get(part, MISSING)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return MISSING
 
 
 def format_path(path: Path_) -> str:

@@ -71,7 +71,7 @@ def careful_load(text: str) -> CarefulResult:
 
     while True:
         try:
-            e = parser.get_event()
+            e: Any = parser.get_event()  # events differ by type; checked by `type(e) is` below
         except yaml.MarkedYAMLError as err:
             result.problems.append(_syntax_problem(err, text))
             return result

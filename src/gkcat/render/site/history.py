@@ -9,17 +9,7 @@ from gkcat.compare.diff import DomainDiff
 from gkcat.compare.history import Change, Release
 from gkcat.model.project import Locality, Project
 from gkcat.render.diff import field_line
-from gkcat.render.site.pages import INDEX, table_page
-
-HISTORY_PAGE, FEED = "更新记录.html", "feed.xml"
-
-
-def history_href(loc: Locality) -> str:
-    return f"{loc.path}/{HISTORY_PAGE}"
-
-
-def feed_href(loc: Locality) -> str:
-    return f"{loc.path}/{FEED}"
+from gkcat.render.site.urls import HISTORY_PAGE, INDEX, feed_href, history_href, table_page
 
 
 @dataclass(frozen=True)

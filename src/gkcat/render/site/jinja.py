@@ -4,8 +4,9 @@ autoescaping and StrictUndefined. Renderers return bytes; the build pipeline wri
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.loaders import split_template_path
@@ -69,7 +70,7 @@ def environment(dirs: list[Path], project_dir: Path | None = None) -> Environmen
     # a folder inside the project may link anywhere in the project; gkcat's own stay in their folder
     roots = [project_dir if project_dir is not None and _within(d, project_dir) else d for d in dirs]
     env = Environment(
-        loader=ChoiceLoader([_ContainedLoader(d, root) for d, root in zip(dirs, roots)]),
+        loader=ChoiceLoader([_ContainedLoader(d, root) for d, root in zip(dirs, roots, strict=True)]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -6,38 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from gkcat.resolve.catalog import listed
-from gkcat.model.files import LEVEL_ZH, DomainDef
-from gkcat.resolve.spread import Spread, pending, spread
+from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.render.site.urls import INDEX, data_href, domain_href, locality_href, table_href, workbook_paths
 from gkcat.render.text import field_label
+from gkcat.resolve.catalog import listed
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
-from gkcat.render.xlsx.workbooks import workbook_paths
+from gkcat.resolve.spread import Spread, pending, spread
 
-INDEX, SEARCH, ASSETS, DOMAINS = "index.html", "search.html", "assets", "domains"
-RESERVED = (ASSETS, DOMAINS, "index", "search")  # top-level names the site uses; a root folder may not
 MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
 PUBLISHERS_LIMIT = 60  # a domain page names the localities publishing an item up to this many
-
-
-def locality_href(loc: Locality) -> str:
-    return f"{loc.path}/{INDEX}"
-
-
-def table_href(loc: Locality, domain: DomainDef) -> str:
-    return table_page(loc, domain.id)
-
-
-def table_page(loc: Locality, domain_id: str) -> str:
-    return f"{loc.path}/{domain_id}.html"
-
-
-def domain_href(domain: DomainDef) -> str:
-    return f"{DOMAINS}/{domain.id}.html"
-
-
-def data_href(loc: Locality) -> str:
-    return f"{loc.path}/catalog.json"
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gkcat.model.files import LEVEL_ZH
 from gkcat.model.project import Project
+from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.resolve.resolver import Entry, Resolver
 
 CALLBACK = "gkcatIndex"
@@ -39,7 +39,7 @@ def index_data(project: Project, resolver: Resolver) -> dict[str, Any]:
     """The index as plain data (documented in docs/site.md)."""
     locs = list(project.localities.values())
     position = {loc.path: i for i, loc in enumerate(locs)}
-    levels = list(project.config.levels)
+    levels: list[str] = list(project.config.levels)
     localities = []
     for i, loc in enumerate(locs):
         end = i + sum(1 for _ in loc.walk())
@@ -71,5 +71,5 @@ def index_script(project: Project, resolver: Resolver) -> bytes:
     body = json.dumps(index_data(project, resolver), ensure_ascii=False, separators=(",", ":"))
     # "</" would end the script if it were ever inlined; JSON allows "<\\/" for it
     body = body.replace("</", "<\\/")
-    return f"{CALLBACK}({body});\n".encode("utf-8")
+    return f"{CALLBACK}({body});\n".encode()
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem
-from gkcat.check.values import OTHER_CHANNEL, other_detail
-from gkcat.model.files import AUDIENCES, LEVEL_ZH, METHODS
-from gkcat.resolve.spread import changed_fields, pending
 from gkcat.model.project import Locality
+from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, other_detail
+from gkcat.render.site.urls import domain_href
 from gkcat.render.text import join_value
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem
 from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
-from gkcat.render.site.pages import domain_href
-
+from gkcat.resolve.spread import changed_fields, pending
 
 EMPTY = "（空）"  # a field the level above left empty
 

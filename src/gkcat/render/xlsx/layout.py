@@ -2,18 +2,19 @@
 
 Layout of a domain sheet (as the national tables print it):
     row 1   title, merged across the table
-    row 2   序号 | 公开事项 | 公开内容（要素）| 公开依据 | 公开时限 | 公开主体 | 公开渠道和载体 | 公开对象 | 公开方式 | 公开层级 | extras | 已公开内容链接
+    row 2   序号 | 公开事项 | 公开内容（要素）| 公开依据 | 公开时限 | 公开主体 | 公开渠道和载体 | 公开对象 |
+            公开方式 | 公开层级 | extras | 已公开内容链接
     row 3          一级事项 二级事项                                                全社会 特定群体  主动 依申请  县级 乡级 …
     row 4…  one row per item; 序号 numbers the 一级事项 groups, and both are merged down each group
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, channel_base, other_detail
 from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem
-from gkcat.check.values import OTHER_CHANNEL, channel_base, other_detail
-from gkcat.model.files import AUDIENCES, LEVEL_ZH, METHODS
 
 CHECK = "√"
 CHOSEN, NOT_CHOSEN = "■", "□"
@@ -60,7 +61,8 @@ def domain_table(cat: ResolvedCatalog, levels: list[str], channels: list[str]) -
     """The national table of one domain at one locality (format.md section 9)."""
     extras = list(cat.extra_labels.items())
     n_levels = len(levels)
-    widths = [("text", 5), ("text", 10), ("text", 14), ("wide", 30), ("wide", 26), ("text", 16), ("text", 14), ("wide", 30)]
+    widths: list[tuple[str, float]] = [("text", 5), ("text", 10), ("text", 14), ("wide", 30), ("wide", 26), ("text", 16),
+                                       ("text", 14), ("wide", 30)]
     widths += [("mark", 6.5)] * (4 + n_levels) + [("text", 12)] * len(extras) + [("link", 20)]
     table = Table(f"{cat.locality.name}{cat.domain.name}领域基层政务公开标准目录", [Column(k, w) for k, w in widths])
     ncol = len(widths)
@@ -112,7 +114,11 @@ def _close_group(table: Table, first: int, last: int) -> None:
             table.rows[r - 1][0] = table.rows[r - 1][1] = None
 
 
-def simple_table(title: str, header: list[str], rows: list[list[str]], kinds: list[tuple[str, float]],
+def _cells(values: Sequence[str]) -> list[str | None]:
+    return list(values)
+
+
+def simple_table(title: str, header: list[str], rows: Sequence[Sequence[str]], kinds: Sequence[tuple[str, float]],
                  subtitle: str | None = None) -> Table:
     """A titled table with one header row, and optionally a line of facts under the title."""
     width = len(header)
@@ -120,7 +126,7 @@ def simple_table(title: str, header: list[str], rows: list[list[str]], kinds: li
     table.rows = [[title] + [None] * (width - 1)]
     if subtitle:
         table.rows.append([subtitle] + [None] * (width - 1))
-    table.rows += [list(header)] + [list(r) for r in rows]
+    table.rows += [_cells(header)] + [_cells(r) for r in rows]
     if width > 1:
         table.merges.append((1, 1, 1, width))
         if subtitle:

@@ -5,26 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
-from gkcat.model.files import LEVEL_ZH, DomainDef, file_name
+from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
-from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
-from gkcat.resolve.spread import spread
-from gkcat.resolve.resolver import Resolver, resolve_subject
+from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.xlsx.layout import Table, domain_table, simple_table
+from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
+from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
+from gkcat.resolve.resolver import Resolver, resolve_subject
+from gkcat.resolve.spread import spread
 
 OVERVIEW, EXCLUDED, WITHHELD, MAP = "目录总览", "不适用事项", "负面清单", "公开地图"
-
-
-def workbook_paths(loc: Locality) -> tuple[str, ...]:
-    """Output paths of a locality's workbook: the Chinese name, and a stable ASCII one for links.
-
-    Paths come from the folder id; the name only adds a file name when it is safe as one
-    (validation refuses the others with GK209, this keeps a build safe even without it).
-    """
-    ascii_name = f"{loc.path}/{loc.path.rsplit('/', 1)[-1]}.xlsx"
-    chinese = file_name(loc.name)
-    return (f"{loc.path}/{chinese}政务公开标准目录.xlsx", ascii_name) if chinese else (ascii_name,)
 
 
 def _overview(project: Project, loc: Locality, cats: list[ResolvedCatalog], when: datetime) -> Table:
@@ -42,7 +32,7 @@ def _overview(project: Project, loc: Locality, cats: list[ResolvedCatalog], when
 
 
 def _excluded(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
-    rows = []
+    rows: list[list[str]] = []
     for cat in cats:
         for x in cat.excluded:
             v = x.entry.values
@@ -92,7 +82,8 @@ def _map(project: Project, resolver: Resolver) -> Table:
 
 def _comparison(project: Project, resolver: Resolver, domain: DomainDef) -> Table:
     levels = list(project.config.levels)
-    header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"] + [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
+    header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"]
+    header += [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
     rows = []
     for i, s in enumerate(spread(project, resolver, domain), 1):
         v = s.entry.values

@@ -13,13 +13,15 @@ import re
 import zipfile
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 
 from gkcat.render.xlsx.layout import CHECK, Table
@@ -34,12 +36,12 @@ _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
 class _Styles:
     """The few per-cell formats, prepared once per workbook as style arrays (cheap to copy)."""
 
-    def __init__(self, wb: Workbook, ws: object):
+    def __init__(self, wb: Workbook, ws: WriteOnlyWorksheet):
         def make(**kw: object) -> StyleArray:
             cell = WriteOnlyCell(ws)
             for key, value in kw.items():
                 setattr(cell, key, value)
-            return cell._style
+            return cell._style  # type: ignore[attr-defined]  # openpyxl 3.1 internals, pinned in pyproject
 
         centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.title = make(font=Font(name=FONT, sz=14, bold=True), alignment=centre, border=Border())
@@ -55,8 +57,8 @@ class _Styles:
 def _defaults(wb: Workbook) -> None:
     # Style 0 is what every unstyled cell uses: make it the table body's. The alignment of style 0
     # is not written by openpyxl; normalize() adds it to styles.xml.
-    wb._fonts[0] = Font(name=FONT, sz=10)
-    wb._borders[0] = _BORDER
+    wb._fonts[0] = Font(name=FONT, sz=10)  # type: ignore[attr-defined]  # openpyxl 3.1 internals, pinned
+    wb._borders[0] = _BORDER  # type: ignore[attr-defined]
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -81,12 +83,12 @@ def _formula_like(value: str | None) -> bool:
     return bool(value) and value[0] == "="  # type: ignore[index]
 
 
-def _cell(ws: object, value: str | None, style: StyleArray | None) -> WriteOnlyCell:
+def _cell(ws: WriteOnlyWorksheet, value: str | None, style: StyleArray | None) -> Cell:
     cell = WriteOnlyCell(ws, value=clean(value) if value else None)
     if _formula_like(value):
         cell.data_type = "s"
     if style is not None:
-        cell._style = StyleArray(style)
+        cell._style = StyleArray(style)  # type: ignore[attr-defined]  # openpyxl 3.1 internals, pinned
     return cell
 
 
@@ -94,13 +96,13 @@ class _Reused:
     """Cells that are the same wherever they appear. A write-only sheet serialises each row inside
     append(), so one cell object can stand in every row and column it is appended to."""
 
-    def __init__(self, ws: object, styles: _Styles):
+    def __init__(self, ws: WriteOnlyWorksheet, styles: _Styles):
         self.mark = _cell(ws, CHECK, styles.mark)
         # A cell under a merge: no value, but its own border so that Excel draws the merged edges.
         self.blank = _cell(ws, None, styles.blank)
 
 
-def _row(ws: object, styles: _Styles, reused: _Reused, table: Table, r: int, values: list[str | None]) -> list[object]:
+def _row(ws: WriteOnlyWorksheet, styles: _Styles, reused: _Reused, table: Table, r: int, values: list[str | None]) -> list[object]:
     if r == 1:
         return [_cell(ws, values[0], styles.title)]
     if r == 2 and table.subtitle:
@@ -138,13 +140,15 @@ def _lines(text: str, width: float) -> int:
 def row_height(table: Table, values: list[str | None]) -> float:
     """Rows are sized here: spreadsheet programs do not re-fit wrapped rows when they open a file."""
     most = 1
-    for value, col in zip(values, table.columns):
+    for value, col in zip(values, table.columns, strict=True):
         if value:
             most = max(most, _lines(value, col.width))
     return most * LINE_HEIGHT + 4
 
 
-def _setup(ws: object, table: Table) -> None:
+def _setup(ws: Any, table: Table) -> None:
+    # Any: a write-only sheet forwards page setup and dimensions to a worksheet it holds, which
+    # openpyxl's type stubs do not describe.
     for i, col in enumerate(table.columns, 1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
     ws.page_setup.orientation = "landscape"

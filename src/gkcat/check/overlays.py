@@ -1,0 +1,84 @@
+"""What resolution set aside in each file, as diagnostics; and the value checks of every item a
+file defines or overrides, run on the values as resolved (defaults applied, patches merged)."""
+
+from __future__ import annotations
+
+from gkcat.check.values import ValueChecker
+from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean
+from gkcat.model.project import DomainSource, Locality
+from gkcat.resolve.resolver import (
+    COMMON_FIELD,
+    DUPLICATE_EXCLUDE,
+    DUPLICATE_ITEM,
+    DUPLICATE_WITHHELD,
+    EXCLUDED_HERE,
+    EXCLUDED_ID,
+    NOT_UPSTREAM,
+    DomainState,
+    Resolver,
+    SetAside,
+    patch_values,
+)
+
+
+def _diagnostic(a: SetAside, parent: DomainState) -> Diagnostic:
+    doc, path, item_id = a.doc, a.path, a.item_id
+    if a.why == NOT_UPSTREAM:
+        what = "排除" if path[0] == "exclude" else "修改"
+        if a.gone is not None:
+            gone = a.gone
+            msg = f"{what}的事项“{item_id}”已被{gone.locality.name}排除（{gone.step.file}:{gone.step.line}），无法再{what}"
+        else:
+            msg = f"上级目录中没有事项“{item_id}”{did_you_mean(item_id, [e.id for e in parent.entries])}"
+        return doc.diag(path, "GK302", msg, key=what == "修改")
+    if a.why == DUPLICATE_EXCLUDE:
+        return doc.diag(path, "GK301", f"事项“{item_id}”重复排除")
+    if a.why == EXCLUDED_HERE:
+        return doc.diag(path, "GK312", f"事项“{item_id}”在本文件中已被排除，不能再修改", key=True)
+    if a.why == COMMON_FIELD:
+        msg = f"“{a.name}”是共性要素（gkcat.yaml common_fields），下级不能修改；如确有不同，请联系上级修改"
+        return doc.diag(path, "GK309", msg, key=True)
+    if a.why == DUPLICATE_ITEM:
+        upstream = any(e.id == item_id for e in parent.entries)
+        where, hint = ("上级目录", "；修改上级事项请用 override") if upstream else ("本文件", "")
+        return doc.diag(path, "GK301", f"事项标识“{item_id}”与{where}中的事项重复{hint}")
+    if a.why == EXCLUDED_ID and a.gone is not None:
+        return doc.diag(path, "GK301", f"事项标识“{item_id}”与{a.gone.locality.name}已排除的事项相同：请换一个标识")
+    assert a.why == DUPLICATE_WITHHELD, a.why
+    return doc.diag(path, "GK301", f"负面清单标识“{item_id}”重复")
+
+
+def check_overlays(resolver: Resolver, checker: ValueChecker) -> list[Diagnostic]:
+    """Every file's set-aside requests as diagnostics; the checker's findings go to its own list."""
+    project = resolver.project
+    out: list[Diagnostic] = []
+    for loc in project.localities.values():
+        for src in loc.files.values():
+            domain = project.domain(src.stem)
+            if src.model is None or domain is None:
+                continue
+            state = resolver.state(loc, domain)
+            parent = resolver.state(loc.parent, domain) if loc.parent else DomainState([], [], [])
+            out += [_diagnostic(a, parent) for a in state.set_aside]
+            _check_values(loc, src, state, checker, {a.path for a in state.set_aside})
+    return out
+
+
+def _check_values(loc: Locality, src: DomainSource, state: DomainState, checker: ValueChecker, aside: set[object]) -> None:
+    assert src.model is not None
+    domain = checker.project.domain(src.stem)
+    assert domain is not None
+    by_id = {e.id: e for e in state.entries}
+    for i, item in enumerate(src.model.items):
+        path = ("items", i)
+        entry = by_id.get(item.id)
+        if path + ("id",) in aside or entry is None:
+            continue
+        checker.check(loc, domain, src.doc, path, entry.values, item.model_dump(exclude_unset=True), defined=True,
+                      history=entry.history)
+    common = set(checker.project.config.common_fields)
+    for item_id, patch in src.model.override.items():
+        entry = by_id.get(item_id)  # None: set aside (not upstream, or excluded in this file)
+        given = patch_values(patch, common)
+        if entry is not None and given:
+            checker.check(loc, domain, src.doc, ("override", item_id), entry.values, given, defined=False)

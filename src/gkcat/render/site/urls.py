@@ -1,0 +1,61 @@
+"""Every path of the output folder, and so every href of the site, in one place.
+
+Paths are built from folder ids and domain ids only, never from catalog text (a locality's name
+adds a workbook file name only when it is valid as one). Pages link with these paths relative to
+the site's root (`page.root`), so the site works from any sub-path and from file://.
+"""
+
+from __future__ import annotations
+
+from gkcat.model.files import DomainDef
+from gkcat.model.project import Locality
+from gkcat.model.vocabulary import file_name
+
+INDEX, SEARCH, ASSETS, DOMAINS = "index.html", "search.html", "assets", "domains"
+RESERVED = (ASSETS, DOMAINS, "index", "search")  # top-level names the site uses; a root folder may not
+
+
+def locality_href(loc: Locality) -> str:
+    return f"{loc.path}/{INDEX}"
+
+
+def table_href(loc: Locality, domain: DomainDef) -> str:
+    return table_page(loc, domain.id)
+
+
+def table_page(loc: Locality, domain_id: str) -> str:
+    return f"{loc.path}/{domain_id}.html"
+
+
+def domain_href(domain: DomainDef) -> str:
+    return f"{DOMAINS}/{domain.id}.html"
+
+
+def data_href(loc: Locality) -> str:
+    return f"{loc.path}/catalog.json"
+
+
+PROJECT_WORKBOOK = "总表.xlsx"
+SEARCH_INDEX = f"{ASSETS}/search-index.js"
+
+
+HISTORY_PAGE, FEED = "更新记录.html", "feed.xml"
+
+
+def history_href(loc: Locality) -> str:
+    return f"{loc.path}/{HISTORY_PAGE}"
+
+
+def feed_href(loc: Locality) -> str:
+    return f"{loc.path}/{FEED}"
+
+
+def workbook_paths(loc: Locality) -> tuple[str, ...]:
+    """Output paths of a locality's workbook: the Chinese name, and a stable ASCII one for links.
+
+    Paths come from the folder id; the name only adds a file name when it is safe as one
+    (validation refuses the others with GK209, this keeps a build safe even without it).
+    """
+    ascii_name = f"{loc.path}/{loc.path.rsplit('/', 1)[-1]}.xlsx"
+    chinese = file_name(loc.name)
+    return (f"{loc.path}/{chinese}政务公开标准目录.xlsx", ascii_name) if chinese else (ascii_name,)
