@@ -104,7 +104,7 @@ def bench_build(root: Path, validated) -> int:
     if xlsx_out.exists():
         shutil.rmtree(xlsx_out)
     start = time.perf_counter()
-    _, report = build(root, xlsx_out, jobs, parts=("xlsx",))
+    report = build(root, xlsx_out, jobs, parts=("xlsx",))
     full = time.perf_counter() - start
     books = len(report.rendered)
     print(f"gkcat build 的工作簿部分（XLSX，{jobs} 个进程）：{books} 个工作簿，{report.rows} 行事项，用时 {full:.1f} 秒；"
@@ -122,7 +122,7 @@ def bench_site(root: Path, jobs: int) -> int:
     if out.exists():
         shutil.rmtree(out)
     start = time.perf_counter()
-    _, report = build(root, out, jobs)
+    report = build(root, out, jobs)
     full = time.perf_counter() - start
     pages = sum(1 for p in report.manifest_paths if p.endswith(".html"))
     print(f"gkcat build（网站和工作簿，{jobs} 个进程）：{report.files} 个文件，其中网页 {pages} 个，"
@@ -131,7 +131,7 @@ def bench_site(root: Path, jobs: int) -> int:
     (town / "domain-03.yaml").write_text("domain: domain-03\noverride:\n  d03-26:\n    channels: [入户/现场]\n", encoding="utf-8")
     try:
         start = time.perf_counter()
-        _, again = build(root, out, jobs)
+        again = build(root, out, jobs)
         took = time.perf_counter() - start
     finally:
         (town / "domain-03.yaml").unlink()

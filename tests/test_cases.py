@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gkcat.check.load import load_project
-from gkcat.diagnostics.diagnostic import CODES
+from gkcat.diagnostics.codes import CODES
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import CATALOGS
 
 BAD_OVERLAY = {"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    channels: [政府网]\n"}
@@ -121,3 +123,25 @@ def test_installed_entry_point_runs_on_the_samples():
     proc = subprocess.run([sys.executable, "-m", "gkcat", "-C", str(CATALOGS), "validate", "--strict"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_an_unknown_locality_is_exit_1_for_show_and_explain_but_2_for_diff(project, run):
+    root = project()
+    assert run("-C", root, "show", "city/nowhere").exit_code == 1
+    assert run("-C", root, "explain", "city/county", "yiwu-jiaoyu", "nope").exit_code == 1
+    result = run("-C", root, "diff", "city", "city/nowhere")  # 1 would mean "different"
+    assert result.exit_code == 2 and "未知地区“city/nowhere”" in result.stderr
+
+
+@pytest.mark.parametrize("rev", ["v1..", "..v2", ".."])
+def test_an_incomplete_revision_range_is_refused(project, run, rev):
+    result = run("-C", project(), "diff", "--rev", rev)
+    assert result.exit_code == 2 and "版本范围" in result.stderr
+
+
+def test_every_command_that_needs_a_valid_project_lists_the_errors_and_refuses(project, run, tmp_path):
+    root = project({"city/county/yiwu-jiaoyu.yaml": "domain: yiwu-jiaoyu\noverride:\n  nope: {}\n"})
+    for args, code in ((["show", "city"], 1), (["summary"], 1), (["build", "-o", tmp_path / "o"], 1),
+                       (["diff", "city", "city/county"], 2)):
+        result = run("-C", root, *args)
+        assert result.exit_code == code and "GK302" in result.stderr and result.stdout == "", args

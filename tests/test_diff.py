@@ -156,7 +156,7 @@ def test_rev_diff_errors_exit_2(repo, project, run, tmp_path):
 def test_history_pages_and_feeds_from_tags(repo, tmp_path):
     (repo / "gkcat.yaml").write_text((repo / "gkcat.yaml").read_text(encoding="utf-8") + "history:\n  tags: 'v*'\n",
                                      encoding="utf-8")
-    _, report = build(repo, tmp_path / "out", jobs=1)
+    build(repo, tmp_path / "out", jobs=1)
     out = tmp_path / "out"
     page = (out / "city/county/更新记录.html").read_text(encoding="utf-8")
     assert page.index("v2（2026-03-01）") < page.index("v1（2026-01-01）")  # newest first

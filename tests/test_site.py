@@ -178,8 +178,7 @@ def test_catalog_text_is_escaped_everywhere(project, tmp_path):
                 channels: [政府网站]
         """,
     })
-    _, report = build(root, tmp_path / "out", jobs=1)
-    assert report is not None
+    build(root, tmp_path / "out", jobs=1)
     out = tmp_path / "out"
     seen = 0
     for path in out.rglob("*.html"):
@@ -203,7 +202,7 @@ def test_project_templates_override_gkcats(project, tmp_path):
     # a template change is an input: table pages are rendered again
     (root / "templates/base.html").write_text("<!DOCTYPE html><html lang=\"zh-CN\"><title>改</title>"
                                               "{% block main %}{% endblock %}</html>\n", encoding="utf-8")
-    _, report = build(root, out, jobs=1)
+    report = build(root, out, jobs=1)
     assert "city/yiwu-jiaoyu.html" in report.rendered and "<title>改</title>" in (out / "city/yiwu-jiaoyu.html").read_text(encoding="utf-8")
 
 

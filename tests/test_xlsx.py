@@ -46,8 +46,7 @@ OVERLAY = {
 def built(project, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     root = project(OVERLAY)
-    v, report = build(root, tmp_path / "out", jobs=1)
-    assert report is not None, v.diagnostics
+    build(root, tmp_path / "out", jobs=1)
     return tmp_path / "out"
 
 

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from gkcat.check.load import load_project  # noqa: E402 - after the path set-up above
-from gkcat.diagnostics.diagnostic import CODES, Severity  # noqa: E402
+from gkcat.diagnostics.codes import CODES, Severity  # noqa: E402
 
 CASES = REPO / "tests" / "cases" / "invalid"
 # Symlinks cannot be committed portably as a case folder; tests/test_sources.py produces this one.

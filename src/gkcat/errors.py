@@ -13,9 +13,19 @@ from gkcat.diagnostics.diagnostic import visible
 
 
 class GkcatError(Exception):
-    """The command cannot run as asked; `str(err)` says why, in Chinese."""
+    """The command cannot run as asked; `str(err)` says why, in Chinese.
+
+    `exit_code` is the contract's: 2 "cannot run" unless a subclass (or the raiser, for a project
+    that is invalid) says 1; `details` is printed before the message (the errors that stopped it).
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str, *, details: str = "", exit_code: int | None = None):
+        super().__init__(message)
+        self.details = details
+        if exit_code is not None:
+            self.exit_code = exit_code
 
 
 class InputError(GkcatError):

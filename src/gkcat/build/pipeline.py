@@ -31,7 +31,7 @@ from gkcat.render.site.urls import ASSETS
 from gkcat.build.outfolder import MANIFEST, BuildRefused, check_foreign, check_out, lock, safe_path
 from gkcat.compare.revisions import load_releases
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
-from gkcat.check.load import Validation, load_project
+from gkcat.check.load import Loaded, require_valid
 
 FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
@@ -48,6 +48,13 @@ class BuildReport:
     manifest_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the user should know (versions left out of the history)
     seconds: float = 0.0
+
+    def summary(self) -> str:
+        """The one line `gkcat build` prints when it is done."""
+        pages = sum(1 for p in self.manifest_paths if p.endswith(".html"))
+        return (f"已生成到 {self.out}：{self.files} 个文件（其中网页 {pages} 个），共 {self.size / 1048576:.1f} MB，"
+                f"工作簿中事项 {self.rows} 行；本次重新生成 {len(self.rendered)} 个，写入内容有变化的 {len(self.written)} 个，"
+                f"沿用未变化的 {len(self.reused)} 个；用时 {self.seconds:.1f} 秒")
 
 
 # Workbooks are zip files, whose timestamps reach from 1980 to 2107; earlier dates are clamped.
@@ -93,11 +100,10 @@ def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
 PARTS = ("xlsx", "site")
 
 
-def artifacts(v: Validation, when: datetime, parts: tuple[str, ...] = PARTS,
+def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
               history: History | None = None) -> list[Artifact]:
     """Every output of the project: workbooks and the site (or only the parts asked for)."""
     project, resolver = v.project, v.resolver
-    assert project is not None and resolver is not None
     dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
     out = workbook_artifacts(project, resolver, prints, when) if "xlsx" in parts else []
@@ -128,7 +134,7 @@ def releases(project: Project, notes: list[str]) -> History:
     config = project.config.history or HistoryConfig()
     found, baseline, skipped = load_releases(project.root_dir, config.tags, config.commits)
     notes += skipped
-    chosen = [Release(c, v.resolver) for c, v in found if v.resolver is not None]
+    chosen = [Release(c, v.resolver) for c, v in found]
     # computed here, once: every history page, feed and the project feed read it (workers by fork)
     return History(chosen, baseline, all_histories(chosen, baseline))
 
@@ -229,13 +235,13 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build(project_dir: Path, out: Path | None = None, jobs: int = 0,
-          parts: tuple[str, ...] = PARTS) -> tuple[Validation, BuildReport | None]:
-    """Validate the project; when it is valid, write its outputs to OUT (default: site/ in the project)."""
+def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tuple[str, ...] = PARTS) -> BuildReport:
+    """Check the project and write its outputs to OUT (default: site/ in the project).
+
+    InvalidProject (exit 1, nothing written) when it has errors; BuildRefused (exit 2) when OUT is unsafe.
+    """
     start = time.perf_counter()
-    v = load_project(project_dir)
-    if not v.ok() or v.project is None:
-        return v, None
+    v = require_valid(project_dir, "项目有错误，未生成任何文件")
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
     report = BuildReport(target)
     when = build_time(v.project.root_dir)
@@ -248,4 +254,4 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0,
         except TemplateFailure as err:
             raise BuildRefused(str(err)) from None
     report.seconds = time.perf_counter() - start
-    return v, report
+    return report

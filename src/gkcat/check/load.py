@@ -7,7 +7,10 @@ from pathlib import Path
 
 from gkcat.check.overlays import check_overlays
 from gkcat.check.values import ValueChecker, check_roles
+from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic, has_errors, sort_diagnostics
+from gkcat.diagnostics.report import format_text
+from gkcat.errors import GkcatError
 from gkcat.model.project import Project, build_project
 from gkcat.resolve.resolver import Resolver
 from gkcat.source.tree import load_sources
@@ -23,6 +26,31 @@ class Validation:
 
     def ok(self, strict: bool = False) -> bool:
         return not has_errors(self.diagnostics, strict)
+
+
+class InvalidProject(GkcatError):
+    """A command that needs a valid project met an invalid one; `details` lists its errors."""
+
+    exit_code = 1
+
+
+@dataclass
+class Loaded:
+    """A valid project and its resolver: what every command past `validate` works on."""
+
+    project: Project
+    resolver: Resolver
+    diagnostics: list[Diagnostic]  # warnings only
+
+
+def require_valid(directory: Path, message: str = "项目有错误，请先修正（gkcat validate）",
+                  exit_code: int = 1) -> Loaded:
+    """The project loaded and checked, or InvalidProject listing its errors (exit 1, or what the command says)."""
+    v = load_project(directory)
+    if v.project is None or v.resolver is None or not v.ok():
+        errors = [d for d in v.diagnostics if d.severity is Severity.ERROR]
+        raise InvalidProject(message, details=format_text(errors, colour=False), exit_code=exit_code)
+    return Loaded(v.project, v.resolver, v.diagnostics)
 
 
 def load_project(directory: Path) -> Validation:

@@ -1,4 +1,9 @@
-"""The command line: parse options, call one pipeline function, print, pick the exit code."""
+"""The command line: parse options, call one function, print, pick the exit code.
+
+Every reason not to run is a GkcatError carrying its exit code (1 or 2, as docs/cli.md says);
+`_Main.invoke` turns it, any OSError and Ctrl-C into a message on stderr, so no command catches
+anything itself.
+"""
 
 from __future__ import annotations
 
@@ -11,38 +16,32 @@ from typing import NoReturn
 import click
 
 from gkcat import __version__
-from gkcat.build.pipeline import BuildRefused, build
-from gkcat.check.load import Validation, load_project
-from gkcat.compare.diff import Comparison, Side, compare, compare_versions
-from gkcat.compare.revisions import RevisionError, load_at
-from gkcat.diagnostics.diagnostic import format_github, format_text, has_errors, to_json
+from gkcat.build.pipeline import build
+from gkcat.check.load import load_project, require_valid
+from gkcat.compare.request import comparisons
+from gkcat.diagnostics.diagnostic import has_errors
+from gkcat.diagnostics.report import format_github, format_text, to_json
 from gkcat.errors import GkcatError, os_error_message
-from gkcat.ingest.writer import Outcome, Refused, import_file, init_project
-from gkcat.model.project import Project
+from gkcat.ingest.writer import Outcome, import_file, init_project
 from gkcat.render.data import dumps, show_data, story_json
 from gkcat.render.diff import diff_output
 from gkcat.render.text import show_text, story_text, summary_text
-from gkcat.resolve.catalog import Unknown, catalogs_for, explain, find_domain, find_locality
-from gkcat.resolve.resolver import Resolver
-from gkcat.source.tree import ProjectNotFound
+from gkcat.resolve.catalog import catalogs_for, explain, find_domain, find_locality
 
 FORMATS = click.Choice(["text", "json", "github"])
+DIFF_FORMATS = click.Choice(["text", "markdown", "json"])
+_GIT_COLOURS = {"red": "red", "green": "green", "yellow": "yellow", "cyan": "cyan"}
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def _fail(message: str, code: int, details: str = "") -> NoReturn:
+    if details:
+        click.echo(details, err=True)
     click.echo(f"gkcat: {message}", err=True)
     sys.exit(code)
 
 
 def _colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _load(ctx: click.Context) -> Validation:
-    try:
-        return load_project(ctx.obj)
-    except ProjectNotFound as err:
-        _fail(str(err), 2)
 
 
 class _Main(click.Group):
@@ -52,7 +51,7 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except GkcatError as err:
-            _fail(str(err), err.exit_code)
+            _fail(str(err), err.exit_code, err.details)
         except OSError as err:  # a read-only or full disk, a file where a folder should be ...
             _fail(os_error_message(err), 2)
         except KeyboardInterrupt:
@@ -73,53 +72,31 @@ def main(ctx: click.Context, directory: Path) -> None:
 @click.option("--strict", is_flag=True, help="警告也按错误处理。")
 @click.option("--format", "fmt", type=FORMATS, default=None,
               help="输出格式：text（默认）、json、github（GitHub Actions 注释；设置了 GITHUB_ACTIONS 时默认）。")
-@click.pass_context
-def validate(ctx: click.Context, strict: bool, fmt: str | None) -> None:
+@click.pass_obj
+def validate(directory: Path, strict: bool, fmt: str | None) -> None:
     """检查所有文件和每个地区的最终目录，列出全部问题。"""
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    result = _load(ctx)
-    diags = result.diagnostics
-    if fmt == "json":
-        click.echo(to_json(diags, strict))
-    elif fmt == "github":
-        click.echo(format_github(diags, strict))
-    else:
-        click.echo(format_text(diags, colour=_colour(), strict=strict))
+    diags = load_project(directory).diagnostics
+    report: Callable[[], str] = {
+        "json": lambda: to_json(diags, strict),
+        "github": lambda: format_github(diags, strict),
+        "text": lambda: format_text(diags, colour=_colour(), strict=strict),
+    }[fmt]
+    click.echo(report())
     sys.exit(1 if has_errors(diags, strict) else 0)
-
-
-def _resolved(ctx: click.Context) -> tuple[Project, Resolver]:
-    """Commands that read resolved catalogs refuse an invalid project, listing why on stderr."""
-    result = _load(ctx)
-    if result.project is None or result.resolver is None or not result.ok():
-        errors = [d for d in result.diagnostics if d.severity.value == "error"]
-        click.echo(format_text(errors, colour=False), err=True)
-        _fail("项目有错误，请先修正（gkcat validate）", 1)
-    return result.project, result.resolver
-
-
-def _run_unknown(action: Callable[[], str]) -> None:
-    try:
-        click.echo(action())
-    except Unknown as err:
-        _fail(str(err), 1)
 
 
 @main.command()
 @click.argument("locality")
 @click.argument("domain", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
-@click.pass_context
-def show(ctx: click.Context, locality: str, domain: str | None, fmt: str) -> None:
+@click.pass_obj
+def show(directory: Path, locality: str, domain: str | None, fmt: str) -> None:
     """显示一个地区（某个领域）的最终目录。"""
-    project, resolver = _resolved(ctx)
-
-    def render() -> str:
-        loc = find_locality(project, locality)
-        cats = catalogs_for(resolver, loc, domain)
-        return dumps(show_data(loc, cats)) if fmt == "json" else show_text(loc, cats)
-
-    _run_unknown(render)
+    v = require_valid(directory)
+    loc = find_locality(v.project, locality)
+    cats = catalogs_for(v.resolver, loc, domain)
+    click.echo(dumps(show_data(loc, cats)) if fmt == "json" else show_text(loc, cats))
 
 
 @main.command(name="explain")
@@ -127,78 +104,34 @@ def show(ctx: click.Context, locality: str, domain: str | None, fmt: str) -> Non
 @click.argument("domain")
 @click.argument("item")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
-@click.pass_context
-def explain_command(ctx: click.Context, locality: str, domain: str, item: str, fmt: str) -> None:
+@click.pass_obj
+def explain_command(directory: Path, locality: str, domain: str, item: str, fmt: str) -> None:
     """说明一个事项每个字段的最终取值，以及逐级设置它的文件和行号。"""
-    project, resolver = _resolved(ctx)
-
-    def render() -> str:
-        loc = find_locality(project, locality)
-        story = explain(resolver, loc, find_domain(project, loc, domain), item)
-        return dumps(story_json(story)) if fmt == "json" else story_text(story)
-
-    _run_unknown(render)
+    v = require_valid(directory)
+    loc = find_locality(v.project, locality)
+    story = explain(v.resolver, loc, find_domain(v.project, loc, domain), item)
+    click.echo(dumps(story_json(story)) if fmt == "json" else story_text(story))
 
 
 @main.command()
-@click.pass_context
-def summary(ctx: click.Context) -> None:
+@click.pass_obj
+def summary(directory: Path) -> None:
     """列出地区树及每个地区公开的领域数和事项数。"""
-    project, resolver = _resolved(ctx)
-    rows = [(loc, catalogs_for(resolver, loc)) for loc in project.localities.values()]
-    click.echo(summary_text(project.config.title, rows))
+    v = require_valid(directory)
+    rows = [(loc, catalogs_for(v.resolver, loc)) for loc in v.project.localities.values()]
+    click.echo(summary_text(v.project.config.title, rows))
 
 
 @main.command(name="build")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="输出文件夹，默认为项目中的 site/。")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认为 CPU 核数。")
-@click.pass_context
-def build_command(ctx: click.Context, out: Path | None, jobs: int) -> None:
+@click.pass_obj
+def build_command(directory: Path, out: Path | None, jobs: int) -> None:
     """检查项目，通过后生成公开网站（HTML）、各地区的标准目录工作簿（XLSX）和总表。"""
-    try:
-        result, report = build(ctx.obj, out, jobs)
-    except (ProjectNotFound, BuildRefused) as err:
-        _fail(str(err), 2)
-    if report is None:
-        click.echo(format_text(result.diagnostics, colour=_colour()))
-        _fail("项目有错误，未生成任何文件", 1)
+    report = build(directory, out, jobs)
     for note in report.notes:
         click.echo(f"注意：{note}", err=True)
-    pages = sum(1 for p in report.manifest_paths if p.endswith(".html"))
-    click.echo(f"已生成到 {report.out}：{report.files} 个文件（其中网页 {pages} 个），共 {report.size / 1048576:.1f} MB，"
-               f"工作簿中事项 {report.rows} 行；本次重新生成 {len(report.rendered)} 个，写入内容有变化的 {len(report.written)} 个，"
-               f"沿用未变化的 {len(report.reused)} 个；用时 {report.seconds:.1f} 秒")
-
-DIFF_FORMATS = click.Choice(["text", "markdown", "json"])
-_GIT_COLOURS = {"red": "red", "green": "green", "yellow": "yellow", "cyan": "cyan"}
-
-
-def _working_tree(ctx: click.Context) -> Resolver:
-    result = _load(ctx)
-    if result.resolver is None or not result.ok():
-        errors = [d for d in result.diagnostics if d.severity.value == "error"]
-        click.echo(format_text(errors, colour=False), err=True)
-        _fail("工作区中的项目有错误，无法比较（gkcat validate）", 2)
-    return result.resolver
-
-
-def _comparisons(ctx: click.Context, a: str | None, b: str | None, rev: str | None) -> list[Comparison]:
-    if rev is None:
-        if a is None or b is None:
-            _fail("请给出两个地区（gkcat diff A B），或用 --rev 与某个版本比较", 2)
-        resolver = _working_tree(ctx)
-        project = resolver.project
-        return [compare(Side(resolver, find_locality(project, a)), Side(resolver, find_locality(project, b)))]
-    if b is not None:
-        _fail("--rev 之后只能给一个地区", 2)
-    old, _, new = rev.partition("..")
-    va = load_at(ctx.obj, old)
-    rb = load_at(ctx.obj, new).resolver if new else _working_tree(ctx)
-    ra = va.resolver
-    assert ra is not None and rb is not None
-    if a is not None and a.strip("/") not in ra.project.localities and a.strip("/") not in rb.project.localities:
-        find_locality(rb.project, a)  # raises Unknown with a suggestion
-    return compare_versions(ra, rb, old, new or None, a.strip("/") if a else None)
+    click.echo(report.summary())
 
 
 @main.command("diff")
@@ -206,13 +139,10 @@ def _comparisons(ctx: click.Context, a: str | None, b: str | None, rev: str | No
 @click.argument("b", required=False)
 @click.option("--rev", help="与 git 版本比较：REV（与工作区比）或 A..B（两个版本）。")
 @click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text（默认）、markdown、json。")
-@click.pass_context
-def diff_command(ctx: click.Context, a: str | None, b: str | None, rev: str | None, fmt: str) -> None:
+@click.pass_obj
+def diff_command(directory: Path, a: str | None, b: str | None, rev: str | None, fmt: str) -> None:
     """比较两个地区的最终目录，或比较某个版本与工作区（--rev）。退出码：0 相同，1 有差异，2 出错。"""
-    try:
-        found = _comparisons(ctx, a, b, rev)
-    except (Unknown, RevisionError) as err:
-        _fail(str(err), 2)
+    found = comparisons(directory, a, b, rev)
     shown = [c for c in found if not c.same] or found[:1]
     style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
     click.echo(diff_output(shown, fmt, style) if style else diff_output(shown, fmt))
@@ -238,27 +168,12 @@ def _outcome(out: Outcome) -> None:
 @click.option("--id", "root_id", default=None, help="顶层地区的文件夹名（小写字母、数字、连字符），默认取 FOLDER 的名称。")
 def init_command(folder: Path, name: str, level: str, root_id: str | None) -> None:
     """建立新项目：gkcat.yaml、26 个国家试点领域和顶层地区（部门表待填写）。"""
-    try:
-        out = init_project(folder, name, level, root_id or folder.resolve().name.lower())
-    except Refused as err:
-        _fail(str(err), 2)
-    _outcome(out)
+    _outcome(init_project(folder, name, level, root_id or folder.resolve().name.lower()))
 
 
 @main.group("import")
 def import_group() -> None:
     """把已有的标准目录表（Excel 工作簿或网页表格）导入项目。"""
-
-
-def _import(ctx: click.Context, kind: str, file: Path, locality: str, domain: str | None, sheet: str | None,
-            force: bool) -> None:
-    try:
-        out = import_file(ctx.obj, kind, file, locality, domain, sheet, force)
-    except ProjectNotFound as err:
-        _fail(str(err), 2)
-    except Refused as err:
-        _fail(str(err), 2)
-    _outcome(out)
 
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -270,10 +185,10 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--domain", help="领域标识；不给时按表的标题判断。")
 @click.option("--sheet", help="只导入这个工作表；不给时导入每个是标准目录表的工作表。")
 @click.option("--force", is_flag=True, help="覆盖已有的领域文件。")
-@click.pass_context
-def import_xlsx(ctx: click.Context, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
+@click.pass_obj
+def import_xlsx(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
     """导入 Excel 工作簿中的标准目录表。"""
-    _import(ctx, "xlsx", file, locality, domain, sheet, force)
+    _outcome(import_file(directory, "xlsx", file, locality, domain, sheet, force))
 
 
 @import_group.command("html")
@@ -282,7 +197,7 @@ def import_xlsx(ctx: click.Context, file: Path, locality: str, domain: str | Non
 @click.option("--domain", help="领域标识；不给时按表格前的标题判断。")
 @click.option("--table", "sheet", help="只导入第几个表格（如 表格2）。")
 @click.option("--force", is_flag=True, help="覆盖已有的领域文件。")
-@click.pass_context
-def import_html(ctx: click.Context, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
+@click.pass_obj
+def import_html(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
     """导入从政府网站保存的网页中的标准目录表。"""
-    _import(ctx, "html", file, locality, domain, sheet, force)
+    _outcome(import_file(directory, "html", file, locality, domain, sheet, force))

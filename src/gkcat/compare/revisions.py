@@ -13,8 +13,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gkcat.check.load import Validation, load_project
-from gkcat.diagnostics.diagnostic import CONTROL, format_text
+from gkcat.check.load import Loaded, load_project
+from gkcat.diagnostics.diagnostic import CONTROL
+from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
 
 
@@ -64,7 +65,7 @@ def resolve_rev(project_dir: Path, rev: str) -> str:
     return _text(proc)
 
 
-def load_at(project_dir: Path, rev: str) -> Validation:
+def load_at(project_dir: Path, rev: str) -> Loaded:
     """The project as it was at `rev`, validated; RevisionError when it cannot be read or is invalid."""
     top, prefix = repository(project_dir)
     commit = resolve_rev(project_dir, rev)
@@ -86,11 +87,11 @@ def load_at(project_dir: Path, rev: str) -> Validation:
         if not (root / "gkcat.yaml").is_file():
             raise RevisionError(f"版本 {rev} 中 {prefix or '仓库顶层'} 没有 gkcat.yaml")
         v = load_project(root)
-    if not v.ok() or v.project is None:
+    if not v.ok() or v.project is None or v.resolver is None:
         errors = [d for d in v.diagnostics if d.severity.value == "error"]
         listing = format_text(errors[:10], colour=False)
         raise RevisionError(f"版本 {rev} 的项目有 {len(errors)} 个错误，无法比较：\n{listing}")
-    return v
+    return Loaded(v.project, v.resolver, v.diagnostics)
 
 
 def commits(project_dir: Path, limit: int) -> list[Commit]:
@@ -123,7 +124,7 @@ def tags(project_dir: Path, pattern: str) -> list[Commit]:
     return sorted(found.values(), key=lambda c: c.date, reverse=True)
 
 
-def load_releases(project_dir: Path, pattern: str, limit: int) -> tuple[list[tuple[Commit, Validation]], bool, list[str]]:
+def load_releases(project_dir: Path, pattern: str, limit: int) -> tuple[list[tuple[Commit, Loaded]], bool, list[str]]:
     """The versions the site's history shows, newest first, each validated.
 
     With tags matching `pattern`, every tagged commit is a release and the oldest is the first

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from gkcat.errors import GkcatError
 from gkcat.ingest.grids import Grid
 
 MARKS = {"√", "✓", "✔", "●", "是", "■", "☑", "v", "V", "y", "Y", "Ｙ"}
@@ -70,7 +71,7 @@ class ReadTable:
     has_levels: bool
 
 
-class NotATable(Exception):
+class NotATable(GkcatError):
     """The grid is not a standard table; the message names the sheet and what is missing."""
 
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gkcat.check.load import load_project
+from gkcat.check.load import load_project, require_valid
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.errors import GkcatError
-from gkcat.ingest.grids import Grid, GridError, read_html, read_xlsx
+from gkcat.ingest.grids import Grid, read_html, read_xlsx
 from gkcat.ingest.national import DEPARTMENTS, DOMAINS, TOWNSHIP
 from gkcat.ingest.planner import Plan, base_file, dump_yaml, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
@@ -177,14 +177,12 @@ def _tables(grids: list[Grid], sheet: str | None, channels: list[str], report: l
 def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_id: str | None,
                 sheet: str | None, force: bool) -> Outcome:
     """Read the tables of FILE into domain files of LOCALITY; write them, then validate."""
-    v = load_project(project_dir)
-    if v.project is None or v.resolver is None or not v.ok():
-        raise Refused("项目有错误，请先修正（gkcat validate）再导入")
+    v = require_valid(project_dir, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
     project, resolver = v.project, v.resolver
     try:
         loc = find_locality(project, locality)
         grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
-    except (Unknown, GridError) as err:
+    except Unknown as err:  # for import, an unknown locality means it cannot run (2)
         raise Refused(str(err)) from None
     out = Outcome()
     out.report += [note for g in grids for note in g.notes]

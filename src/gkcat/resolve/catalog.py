@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gkcat.diagnostics.diagnostic import closest
+from gkcat.errors import GkcatError
 from gkcat.model.files import ITEM_FIELDS, DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVELS
@@ -41,8 +42,10 @@ class ResolvedCatalog:
         return [i for i in self.table if i.here]
 
 
-class Unknown(Exception):
-    """A locality, domain or item that does not exist (exit code 1), with a helpful message."""
+class Unknown(GkcatError):
+    """A locality, domain or item that does not exist, with a helpful message (exit 1: cli.md's `show`, `explain`)."""
+
+    exit_code = 1
 
 
 def levels_from(project: Project, loc: Locality) -> list[str]:
