@@ -27,6 +27,7 @@ IO = {
     "source/tree": "the only reader of a project's files",
     "build/pipeline": "the only writer of a build's output",
     "build/outfolder": "reads back its own manifest, takes the lock",
+    "build/fingerprints": "hashes gkcat's own source files",
     "compare/revisions": "has git write an old version into a temporary folder",
     "ingest/bounds": "reads the zip directory of a table given to import",
     "ingest/grids": "reads the tables given to import",

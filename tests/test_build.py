@@ -6,11 +6,13 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
-from conftest import CATALOGS
+from conftest import CATALOGS, REPO
 from gkcat.build import outputs, pipeline
 from gkcat.build.pipeline import MANIFEST, BuildRefused, build
 
@@ -152,3 +154,39 @@ def test_libreoffice_opens_and_prints_a_sample_workbook(tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "辽中区义务教育领域基层政务公开标准目录" in text and "辽中区政务公开标准目录总览" in text
     assert "第 1 页 共" in text
+
+
+def _copy_of_gkcat(where: Path) -> Path:
+    """gkcat's source and templates laid out as in the checkout, to be changed and run from there."""
+    shutil.copytree(REPO / "src", where / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(REPO / "templates", where / "templates")
+    return where / "src"
+
+
+def _build_with(src: Path, root: Path, out: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(src), "SOURCE_DATE_EPOCH": "1767225600"}
+    proc = subprocess.run([sys.executable, "-m", "gkcat", "-C", str(root), "build", "-o", str(out), "-j", "1"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_changed_gkcat_leaves_nothing_stale(project, tmp_path):
+    """The same project rebuilt by a gkcat whose renderer changed (same version number): every
+    output that depends on the change is new, none reused from the old build."""
+    root, out = project(), tmp_path / "out"
+    before = _copy_of_gkcat(tmp_path / "before")
+    _build_with(before, root, out)
+    book = out / "city/county/county.xlsx"
+    assert "县级" in _sheet_texts(book) and "县级" in (out / "city/county/yiwu-jiaoyu.html").read_text(encoding="utf-8")
+    after = _copy_of_gkcat(tmp_path / "after")
+    vocabulary = after / "gkcat/model/vocabulary.py"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8").replace('"county": "县级"', '"county": "区县级"'),
+                          encoding="utf-8")
+    _build_with(after, root, out)
+    assert "区县级" in _sheet_texts(book)
+    assert "区县级" in (out / "city/county/yiwu-jiaoyu.html").read_text(encoding="utf-8")
+
+
+def _sheet_texts(path: Path) -> str:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)

@@ -7,16 +7,29 @@ shared between localities, so their hashes are cached by identity and a province
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+import gkcat
 from gkcat import __version__
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.resolve.resolver import Entry, Exclusion, Resolver, WithheldEntry
 from gkcat.source.yamldoc import SourceDoc
 
-# Bump when the layout of any output changes, so that old outputs are not reused.
-RENDER_VERSION = "xlsx-1 site-1"
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of gkcat's own code, as installed: any change to it (an editable install, a release
+    that forgot to bump the version) renders every output anew instead of reusing old ones."""
+    package = Path(gkcat.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _h(*parts: Any) -> str:
@@ -27,7 +40,7 @@ class Fingerprints:
     def __init__(self, project: Project, resolver: Resolver, when: str, templates: str = ""):
         self.project, self.resolver = project, resolver
         config = project.config
-        self.base = _h(__version__, RENDER_VERSION, when, config.model_dump(),
+        self.base = _h(__version__, code_digest(), when, config.model_dump(),
                        [d.model_dump() for d in project.domains])
         self.site = _h(self.base, templates)  # pages also depend on the templates in use
         self._memo: dict[tuple[str, int], str] = {}

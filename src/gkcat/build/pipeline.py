@@ -84,7 +84,9 @@ def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
     """Template folders in use, the static assets they provide (the project's win), and a digest of all of it."""
     dirs = template_dirs(project.root_dir)
     builtin = builtin_templates()
-    layers = [{p.relative_to(builtin).as_posix(): p for p in sorted(builtin.rglob("*")) if p.is_file()}, project.templates]
+    # a wheel's template folder is a package too: its __init__.py is code (hashed with the code), not a template
+    packaged = (p for p in sorted(builtin.rglob("*")) if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts)
+    layers = [{p.relative_to(builtin).as_posix(): p for p in packaged}, project.templates]
     digest = hashlib.sha256()
     assets: dict[str, bytes] = {}
     for layer, files in enumerate(layers):  # gkcat's first, so that the project's files replace them
