@@ -67,15 +67,15 @@ def test_overlay_order_exclude_override_then_local_items_grouped_by_level1(proje
     # 政策文件 group first (first appearance), inherited before local; then the new group
     assert ids(county, here_only=False) == ["zcwj-jyfl", "zcwj-gfx", "lz-jd", "lz-xqhf"]
     first = county.table[0].entry.values
-    assert first["channels"] == ("政府网站", "公开查阅点")
-    assert first["content"] == ("《中华人民共和国教育法》", "《中华人民共和国义务教育法》")  # untouched fields stay
-    assert first["extra"] == {"phone": "024-12345678"}
+    assert first.channels == ("政府网站", "公开查阅点")
+    assert first.content == ("《中华人民共和国教育法》", "《中华人民共和国义务教育法》")  # untouched fields stay
+    assert first.extras == {"phone": "024-12345678"}
     assert [(x.id, x.reason, x.locality.path) for x in county.excluded] == [("jygk-ml", "本区由市教育局统一公开", "city/county")]
     # towns inherit the county's result and its exclusions
     town, _ = resolved(root, "city/county/town-b")
     assert "jygk-ml" not in ids(town, here_only=False)
     assert [x.id for x in town.excluded] == ["jygk-ml"]
-    assert town.table[0].entry.values["channels"] == ("政府网站", "公开查阅点")
+    assert town.table[0].entry.values.channels == ("政府网站", "公开查阅点")
 
 
 def test_withheld_accumulates_down_the_tree(project):
@@ -118,9 +118,9 @@ def test_defaults_file_beats_project_and_item_beats_file(project):
     """})
     city, v = resolved(root, "city")
     a, b = (i.entry for i in city.items)
-    assert (a.values["deadline"], a.values["channels"], a.values["method"]) == ("文件默认时限", ("公开查阅点",), "主动")
-    assert (b.values["deadline"], b.values["method"]) == ("本项时限", "依申请")
-    assert a.values["levels"] == ("city", "county", "town")  # the domain's levels
+    assert (a.values.deadline, a.values.channels, a.values.method) == ("文件默认时限", ("公开查阅点",), "主动")
+    assert (b.values.deadline, b.values.method) == ("本项时限", "依申请")
+    assert a.values.levels == ("city", "county", "town")  # the domain's levels
     steps = {name: [(s.file, s.action) for s in a.history[name]] for name in ("deadline", "method", "levels")}
     assert steps == {"deadline": [("city/yiwu-jiaoyu.yaml", "默认值")], "method": [("gkcat.yaml", "默认值")],
                      "levels": [("domains.yaml", "领域层级")]}

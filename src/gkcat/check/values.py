@@ -7,19 +7,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, quote_list
+from gkcat.model.fields import FIELDS
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH, channel_base, is_role
+from gkcat.resolve.item import ItemValues
 from gkcat.resolve.provenance import Step
-from gkcat.resolve.resolver import Resolver
+from gkcat.resolve.resolver import Entry, Resolver
 from gkcat.source.yamldoc import Path_, SourceDoc, format_path
 
-_WARNINGS = (
-    ("basis", "GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"),
-    ("channels", "GK402", "没有公开渠道：请填写 channels，或在 defaults 中设定"),
-    ("deadline", "GK403", "公开时限为空：请填写 deadline，或在 defaults 中设定"),
-    ("content", "GK404", "没有公开内容：请填写 content"),
-)
+# fields whose empty value is a warning, in registry order (model/fields.py)
+_WARNINGS = tuple((f.id, *f.empty) for f in FIELDS if f.empty is not None)
 
 
 class ValueChecker:
@@ -37,19 +35,19 @@ class ValueChecker:
             for name in loc.departments.values():
                 self.owners[name].append(loc)
 
-    def check(self, loc: Locality, domain: DomainDef, doc: SourceDoc, base: Path_, values: dict[str, Any],
+    def check(self, loc: Locality, domain: DomainDef, doc: SourceDoc, base: Path_, values: ItemValues,
               given: dict[str, Any], defined: bool, history: dict[str, tuple[Step, ...]] | None = None) -> None:
         """Check an item definition (defined=True) or an override of one."""
         self.check_given(doc, base, given, domain)
         self._subjects(loc, doc, base, given.get("subject") or ())
         if defined:
             for name, what in (("audience", "公开对象"), ("method", "公开方式")):
-                if values[name] is None:
+                if values.get(name) is None:
                     msg = f"缺少必填字段“{name}”（{what}）：请填写，或在 defaults 中设定"
                     self.diags.append(doc.diag(base, "GK202", msg, shown=f"{format_path(base)}.{name}"))
             self._levels_given_by_default(domain, values, history or {})
         for name, code, msg in _WARNINGS:
-            if not values[name] and (defined or name in given):
+            if not values.get(name) and (defined or name in given):
                 self.diags.append(doc.diag(base + ((name,) if name in given else ()), code, msg))
 
     def check_given(self, doc: SourceDoc, base: Path_, given: dict[str, Any], domain: DomainDef | None) -> None:
@@ -80,14 +78,14 @@ class ValueChecker:
             msg = f"公开层级“{level}”（{LEVEL_ZH[level]}）超出“{domain.name}”领域的层级（{'、'.join(domain.levels)}）"
             self.diags.append(doc.diag(path, "GK305", msg))
 
-    def _levels_given_by_default(self, domain: DomainDef, values: dict[str, Any], history: dict[str, tuple[Step, ...]]) -> None:
+    def _levels_given_by_default(self, domain: DomainDef, values: ItemValues, history: dict[str, tuple[Step, ...]]) -> None:
         # Levels from a defaults block are checked against this item's domain here, once per file
         # and domain: a project-wide default can fit one domain and not another.
         steps = history.get("levels", ())
         if not steps or steps[0].action != "默认值":
             return
         step = steps[0]
-        for i, level in enumerate(values["levels"]):
+        for i, level in enumerate(values.levels):
             if level in self.levels and level not in domain.levels:
                 msg = f"默认公开层级“{level}”超出“{domain.name}”领域的层级（{'、'.join(domain.levels)}）"
                 self.diags.append(step.doc.diag(step.path + (i,), "GK305", msg))
@@ -142,10 +140,10 @@ def check_roles(resolver: Resolver) -> list[Diagnostic]:
     return out
 
 
-def _roles_used(entries: list[Any]) -> dict[str, Step]:
+def _roles_used(entries: list[Entry]) -> dict[str, Step]:
     used: dict[str, Step] = {}
     for e in entries:
-        for i, s in enumerate(e.values["subject"]):
+        for i, s in enumerate(e.values.subject):
             if s not in used and is_role(s):
                 step = e.history["subject"][-1]
                 used[s] = step.at(i)

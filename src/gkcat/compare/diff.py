@@ -11,7 +11,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from gkcat.model.files import ITEM_FIELDS, DomainDef
+from gkcat.model.fields import ITEM_FIELDS
+from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, catalog
@@ -98,7 +99,7 @@ def _values(item: ResolvedItem) -> dict[str, object]:
     out: dict[str, object] = {}
     for name in ITEM_FIELDS:
         if name == "extra":
-            out.update({f"extra.{k}": v for k, v in sorted(item.entry.values["extra"].items())})
+            out.update({f"extra.{k}": v for k, v in sorted(item.entry.values.extras.items())})
         else:
             out[name] = item.value(name)
     return out
@@ -114,9 +115,9 @@ def _field_changes(a: ResolvedItem, b: ResolvedItem, sa: Side, sb: Side) -> tupl
         moved = isinstance(x, tuple) and isinstance(y, tuple) and sorted(x) == sorted(y)
         note = ""
         roles: tuple[tuple[str, str, str], ...] = ()
-        same_roles = a.entry.values["subject"] == b.entry.values["subject"]
+        same_roles = a.entry.values.subject == b.entry.values.subject
         if name == "subject" and same_roles and isinstance(x, tuple) and isinstance(y, tuple):
-            roles = tuple((r, n, m) for r, n, m in zip(a.entry.values["subject"], x, y, strict=True) if n != m)
+            roles = tuple((r, n, m) for r, n, m in zip(a.entry.values.subject, x, y, strict=True) if n != m)
             note = f"同一角色（{'、'.join(r for r, _, _ in roles)}）在{sa.label}和{sb.label}解析为不同部门"
         out.append(FieldChange(name, x, y, moved, note, roles))
     return tuple(out)
@@ -152,7 +153,7 @@ def _moves(a: list[ResolvedItem], b: list[ResolvedItem]) -> tuple[Move, ...]:
         kept.update(ia[block.a:block.a + block.size])
     pos_a = {x: n for n, x in enumerate((i.id for i in a), 1)}
     pos_b = {x: n for n, x in enumerate((i.id for i in b), 1)}
-    names = {i.id: i.entry.values["level2"] for i in b}
+    names = {i.id: i.entry.values.level2 for i in b}
     return tuple(Move(x, names[x], pos_a[x], pos_b[x]) for x in ib if x not in kept)
 
 
@@ -161,14 +162,14 @@ def _domain(domain: DomainDef, ca: ResolvedCatalog | None, cb: ResolvedCatalog |
     a = ca.items if ca else []
     b = cb.items if cb else []
     by_a, by_b = {i.id: i for i in a}, {i.id: i for i in b}
-    only_a = tuple(Missing(i.id, i.entry.values["level2"], _why(sb, domain, i.id, i, sa)) for i in a if i.id not in by_b)
-    only_b = tuple(Missing(i.id, i.entry.values["level2"], _why(sa, domain, i.id, i, sb)) for i in b if i.id not in by_a)
+    only_a = tuple(Missing(i.id, i.entry.values.level2, _why(sb, domain, i.id, i, sa)) for i in a if i.id not in by_b)
+    only_b = tuple(Missing(i.id, i.entry.values.level2, _why(sa, domain, i.id, i, sb)) for i in b if i.id not in by_a)
     changed = []
     for i in a:
         if i.id in by_b:
             fields = _field_changes(i, by_b[i.id], sa, sb)  # type: ignore[arg-type]
             if fields:
-                changed.append(ItemChange(i.id, by_b[i.id].entry.values["level2"], fields))
+                changed.append(ItemChange(i.id, by_b[i.id].entry.values.level2, fields))
     note = ""
     if sa is not None and sb is not None and (ca is None) != (cb is None):
         note = f"“{domain.name}”只延伸到{(sa if cb is None else sb).label}"

@@ -137,7 +137,7 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
     parent = [e for e in resolver.state(loc.parent, domain).entries if _listed(e, below)]
     waiting: dict[tuple[str, str], list[Entry]] = {}
     for e in parent:
-        waiting.setdefault((norm(e.values["level1"]), norm(e.values["level2"])), []).append(e)
+        waiting.setdefault((norm(e.values.level1), norm(e.values.level2)), []).append(e)
     values = _Values(loc, extras, table.has_levels)
     override: dict[str, dict[str, Any]] = {}
     local: list[dict[str, Any]] = []
@@ -165,7 +165,7 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
     report.append(f"{table.grid.name}：与上级事项对应 {matched} 项，其中 {len(override)} 项有不同（写作修改），"
                   f"本级新增 {len(local)} 项")
     left = {id(e) for group in waiting.values() for e in group}
-    exclude = [{"id": e.id, "reason": reasons.get((norm(e.values["level1"]), norm(e.values["level2"])), MISSING_REASON)}
+    exclude = [{"id": e.id, "reason": reasons.get((norm(e.values.level1), norm(e.values.level2)), MISSING_REASON)}
                for e in parent if id(e) in left]  # in the parent's order
     for x in exclude:
         if x["reason"] == MISSING_REASON:
@@ -189,19 +189,19 @@ def _patch(loc: Locality, entry: Entry, v: dict[str, Any], below: list[str], com
     old = entry.values
     for name, value in v.items():
         if name == "subject":
-            if resolve_subject(loc, tuple(value)) == resolve_subject(loc, old["subject"]):
+            if resolve_subject(loc, tuple(value)) == resolve_subject(loc, old.subject):
                 continue
         elif name == "levels":
-            keep = [lv for lv in old["levels"] if lv not in below]
+            keep = [lv for lv in old.levels if lv not in below]
             value = keep + value
-            if value == list(old["levels"]):
+            if value == list(old.levels):
                 continue
         elif name == "extra":
-            changed = {k: x for k, x in value.items() if old["extra"].get(k) != x}
+            changed = {k: x for k, x in value.items() if old.extras.get(k) != x}
             if changed:
                 patch["extra"] = changed
             continue
-        elif (list(old[name]) if isinstance(old[name], tuple) else old[name]) == value:
+        elif (list(old.get(name)) if isinstance(old.get(name), tuple) else old.get(name)) == value:
             continue
         if name in common:
             report.append(f"{table.grid.ref(raw.row, 0)}：“{name}”是共性要素，与上级不同，未导入（{entry.id}）")

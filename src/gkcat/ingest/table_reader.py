@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from gkcat.errors import GkcatError
 from gkcat.ingest.grids import Grid
+from gkcat.model.fields import FIELDS
 
 MARKS = {"√", "✓", "✔", "●", "是", "■", "☑", "v", "V", "y", "Y", "Ｙ"}
 SAME = "同上"
@@ -75,9 +76,8 @@ class NotATable(GkcatError):
     """The grid is not a standard table; the message names the sheet and what is missing."""
 
 
-_TOP = [("序号", "number"), ("一级事项", "level1"), ("二级事项", "level2"), ("公开内容", "content"), ("公开依据", "basis"),
-        ("公开时限", "deadline"), ("公开主体", "subject"), ("公开渠道", "channels"), ("公开对象", "audience"),
-        ("公开方式", "method"), ("公开层级", "levels"), ("链接", "links"), ("公开事项", "item"), ("事项名称", "item")]
+# What a header starts with -> its column kind; the fields' headers come from the registry, in its order.
+_TOP = [("序号", "number")] + [(f.header, f.id) for f in FIELDS if f.header] + [("公开事项", "item"), ("事项名称", "item")]
 
 
 def _kind(label: str) -> str | None:

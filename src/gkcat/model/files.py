@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
+from gkcat.model.fields import ITEM_FIELDS, describe, title
 from gkcat.model.vocabulary import CODE, ITEM_ID, LINK, NATIONAL_CHANNELS, ROLE, SLUG, Level
 
 
@@ -36,46 +37,40 @@ class Strict(BaseModel):
 class ItemPatch(Strict):
     """The fields of an item that an overlay's `override` may replace (all optional)."""
 
-    level1: str | None = Field(None, title="一级事项", min_length=1)
-    level2: str | None = Field(None, title="二级事项")
-    content: TextList | None = Field(None, title="公开内容（要素）", description="一句话或一个列表，每项是一个要素")
-    basis: TextList | None = Field(None, title="公开依据", description="法律、法规、规章或文件名称")
-    deadline: str | None = Field(None, title="公开时限", description="如：信息形成或者变更之日起20个工作日内")
-    subject: TextList | None = Field(
-        None, title="公开主体",
-        description="部门角色（小写英文，如 education，按本地区 departments 解析）或部门全称",
-    )
-    channels: TextList | None = Field(None, title="公开渠道和载体", description="取自 gkcat.yaml 的 channels 列表")
-    audience: Literal["全社会", "特定群体"] | None = Field(None, title="公开对象")
-    method: Literal["主动", "依申请"] | None = Field(None, title="公开方式")
-    levels: list[Level] | None = Field(None, title="公开层级", description="默认为领域的层级", min_length=1)
-    links: list[Link] | None = Field(None, title="已公开内容链接", description="只接受 http(s) 链接")
-    extra: dict[str, str] | None = Field(None, title="扩展字段", description="gkcat.yaml 中 extra_fields 定义的列")
-
-
-ITEM_FIELDS: tuple[str, ...] = tuple(ItemPatch.model_fields)
+    level1: str | None = Field(None, title=title("level1"), min_length=1)
+    level2: str | None = Field(None, title=title("level2"))
+    content: TextList | None = Field(None, title=title("content"), description=describe("content"))
+    basis: TextList | None = Field(None, title=title("basis"), description=describe("basis"))
+    deadline: str | None = Field(None, title=title("deadline"), description=describe("deadline"))
+    subject: TextList | None = Field(None, title=title("subject"), description=describe("subject"))
+    channels: TextList | None = Field(None, title=title("channels"), description=describe("channels"))
+    audience: Literal["全社会", "特定群体"] | None = Field(None, title=title("audience"))
+    method: Literal["主动", "依申请"] | None = Field(None, title=title("method"))
+    levels: list[Level] | None = Field(None, title=title("levels"), description=describe("levels"), min_length=1)
+    links: list[Link] | None = Field(None, title=title("links"), description=describe("links"))
+    extra: dict[str, str] | None = Field(None, title=title("extra"), description=describe("extra"))
 
 
 class Item(ItemPatch):
     """One row of a standard table (公开事项)."""
 
     id: str = Field(title="事项标识", pattern=ITEM_ID, description="在本领域内唯一且稳定，如 zcwj-jyfl")
-    level1: str = Field(title="一级事项", min_length=1)
-    level2: str = Field(title="二级事项")
+    level1: str = Field(title=title("level1"), min_length=1)
+    level2: str = Field(title=title("level2"))
 
 
 class ItemDefaults(Strict):
     """Values for items that omit a field."""
 
-    basis: TextList | None = Field(None, title="公开依据")
-    deadline: str | None = Field(None, title="公开时限")
-    subject: TextList | None = Field(None, title="公开主体")
-    channels: TextList | None = Field(None, title="公开渠道和载体")
-    audience: Literal["全社会", "特定群体"] | None = Field(None, title="公开对象")
-    method: Literal["主动", "依申请"] | None = Field(None, title="公开方式")
-    levels: list[Level] | None = Field(None, title="公开层级", min_length=1)
-    links: list[Link] | None = Field(None, title="已公开内容链接")
-    extra: dict[str, str] | None = Field(None, title="扩展字段")
+    basis: TextList | None = Field(None, title=title("basis"))
+    deadline: str | None = Field(None, title=title("deadline"))
+    subject: TextList | None = Field(None, title=title("subject"))
+    channels: TextList | None = Field(None, title=title("channels"))
+    audience: Literal["全社会", "特定群体"] | None = Field(None, title=title("audience"))
+    method: Literal["主动", "依申请"] | None = Field(None, title=title("method"))
+    levels: list[Level] | None = Field(None, title=title("levels"), min_length=1)
+    links: list[Link] | None = Field(None, title=title("links"))
+    extra: dict[str, str] | None = Field(None, title=title("extra"))
 
 
 class Exclude(Strict):

@@ -5,29 +5,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gkcat.model.fields import FIELDS, FieldSpec
 from gkcat.model.project import Locality
 from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, Story
 
 
+def _json_value(spec: FieldSpec, value: Any) -> Any:
+    if spec.id == "extra":
+        return dict(sorted(value.items()))
+    if spec.many:
+        return list(value)
+    return "" if spec.id == "deadline" and value is None else value  # cli.md prints no deadline as ""
+
+
 def item_json(item: ResolvedItem) -> dict[str, Any]:
-    v = item.entry.values
+    """One item as cli.md's `show` prints it: its id, every field in registry order, where it was defined."""
     origin = item.entry.origin
-    return {
-        "id": item.id,
-        "level1": v["level1"],
-        "level2": v["level2"],
-        "content": list(v["content"]),
-        "basis": list(v["basis"]),
-        "deadline": v["deadline"] or "",
-        "subject": list(item.subject),
-        "channels": list(v["channels"]),
-        "audience": v["audience"],
-        "method": v["method"],
-        "levels": list(v["levels"]),
-        "links": list(v["links"]),
-        "extra": dict(sorted(v["extra"].items())),
-        "source": {"file": origin.file, "line": origin.line},
-    }
+    fields = {f.id: _json_value(f, item.value(f.id)) for f in FIELDS}
+    return {"id": item.id, **fields, "source": {"file": origin.file, "line": origin.line}}
 
 
 def catalog_json(cat: ResolvedCatalog) -> dict[str, Any]:

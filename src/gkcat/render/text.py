@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+from gkcat.model.fields import label
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.resolve.catalog import ResolvedCatalog, Story
 
-FIELD_ZH = {
-    "level1": "一级事项", "level2": "二级事项", "content": "公开内容", "basis": "公开依据", "deadline": "公开时限",
-    "subject": "公开主体", "channels": "公开渠道", "audience": "公开对象", "method": "公开方式",
-    "levels": "公开层级", "links": "已公开内容链接", "extra": "扩展字段",
-}
-
 
 def field_label(name: str, extra_labels: dict[str, str]) -> str:
     """A field's Chinese name; extra.<id> is its column label from gkcat.yaml."""
-    return FIELD_ZH.get(name) or extra_labels.get(name.removeprefix("extra."), name)
+    return label(name, extra_labels)
 
 
 def join_value(value: object, empty: str = "（无）") -> str:
@@ -41,19 +36,19 @@ def catalog_text(cat: ResolvedCatalog) -> list[str]:
     group = None
     for item in items:
         v = item.entry.values
-        if v["level1"] != group:
-            group = v["level1"]
+        if v.level1 != group:
+            group = v.level1
             out.append(f"【{group}】")
-        out.append(f"  {item.id}  {v['level2'] or '—'}")
-        out.append(f"    公开内容：{join_value(v['content'])}")
-        out.append(f"    公开依据：{join_value(v['basis'])}")
-        out.append(f"    公开时限：{join_value(v['deadline'])}")
+        out.append(f"  {item.id}  {v.level2 or '—'}")
+        out.append(f"    公开内容：{join_value(v.content)}")
+        out.append(f"    公开依据：{join_value(v.basis)}")
+        out.append(f"    公开时限：{join_value(v.deadline)}")
         out.append(f"    公开主体：{join_value(item.subject)}")
-        out.append(f"    公开渠道：{join_value(v['channels'])}")
-        out.append(f"    公开对象：{v['audience']}  公开方式：{v['method']}  公开层级：{_levels(v['levels'])}")
-        if v["links"]:
-            out.append(f"    链接：{join_value(v['links'])}")
-        for key, value in sorted(v["extra"].items()):
+        out.append(f"    公开渠道：{join_value(v.channels)}")
+        out.append(f"    公开对象：{v.audience}  公开方式：{v.method}  公开层级：{_levels(v.levels)}")
+        if v.links:
+            out.append(f"    链接：{join_value(v.links)}")
+        for key, value in sorted(v.extras.items()):
             out.append(f"    {cat.extra_labels.get(key, key)}：{value}")
     if cat.excluded:
         out.append("  不适用事项：")
@@ -75,8 +70,8 @@ def show_text(loc: Locality, catalogs: list[ResolvedCatalog]) -> str:
 def story_text(story: Story) -> str:
     item = story.item
     v = item.entry.values
-    where = "" if item.here else f"（本级不公开，只传给下级：公开层级为 {_levels(v['levels'])}）"
-    out = [f"{heading(story.locality)} · {story.domain.name} · {item.id}（{v['level1']} / {v['level2']}）{where}",
+    where = "" if item.here else f"（本级不公开，只传给下级：公开层级为 {_levels(v.levels)}）"
+    out = [f"{heading(story.locality)} · {story.domain.name} · {item.id}（{v.level1} / {v.level2}）{where}",
            f"  定义于 {item.entry.origin.file}:{item.entry.origin.line}"]
     for f in story.fields:
         label = field_label(f.name, story.extra_labels)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from gkcat.diagnostics.diagnostic import closest
 from gkcat.errors import GkcatError
-from gkcat.model.files import ITEM_FIELDS, DomainDef
+from gkcat.model.fields import ITEM_FIELDS
+from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVELS
 from gkcat.resolve.provenance import Step
@@ -24,7 +25,7 @@ class ResolvedItem:
         return self.entry.id
 
     def value(self, name: str) -> object:
-        return self.subject if name == "subject" else self.entry.values[name]
+        return self.subject if name == "subject" else self.entry.values.get(name)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def listed(resolver: Resolver, loc: Locality, domain: DomainDef) -> list[Entry]:
 
 def catalog(resolver: Resolver, loc: Locality, domain: DomainDef) -> ResolvedCatalog:
     state = resolver.state(loc, domain)
-    table = [ResolvedItem(e, tuple(resolve_subject(loc, e.values["subject"])), loc.level in e.levels)
+    table = [ResolvedItem(e, tuple(resolve_subject(loc, e.values.subject)), loc.level in e.levels)
              for e in listed(resolver, loc, domain)]
     labels = resolver.project.extra_labels
     return ResolvedCatalog(loc, domain, table, state.excluded, state.withheld, labels)
@@ -125,12 +126,12 @@ def explain(resolver: Resolver, loc: Locality, domain: DomainDef, item_id: str) 
     stories = []
     for name in ITEM_FIELDS:
         if name == "extra":
-            for key, value in entry.values["extra"].items():
+            for key, value in entry.values.extras.items():
                 stories.append(FieldStory(f"extra.{key}", value, entry.history.get(f"extra.{key}", ())))
             continue
         roles: tuple[tuple[str, str, Locality], ...] = ()
         if name == "subject":
-            roles = tuple((r, *loc.roles[r]) for r in entry.values["subject"] if r in loc.roles)
+            roles = tuple((r, *loc.roles[r]) for r in entry.values.subject if r in loc.roles)
         stories.append(FieldStory(name, found.value(name), entry.history.get(name, ()), roles))
     return Story(loc, domain, found, tuple(stories), cat.extra_labels)
 

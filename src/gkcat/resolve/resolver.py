@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gkcat.model.files import ITEM_FIELDS, DomainDef, DomainFile, Item, ItemDefaults, ItemPatch
+from gkcat.model.fields import ITEM_FIELDS, LIST_FIELDS, extra_name
+from gkcat.model.files import DomainDef, DomainFile, Item, ItemDefaults, ItemPatch
 from gkcat.model.project import DomainSource, Locality, Project
+from gkcat.resolve.item import ItemValues
 from gkcat.resolve.provenance import Step
 from gkcat.source.yamldoc import Path_, SourceDoc
-
-LIST_FIELDS = ("content", "basis", "subject", "channels", "levels", "links")
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,14 +28,14 @@ class Entry:
     """An item as it stands at some level: its values and the history of each field."""
 
     id: str
-    values: dict[str, Any]  # every item field; lists as tuples, extra as a dict
+    values: ItemValues
     history: dict[str, tuple[Step, ...]]  # field (or "extra.<key>") -> steps, top first
     origin: Step  # where the item was defined
     owner: str  # path of the locality whose file defined it
 
     @property
     def levels(self) -> tuple[str, ...]:
-        return self.values["levels"]
+        return self.values.levels
 
 
 @dataclass(frozen=True)
@@ -191,16 +191,14 @@ class _Apply:
                 entries[item_id] = self._patched(entry, given, base)
 
     def _patched(self, entry: Entry, given: dict[str, Any], base: Path_) -> Entry:
-        values, history = dict(entry.values), dict(entry.history)
+        history = dict(entry.history)
         for name, value in given.items():
             if name == "extra":
-                values["extra"] = {**values["extra"], **(value or {})}
                 for key in value or {}:
-                    history[f"extra.{key}"] = history.get(f"extra.{key}", ()) + (Step(self.doc, base + ("extra", key), "修改"),)
+                    history[extra_name(key)] = history.get(extra_name(key), ()) + (Step(self.doc, base + ("extra", key), "修改"),)
                 continue
-            values[name] = tuple(value) if name in LIST_FIELDS else value
             history[name] = history.get(name, ()) + (Step(self.doc, base + (name,), "修改"),)
-        return Entry(entry.id, values, history, entry.origin, entry.owner)
+        return Entry(entry.id, entry.values.patched(given), history, entry.origin, entry.owner)
 
     def _items(self, entries: dict[str, Entry], excluded: list[Exclusion]) -> list[Entry]:
         out: list[Entry] = []
@@ -224,13 +222,12 @@ class _Apply:
         history: dict[str, tuple[Step, ...]] = {}
         for name in ITEM_FIELDS:
             value, step = self._value(name, given, path)
-            values[name] = tuple(value) if name in LIST_FIELDS else value
+            values[name] = value
             if step is not None:
                 history[name] = (step,)
         for key in values["extra"]:
-            history[f"extra.{key}"] = tuple(step.at(key) for step in history["extra"])
-        values["extra"] = dict(values["extra"])
-        return Entry(item.id, values, history, Step(self.doc, path, "定义"), self.loc.path)
+            history[extra_name(key)] = tuple(step.at(key) for step in history["extra"])
+        return Entry(item.id, ItemValues.of(values), history, Step(self.doc, path, "定义"), self.loc.path)
 
     def _value(self, name: str, given: dict[str, Any], path: Path_) -> tuple[Any, Step | None]:
         if name in given and given[name] is not None:
@@ -279,8 +276,8 @@ def _grouped(entries: list[Entry]) -> list[Entry]:
     """Grouped by level1 in order of first appearance; stable inside a group."""
     first: dict[str, int] = {}
     for e in entries:
-        first.setdefault(e.values["level1"], len(first))
-    return sorted(entries, key=lambda e: first[e.values["level1"]])
+        first.setdefault(e.values.level1, len(first))
+    return sorted(entries, key=lambda e: first[e.values.level1])
 
 
 def resolve_subject(loc: Locality, subject: tuple[str, ...]) -> list[str]:

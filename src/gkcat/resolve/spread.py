@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gkcat.model.fields import extra_name
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.resolve.resolver import Entry, Exclusion, Resolver
@@ -49,7 +50,7 @@ def changed_fields(before: Entry, after: Entry) -> tuple[str, ...]:
     for name, value in after.values.items():
         old = before.values.get(name)
         if name == "extra":
-            out += [f"extra.{k}" for k in sorted(set(value) | set(old or {})) if (old or {}).get(k) != value.get(k)]
+            out += [extra_name(k) for k in sorted(set(value) | set(old)) if old.get(k) != value.get(k)]
         elif old != value:
             out.append(name)
     return tuple(out)

@@ -146,7 +146,7 @@ class SiteFacts:
         for loc in self.project.localities.values():
             for d in self.project.domains:
                 if self.project.reaches(d, loc):
-                    out += [PendingItem(loc.name, d.name, x.entry.values["level2"], x.reason, f"{table_href(loc, d)}#{x.id}")
+                    out += [PendingItem(loc.name, d.name, x.entry.values.level2, x.reason, f"{table_href(loc, d)}#{x.id}")
                             for x in self.waiting(loc, d)]
         return tuple(out)
 
@@ -255,7 +255,7 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
     publishers = tuple(Link(x.name, f"{table_href(x, domain)}#{s.entry.id}") for x in s.publishers)
     if len(publishers) > PUBLISHERS_LIMIT:
         publishers = ()
-    return SpreadRow(s.entry.id, v["level1"], v["level2"], Link(s.owner.name, f"{table_href(s.owner, domain)}#{s.entry.id}"),
+    return SpreadRow(s.entry.id, v.level1, v.level2, Link(s.owner.name, f"{table_href(s.owner, domain)}#{s.entry.id}"),
                      s.owner is not root, tuple(s.per_level[lv] for lv in project.config.levels), publishers, changes,
                      exclusions)
 

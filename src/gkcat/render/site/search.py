@@ -56,7 +56,7 @@ def index_data(project: Project, resolver: Resolver) -> dict[str, Any]:
                 found[1].append(i)
         for e, places in where.values():
             v = e.values
-            entries.append([d_index, e.id, v["level1"], v["level2"], "；".join(v["content"]), list(v["subject"]), _runs(places)])
+            entries.append([d_index, e.id, v.level1, v.level2, "；".join(v.content), list(v.subject), _runs(places)])
     return {
         "title": project.config.title,
         "levels": [[lv, LEVEL_ZH[lv]] for lv in levels],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gkcat.model.fields import FIELDS
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, other_detail
 from gkcat.render.site.urls import domain_href
@@ -70,9 +71,13 @@ class WithheldRow:
     by: str
 
 
+LABELS = {f.id: f.label for f in FIELDS}
+
+
 @dataclass(frozen=True)
 class TableView:
     title: str
+    labels: dict[str, str]  # field id -> its column header, from the field registry
     audiences: tuple[str, ...]
     methods: tuple[str, ...]
     level_labels: tuple[str, ...]
@@ -93,9 +98,9 @@ def _above(loc: Locality, entry: Entry, before: Entry | None) -> dict[str, Above
     out: dict[str, Above] = {}
     for name in changed_fields(before, entry):
         if name.startswith("extra."):
-            out[name] = Above(parent.name, join_value(before.values["extra"].get(name[len("extra."):]), EMPTY))
+            out[name] = Above(parent.name, join_value(before.values.extras.get(name[len("extra."):]), EMPTY))
             continue
-        value = before.values[name]
+        value = before.values.get(name)
         if name == "subject":
             out[name] = Above(parent.name, join_value(resolve_subject(parent, value), EMPTY))
         elif name == "levels":
@@ -113,9 +118,9 @@ def _channels(chosen: tuple[str, ...]) -> tuple[str, ...]:
 def _row(item: ResolvedItem, levels: list[str], extras: list[str], above: dict[str, Entry], loc: Locality) -> Row:
     e = item.entry
     v = e.values
-    return Row(e.id, v["level2"], v["content"], v["basis"], v["deadline"] or "", item.subject, _channels(v["channels"]),
-               tuple(v["audience"] == a for a in AUDIENCES), tuple(v["method"] == m for m in METHODS),
-               tuple(lv in v["levels"] for lv in levels), tuple(v["extra"].get(k, "") for k in extras), v["links"],
+    return Row(e.id, v.level2, v.content, v.basis, v.deadline or "", item.subject, _channels(v.channels),
+               tuple(v.audience == a for a in AUDIENCES), tuple(v.method == m for m in METHODS),
+               tuple(lv in v.levels for lv in levels), tuple(v.extras.get(k, "") for k in extras), v.links,
                item.here, e.owner == loc.path, _above(loc, e, above.get(e.id)))
 
 
@@ -126,16 +131,16 @@ def table_view(resolver: Resolver, cat: ResolvedCatalog, levels: list[str]) -> T
     extras = list(cat.extra_labels)
     grouped: list[tuple[str, list[Row]]] = []
     for item in cat.table:
-        level1 = item.entry.values["level1"]
+        level1 = item.entry.values.level1
         if not grouped or grouped[-1][0] != level1:
             grouped.append((level1, []))
         grouped[-1][1].append(_row(item, levels, extras, above, loc))
     groups = tuple(Group(i, level1, tuple(rows)) for i, (level1, rows) in enumerate(grouped, 1))
-    excluded = tuple(ExcludedRow(x.id, x.entry.values["level1"], x.entry.values["level2"], x.reason, x.locality.name,
+    excluded = tuple(ExcludedRow(x.id, x.entry.values.level1, x.entry.values.level2, x.reason, x.locality.name,
                                  x.locality is loc, pending(x.reason)) for x in cat.excluded)
     withheld = tuple(WithheldRow(w.id, w.title, w.reason, w.basis, w.locality.name) for w in cat.withheld)
     here = sum(1 for i in cat.table if i.here)
-    return TableView(f"{loc.name}{cat.domain.name}领域基层政务公开标准目录", AUDIENCES, METHODS,
+    return TableView(f"{loc.name}{cat.domain.name}领域基层政务公开标准目录", LABELS, AUDIENCES, METHODS,
                      tuple(LEVEL_ZH[lv] for lv in levels), tuple(cat.extra_labels.values()), tuple(extras),
                      domain_href(cat.domain), groups,
                      here, len(cat.table) - here, excluded, withheld)

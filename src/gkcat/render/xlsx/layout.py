@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gkcat.model.fields import FIELDS, title
 from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, channel_base, other_detail
 from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem
 
@@ -61,18 +62,20 @@ def domain_table(cat: ResolvedCatalog, levels: list[str], channels: list[str]) -
     """The national table of one domain at one locality (format.md section 9)."""
     extras = list(cat.extra_labels.items())
     n_levels = len(levels)
-    widths: list[tuple[str, float]] = [("text", 5), ("text", 10), ("text", 14), ("wide", 30), ("wide", 26), ("text", 16),
-                                       ("text", 14), ("wide", 30)]
-    widths += [("mark", 6.5)] * (4 + n_levels) + [("text", 12)] * len(extras) + [("link", 20)]
+    w = {f.id: f.width for f in FIELDS}
+    widths: list[tuple[str, float]] = [("text", 5), ("text", w["level1"]), ("text", w["level2"]), ("wide", w["content"]),
+                                       ("wide", w["basis"]), ("text", w["deadline"]), ("text", w["subject"]),
+                                       ("wide", w["channels"])]
+    widths += [("mark", 6.5)] * (4 + n_levels) + [("text", 12)] * len(extras) + [("link", w["links"])]
     table = Table(f"{cat.locality.name}{cat.domain.name}领域基层政务公开标准目录", [Column(k, w) for k, w in widths])
     ncol = len(widths)
     link_col = ncol
     # Columns of the grouped headers, 1-based: 公开对象 9-10, 公开方式 11-12, 公开层级 13…
     lv0 = 13
-    top: list[str | None] = ["序号", "公开事项", None, "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
-                             "公开对象", None, "公开方式", None, "公开层级"] + [None] * (n_levels - 1)
-    top += [label for _, label in extras] + ["已公开内容链接"]
-    sub: list[str | None] = [None, "一级事项", "二级事项"] + [None] * 5 + list(AUDIENCES) + list(METHODS)
+    top: list[str | None] = ["序号", "公开事项", None, *(title(f) for f in ("content", "basis", "deadline", "subject", "channels")),
+                             title("audience"), None, title("method"), None, title("levels")] + [None] * (n_levels - 1)
+    top += [label for _, label in extras] + [title("links")]
+    sub: list[str | None] = [None, title("level1"), title("level2")] + [None] * 5 + list(AUDIENCES) + list(METHODS)
     sub += [LEVEL_ZH[lv] for lv in levels] + [None] * (len(extras) + 1)
     table.rows += [[table.title] + [None] * (ncol - 1), top, sub]
     table.merges.append((1, 1, 1, ncol))
@@ -91,18 +94,18 @@ def _item_rows(table: Table, items: list[ResolvedItem], levels: list[str], chann
     for item in items:
         v = item.entry.values
         row = len(table.rows) + 1
-        if v["level1"] != group:
+        if v.level1 != group:
             _close_group(table, start, row - 1)
-            group, start, number = v["level1"], row, number + 1
-        cells: list[str | None] = [str(number), v["level1"], v["level2"], bullets(v["content"]), "\n".join(v["basis"]),
-                                   v["deadline"] or "", "、".join(item.subject), checklist(v["channels"], channels)]
-        cells += [CHECK if v["audience"] == a else "" for a in AUDIENCES]
-        cells += [CHECK if v["method"] == m else "" for m in METHODS]
-        cells += [CHECK if lv in v["levels"] else "" for lv in levels]
-        cells += [v["extra"].get(key, "") for key in extras]
-        cells.append("\n".join(v["links"]))
-        if v["links"]:
-            table.links[(row, link_col)] = v["links"][0]
+            group, start, number = v.level1, row, number + 1
+        cells: list[str | None] = [str(number), v.level1, v.level2, bullets(v.content), "\n".join(v.basis),
+                                   v.deadline or "", "、".join(item.subject), checklist(v.channels, channels)]
+        cells += [CHECK if v.audience == a else "" for a in AUDIENCES]
+        cells += [CHECK if v.method == m else "" for m in METHODS]
+        cells += [CHECK if lv in v.levels else "" for lv in levels]
+        cells += [v.extras.get(key, "") for key in extras]
+        cells.append("\n".join(v.links))
+        if v.links:
+            table.links[(row, link_col)] = v.links[0]
         table.rows.append(cells)
     _close_group(table, start, len(table.rows))
 

@@ -36,7 +36,7 @@ def _excluded(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
     for cat in cats:
         for x in cat.excluded:
             v = x.entry.values
-            rows.append([str(len(rows) + 1), cat.domain.name, x.id, v["level1"], v["level2"], x.reason, x.locality.name,
+            rows.append([str(len(rows) + 1), cat.domain.name, x.id, v.level1, v.level2, x.reason, x.locality.name,
                          f"{x.step.file}:{x.step.line}"])
     header = ["序号", "领域", "事项标识", "一级事项", "二级事项", "不适用理由", "排除单位", "来源"]
     kinds = [("text", 5), ("text", 12), ("text", 12), ("text", 12), ("text", 20), ("wide", 34), ("text", 12), ("text", 24)]
@@ -87,7 +87,7 @@ def _comparison(project: Project, resolver: Resolver, domain: DomainDef) -> Tabl
     rows = []
     for i, s in enumerate(spread(project, resolver, domain), 1):
         v = s.entry.values
-        rows.append([str(i), s.entry.id, v["level1"], v["level2"], s.owner.name, str(s.published)]
+        rows.append([str(i), s.entry.id, v.level1, v.level2, s.owner.name, str(s.published)]
                     + [str(s.per_level[lv]) for lv in levels] + [str(len(s.exclusions))])
     kinds = [("text", 5), ("text", 12), ("text", 12), ("wide", 30), ("text", 12), ("mark", 8)]
     kinds += [("mark", 7)] * len(levels) + [("mark", 8)]

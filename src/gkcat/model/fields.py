@@ -1,0 +1,80 @@
+"""The field registry: every fact about an item field, declared once.
+
+The models (titles and descriptions, so the JSON Schemas), the resolved values, the labels in
+text, JSON and diff output, the XLSX columns, the import's header recognition, the warnings for
+empty values and the site's column headers all read it. The Python type of each field is declared
+where mypy needs it, as an attribute of `ItemPatch` (the file format) and of `ItemValues` (the
+resolved item); tests/test_fields.py fails when either drifts from this registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One item field."""
+
+    id: str  # the YAML key
+    label: str  # the national table's header, and the schema title
+    short: str  # in running text: explain, diff, messages
+    many: bool  # a list of values (one string means a list of one in files)
+    description: str = ""
+    header: str = ""  # what an imported table's header starts with (beside `label`), normalised
+    empty: tuple[str, str] | None = None  # (code, message) when the resolved value is empty
+    width: float = 0  # XLSX column width of its column in the national layout (0: laid out by kind)
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("level1", "一级事项", "一级事项", False, header="一级事项", width=10),
+    FieldSpec("level2", "二级事项", "二级事项", False, header="二级事项", width=14),
+    FieldSpec("content", "公开内容（要素）", "公开内容", True, "一句话或一个列表，每项是一个要素", header="公开内容",
+              empty=("GK404", "没有公开内容：请填写 content"), width=30),
+    FieldSpec("basis", "公开依据", "公开依据", True, "法律、法规、规章或文件名称", header="公开依据",
+              empty=("GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"), width=26),
+    FieldSpec("deadline", "公开时限", "公开时限", False, "如：信息形成或者变更之日起20个工作日内", header="公开时限",
+              empty=("GK403", "公开时限为空：请填写 deadline，或在 defaults 中设定"), width=16),
+    FieldSpec("subject", "公开主体", "公开主体", True,
+              "部门角色（小写英文，如 education，按本地区 departments 解析）或部门全称", header="公开主体", width=14),
+    FieldSpec("channels", "公开渠道和载体", "公开渠道", True, "取自 gkcat.yaml 的 channels 列表", header="公开渠道",
+              empty=("GK402", "没有公开渠道：请填写 channels，或在 defaults 中设定"), width=30),
+    FieldSpec("audience", "公开对象", "公开对象", False, header="公开对象"),
+    FieldSpec("method", "公开方式", "公开方式", False, header="公开方式"),
+    FieldSpec("levels", "公开层级", "公开层级", True, "默认为领域的层级", header="公开层级"),
+    FieldSpec("links", "已公开内容链接", "已公开内容链接", True, "只接受 http(s) 链接", header="链接", width=20),
+    FieldSpec("extra", "扩展字段", "扩展字段", False, "gkcat.yaml 中 extra_fields 定义的列"),
+)
+
+BY_ID: dict[str, FieldSpec] = {f.id: f for f in FIELDS}
+ITEM_FIELDS: tuple[str, ...] = tuple(f.id for f in FIELDS)
+LIST_FIELDS: tuple[str, ...] = tuple(f.id for f in FIELDS if f.many)
+EXTRA_PREFIX = "extra."  # an extra field named in provenance and diffs: "extra.phone"
+
+
+def extra_key(name: str) -> str | None:
+    """`phone` for "extra.phone"; None for a plain field name."""
+    return name[len(EXTRA_PREFIX):] if name.startswith(EXTRA_PREFIX) else None
+
+
+def extra_name(key: str) -> str:
+    """"extra.phone" for the extra field `phone`."""
+    return EXTRA_PREFIX + key
+
+
+def label(name: str, extra_labels: dict[str, str]) -> str:
+    """A field's Chinese name in running text; "extra.<id>" is its column label from gkcat.yaml."""
+    key = extra_key(name)
+    if key is not None:
+        return extra_labels.get(key, name)
+    spec = BY_ID.get(name)
+    return spec.short if spec else name
+
+
+def title(name: str) -> str:
+    """The schema title of a field (the national table's header)."""
+    return BY_ID[name].label
+
+
+def describe(name: str) -> str:
+    return BY_ID[name].description

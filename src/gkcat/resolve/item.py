@@ -1,0 +1,63 @@
+"""The values of a resolved item, typed: what renderers read, and a dictionary key (frozen, hashable).
+
+One attribute per field of the registry (model/fields.py), lists as tuples, extra fields as
+(key, value) pairs sorted by key, so that equal values are equal whatever order a file wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from gkcat.model.fields import LIST_FIELDS, extra_key
+
+
+@dataclass(frozen=True, slots=True)
+class ItemValues:
+    level1: str
+    level2: str
+    content: tuple[str, ...] = ()
+    basis: tuple[str, ...] = ()
+    deadline: str | None = None
+    subject: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    audience: str | None = None
+    method: str | None = None
+    levels: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> ItemValues:
+        """From plain values as a file gives them (lists, an extra mapping)."""
+        given: dict[str, Any] = {k: tuple(v) if k in LIST_FIELDS else v for k, v in values.items() if k != "extra"}
+        return cls(**given, extra=_pairs(values.get("extra") or {}))
+
+    def patched(self, changes: dict[str, Any]) -> ItemValues:
+        """These values with an override's fields replaced; extra keys are merged, not replaced."""
+        given: dict[str, Any] = {k: tuple(v) if k in LIST_FIELDS else v for k, v in changes.items() if k != "extra"}
+        if "extra" in changes:
+            given["extra"] = _pairs({**self.extras, **(changes["extra"] or {})})
+        return replace(self, **given)
+
+    @property
+    def extras(self) -> dict[str, str]:
+        return dict(self.extra)
+
+    def extra_value(self, key: str) -> str | None:
+        return next((v for k, v in self.extra if k == key), None)
+
+    def get(self, name: str) -> Any:
+        """A field by name: a registry id (extra as a mapping), or "extra.<key>" for one extra field (None when unset)."""
+        key = extra_key(name)
+        if key is not None:
+            return self.extra_value(key)
+        return self.extras if name == "extra" else getattr(self, name)
+
+    def items(self) -> list[tuple[str, Any]]:
+        """(field, value) in registry order, the extra field as a mapping."""
+        return [(f.name, self.get(f.name)) for f in fields(self)]
+
+
+def _pairs(extra: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(extra.items()))

@@ -1,0 +1,49 @@
+"""The field registry (model/fields.py) is the one place a field is declared: the typed attributes
+that mypy needs must list the same fields, and everything that shows a field reads its label there."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gkcat.model.fields import BY_ID, FIELDS, ITEM_FIELDS, label
+from gkcat.model.files import Item, ItemDefaults, ItemPatch
+from gkcat.resolve.item import ItemValues
+
+
+def test_the_typed_attributes_are_the_registry():
+    assert list(ItemPatch.model_fields) == list(ITEM_FIELDS)
+    assert [f.name for f in dataclasses.fields(ItemValues)] == list(ITEM_FIELDS)
+    assert set(ItemDefaults.model_fields) <= set(ITEM_FIELDS)
+    assert set(Item.model_fields) == set(ITEM_FIELDS) | {"id"}
+
+
+@pytest.mark.parametrize("model", [ItemPatch, Item, ItemDefaults])
+def test_model_titles_and_descriptions_come_from_the_registry(model):
+    for name, info in model.model_fields.items():
+        if name in BY_ID:
+            assert info.title == BY_ID[name].label, name
+            assert info.description in (None, BY_ID[name].description or None), name
+
+
+def test_resolved_values_are_hashable_and_equal_whatever_the_extra_order():
+    a = ItemValues.of({"level1": "甲", "level2": "乙", "content": ["x"], "extra": {"b": "2", "a": "1"}})
+    b = ItemValues.of({"level1": "甲", "level2": "乙", "content": ("x",), "extra": {"a": "1", "b": "2"}})
+    assert a == b and hash(a) == hash(b) and {a: 1}[b] == 1
+    assert a.patched({"extra": {"a": "9"}}).extras == {"a": "9", "b": "2"}  # merged, not replaced
+    assert a.get("extra.b") == "2" and a.get("extra.c") is None and a.get("content") == ("x",)
+
+
+def test_labels_in_text_and_in_the_table_pages():
+    assert label("content", {}) == "公开内容" and label("extra.phone", {"phone": "咨询电话"}) == "咨询电话"
+    from gkcat.render.site.tables import LABELS
+    assert {f.id: f.label for f in FIELDS} == LABELS
+
+
+def test_the_importer_recognises_every_field_header():
+    from gkcat.ingest.table_reader import _kind
+    for f in FIELDS:
+        if f.header:
+            assert _kind(f.label) == f.id or _kind(f.header) == f.id, f.id
+
