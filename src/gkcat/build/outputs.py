@@ -21,7 +21,7 @@ from gkcat.render.site.jinja import HtmlRenderer
 from gkcat.render.data import show_data
 from gkcat.resolve.resolver import Resolver
 from gkcat.render.site.search import index_script
-from gkcat.compare.history import Change, Release
+from gkcat.compare.history import ReleaseChange, Release
 from gkcat.render.site.history import history_view, project_feed
 from gkcat.render.site.pages import Link, SiteFacts, domain_view, locality_view, map_view, page, search_view
 from gkcat.render.site.urls import (
@@ -74,7 +74,7 @@ class History:
 
     releases: list[Release]
     baseline: bool  # the last release is only the starting point
-    changes: dict[str, list[Change]] = field(default_factory=dict)  # per locality, computed once before rendering
+    changes: dict[str, list[ReleaseChange]] = field(default_factory=dict)  # per locality, computed once before rendering
 
 
 def _history_pages(html: HtmlRenderer, project: Project, loc: Locality, history: History,

@@ -133,10 +133,10 @@ def _why(side: Side | None, domain: DomainDef, item_id: str, other: ResolvedItem
     if target is None or not project.reaches(target, loc):
         return f"“{domain.name}”不延伸到{loc.name}"
     state = side.resolver.state(loc, target)
-    gone = next((x for x in state.excluded if x.id == item_id), None)
+    gone = state.exclusion(item_id)
     if gone is not None:
         return f"{gone.locality.name}已排除：{gone.reason}"
-    entry = next((e for e in state.entries if e.id == item_id), None)
+    entry = state.entry(item_id)
     if entry is not None:
         return f"公开层级为{'、'.join(LEVEL_ZH.get(lv, lv) for lv in entry.levels)}，{loc.name}不在本级公开"
     owner = other_side.resolver.project.localities.get(other.entry.owner) if other_side else None

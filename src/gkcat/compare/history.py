@@ -27,7 +27,7 @@ class Release:
 
 
 @dataclass(frozen=True)
-class Change:
+class ReleaseChange:
     """What one release changed at one locality (against the release before it)."""
 
     release: Release
@@ -55,7 +55,7 @@ def source_keys(resolver: Resolver) -> dict[str, str]:
     return keys
 
 
-def all_histories(releases: list[Release], baseline: bool = False) -> dict[str, list[Change]]:
+def all_histories(releases: list[Release], baseline: bool = False) -> dict[str, list[ReleaseChange]]:
     """Every locality's history (see locality_history), comparing only where some source file differs."""
     keys = [source_keys(r.resolver) for r in releases]
     paths = list(dict.fromkeys(p for r in releases for p in r.resolver.project.localities))
@@ -63,7 +63,7 @@ def all_histories(releases: list[Release], baseline: bool = False) -> dict[str, 
 
 
 def locality_history(releases: list[Release], path: str, baseline: bool = False,
-                     keys: list[dict[str, str]] | None = None) -> list[Change]:
+                     keys: list[dict[str, str]] | None = None) -> list[ReleaseChange]:
     """Newest first: each release at which the locality's published catalogs differ from the release before.
 
     With `baseline`, the last release is only the starting point and is not listed itself.
@@ -78,17 +78,17 @@ def locality_history(releases: list[Release], path: str, baseline: bool = False,
         if b is None:
             if a is not None:  # the locality was removed in this release
                 c = compare(a, None)
-                out.append(Change(release, c, 0, sum(len(d.only_a) for d in c.domains), 0))
+                out.append(ReleaseChange(release, c, 0, sum(len(d.only_a) for d in c.domains), 0))
             continue
         if a is None:
             project, loc = release.resolver.project, b.locality
             count = sum(len(release.resolver.published(loc, d)) for d in project.domains if project.reaches(d, loc))
             if count:
-                out.append(Change(release, None, count, 0, 0))
+                out.append(ReleaseChange(release, None, count, 0, 0))
             continue
         c = compare(a, b)
         if not c.same:
-            out.append(Change(release, c, sum(len(d.only_b) for d in c.domains), sum(len(d.only_a) for d in c.domains),
+            out.append(ReleaseChange(release, c, sum(len(d.only_b) for d in c.domains), sum(len(d.only_a) for d in c.domains),
                               sum(len(d.changed) for d in c.domains)))
     return out
 

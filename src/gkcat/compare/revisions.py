@@ -17,6 +17,7 @@ from gkcat.check.load import Loaded, load_project
 from gkcat.diagnostics.diagnostic import CONTROL
 from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
+from gkcat.source.tree import CONFIG_FILE
 
 
 class RevisionError(GkcatError):
@@ -84,8 +85,8 @@ def load_at(project_dir: Path, rev: str) -> Loaded:
         except (tarfile.TarError, OSError) as err:
             raise RevisionError(f"版本 {rev} 无法读取：{err}") from None
         root = Path(tmp) / prefix if prefix else Path(tmp)
-        if not (root / "gkcat.yaml").is_file():
-            raise RevisionError(f"版本 {rev} 中 {prefix or '仓库顶层'} 没有 gkcat.yaml")
+        if not (root / CONFIG_FILE).is_file():
+            raise RevisionError(f"版本 {rev} 中 {prefix or '仓库顶层'} 没有 {CONFIG_FILE}")
         v = load_project(root)
     if not v.ok() or v.project is None or v.resolver is None:
         errors = [d for d in v.diagnostics if d.severity.value == "error"]

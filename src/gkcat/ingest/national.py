@@ -4,7 +4,7 @@ departments, as the Shenyang plan of seed 000 registers them) and department nam
 from __future__ import annotations
 
 # (id, name, levels, lead roles), in the order of the national list
-DOMAINS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+NATIONAL_DOMAINS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ('zhongda-jianshe-xiangmu', '重大建设项目', ('city', 'county'), ('development-reform',)),
     ('gonggong-ziyuan-jiaoyi', '公共资源交易', ('city', 'county'), ('development-reform', 'public-resources-trading')),
     ('yiwu-jiaoyu', '义务教育', ('city', 'county', 'town'), ('education',)),

@@ -39,7 +39,7 @@ def level_of(label: str) -> str | None:
 
 
 @dataclass
-class Column:
+class TableColumn:
     index: int
     kind: str  # number level1 level2 content basis deadline subject channels audience method levels links extra
     value: str = ""  # for mark columns: the audience, method, level or channel it marks; for extra: the label
@@ -66,7 +66,7 @@ class RawItem:
 class ReadTable:
     grid: Grid
     title: str
-    columns: list[Column]
+    columns: list[TableColumn]
     items: list[RawItem]
     notes: list[str]  # what was guessed or could not be read, with cell references
     has_levels: bool
@@ -96,7 +96,7 @@ def _header_row(grid: Grid) -> int:
     raise NotATable(f"工作表“{grid.name}”前 20 行中没有找到标准目录的表头（应有“公开事项”“公开内容”“公开依据”“公开主体”等列）")
 
 
-def _columns(grid: Grid, h: int, channels: list[str]) -> tuple[list[Column], int]:
+def _columns(grid: Grid, h: int, channels: list[str]) -> tuple[list[TableColumn], int]:
     """Each column's meaning, and how many header rows there are."""
     width = len(grid.rows[h])
     second = grid.rows[h + 1] if h + 1 < len(grid.rows) else [""] * width
@@ -109,26 +109,26 @@ def _columns(grid: Grid, h: int, channels: list[str]) -> tuple[list[Column], int
         if two and sub and sub != top:
             cols.append(_sub_column(c, group, top, sub, channels))
         elif group == "item":
-            cols.append(Column(c, "level2"))
+            cols.append(TableColumn(c, "level2"))
         elif group is not None:
-            cols.append(Column(c, group))
+            cols.append(TableColumn(c, group))
         elif top:
-            cols.append(_bare_mark(c, top, channels) or Column(c, "extra", top.replace("\n", "")))
+            cols.append(_bare_mark(c, top, channels) or TableColumn(c, "extra", top.replace("\n", "")))
     return cols, h + (2 if two else 1)
 
 
-def _bare_mark(c: int, label: str, channels: list[str]) -> Column | None:
+def _bare_mark(c: int, label: str, channels: list[str]) -> TableColumn | None:
     """A mark column whose group header is missing: 全社会, 主动, 县级, 政府网站… on their own."""
     t = norm(label)
     if t in AUDIENCE_ALIASES:
-        return Column(c, "audience_mark", AUDIENCE_ALIASES[t])
+        return TableColumn(c, "audience_mark", AUDIENCE_ALIASES[t])
     if t in METHOD_ALIASES:
-        return Column(c, "method_mark", METHOD_ALIASES[t])
+        return TableColumn(c, "method_mark", METHOD_ALIASES[t])
     if t.endswith("级") or t in ("镇街", "乡镇", "街道"):
         level = level_of(label)
-        return Column(c, "level_mark", level) if level else None
+        return TableColumn(c, "level_mark", level) if level else None
     found = next((ch for ch in channels if norm(ch) == t), None)
-    return Column(c, "channel_mark", found) if found else None
+    return TableColumn(c, "channel_mark", found) if found else None
 
 
 def _spans(grid: Grid, h: int, c: int) -> bool:
@@ -138,19 +138,19 @@ def _spans(grid: Grid, h: int, c: int) -> bool:
     return (origin[0] == h and origin != (h, c)) or (right is not None and right[0] == h)
 
 
-def _sub_column(c: int, group: str | None, top: str, sub: str, channels: list[str]) -> Column:
+def _sub_column(c: int, group: str | None, top: str, sub: str, channels: list[str]) -> TableColumn:
     s = norm(sub)
     if group == "item" or s in ("一级事项", "二级事项"):
-        return Column(c, "level1" if s.startswith("一级") else "level2")
+        return TableColumn(c, "level1" if s.startswith("一级") else "level2")
     if group == "audience":
-        return Column(c, "audience_mark", AUDIENCE_ALIASES.get(s, sub))
+        return TableColumn(c, "audience_mark", AUDIENCE_ALIASES.get(s, sub))
     if group == "method":
-        return Column(c, "method_mark", METHOD_ALIASES.get(s, sub))
+        return TableColumn(c, "method_mark", METHOD_ALIASES.get(s, sub))
     if group == "levels":
-        return Column(c, "level_mark", level_of(sub) or sub)
+        return TableColumn(c, "level_mark", level_of(sub) or sub)
     if group == "channels":
-        return Column(c, "channel_mark", next((ch for ch in channels if norm(ch) == s), sub))
-    return Column(c, group or "extra", (top if group else sub).replace("\n", ""))
+        return TableColumn(c, "channel_mark", next((ch for ch in channels if norm(ch) == s), sub))
+    return TableColumn(c, group or "extra", (top if group else sub).replace("\n", ""))
 
 
 def _lines(text: str) -> list[str]:
@@ -239,7 +239,7 @@ def _item(table: ReadTable, r: int, previous: RawItem | None, channels: list[str
     return item
 
 
-def _copy(item: RawItem, previous: RawItem, col: Column) -> None:
+def _copy(item: RawItem, previous: RawItem, col: TableColumn) -> None:
     if col.kind == "extra":
         item.extra[col.value] = previous.extra.get(col.value, "")
     elif col.kind.endswith("_mark"):
@@ -251,7 +251,7 @@ def _copy(item: RawItem, previous: RawItem, col: Column) -> None:
         setattr(item, col.kind, list(value) if isinstance(value, list) else value)
 
 
-def _fill(item: RawItem, col: Column, text: str, channels: list[str], link: str | None) -> None:
+def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link: str | None) -> None:
     kind, marked = col.kind, text.strip() in MARKS
     if kind in ("level1", "level2", "deadline"):
         setattr(item, kind, " ".join(_lines(text)) if kind != "deadline" else "\n".join(_lines(text)))

@@ -20,13 +20,14 @@ from gkcat.check.load import load_project, require_valid
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.errors import GkcatError
 from gkcat.ingest.grids import Grid, read_html, read_xlsx
-from gkcat.ingest.national import DEPARTMENTS, DOMAINS, TOWNSHIP
+from gkcat.ingest.national import DEPARTMENTS, NATIONAL_DOMAINS, TOWNSHIP
 from gkcat.ingest.planner import Plan, base_file, dump_yaml, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVELS, NATIONAL_CHANNELS, SLUG
 from gkcat.resolve.catalog import Unknown, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
+from gkcat.source.tree import CONFIG_FILE
 
 GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
 
@@ -96,11 +97,11 @@ def init_project(folder: Path, name: str, level: str, root_id: str) -> Outcome:
               "common_fields": ["level1", "level2", "content", "basis"], "channels": list(NATIONAL_CHANNELS),
               "defaults": {"deadline": "自该政府信息形成或者变更之日起20个工作日内", "audience": "全社会", "method": "主动"}}
     domains = [{"id": i, "name": n, "levels": [lv for lv in lv_ if lv in levels], "lead": list(lead)}
-               for i, n, lv_, lead in DOMAINS if any(lv in levels for lv in lv_)]
-    roles = sorted({r for _, _, _, lead in DOMAINS for r in lead} | {"government", "township"})
+               for i, n, lv_, lead in NATIONAL_DOMAINS if any(lv in levels for lv in lv_)]
+    roles = sorted({r for _, _, _, lead in NATIONAL_DOMAINS for r in lead} | {"government", "township"})
     departments = {r: (TOWNSHIP if DEPARTMENTS.get(r) is None else f"{name}{DEPARTMENTS[r]}") for r in roles}
     files = {
-        "gkcat.yaml": "# gkcat 项目设置：标题、顶层地区、层级、共性要素（下级不能改）、公开渠道清单、默认值\n" + dump_yaml(config),
+        CONFIG_FILE: "# gkcat 项目设置：标题、顶层地区、层级、共性要素（下级不能改）、公开渠道清单、默认值\n" + dump_yaml(config),
         "domains.yaml": "# 国家 26 个试点领域及其通常延伸的层级、牵头部门（角色）\n" + dump_yaml(domains),
         f"{root_id}/locality.yaml": (f"# {name}：请把部门名称改为本地实际名称，删除不用的角色\n"
                                      + dump_yaml({"name": name, "level": level, "departments": departments})),
@@ -213,10 +214,10 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
     if sheet is None and domain_id is None:
         _untabled(project, resolver, loc, carried, plan)
     if plan.new_extras:
-        plan.files["gkcat.yaml"] = add_extra_fields((project_dir / "gkcat.yaml").read_text(encoding="utf-8"),
+        plan.files[CONFIG_FILE] = add_extra_fields((project_dir / CONFIG_FILE).read_text(encoding="utf-8"),
                                                     plan.new_extras)
         out.report.append("gkcat.yaml 增加了扩展字段：" + "、".join(f"{lb}（{i}）" for lb, i in plan.new_extras.items()))
-    out.written = _write(project_dir, plan.files, force, replaced=("gkcat.yaml",))
+    out.written = _write(project_dir, plan.files, force, replaced=(CONFIG_FILE,))
     out.report = plan.report + out.report
     out.diagnostics = load_project(project_dir).diagnostics
     return out

@@ -11,7 +11,7 @@ from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, visible
 from gkcat.model.files import DomainDef, DomainFile, DomainsFile, LocalityFile, ProjectConfig
 from gkcat.model.validation import validate_model, validate_pruned
 from gkcat.model.vocabulary import LEVEL_ZH, LEVELS, SLUG, name_problem
-from gkcat.source.tree import DOMAINS, SourceTree
+from gkcat.source.tree import DOMAINS_FILE, SourceTree
 from gkcat.source.yamldoc import SourceDoc
 
 
@@ -80,6 +80,13 @@ class Project:
     def __post_init__(self) -> None:
         self._domain_index = {d.id: d for d in self.domains}
         self._domain_order = {d.id: i for i, d in enumerate(self.domains)}
+
+    @property
+    def root(self) -> Locality:
+        """The top locality. A project without one is invalid, and only valid projects get this far."""
+        if self.top is None:
+            raise ValueError("project without a top locality")
+        return self.top
 
     def reaches(self, domain: DomainDef, locality: Locality) -> bool:
         return locality.level in domain.levels
@@ -160,7 +167,7 @@ def _domains(tree: SourceTree, diags: list[Diagnostic], broken: set[str]) -> tup
     doc = tree.domains
     if doc is None:
         if tree.config is not None:
-            diags.append(Diagnostic.make(DOMAINS, (1, 1), "GK310", f"缺少 {DOMAINS}：请在项目文件夹中登记领域"))
+            diags.append(Diagnostic.make(DOMAINS_FILE, (1, 1), "GK310", f"缺少 {DOMAINS_FILE}：请在项目文件夹中登记领域"))
         return [], None
     if not doc.ok:
         return [], doc

@@ -74,7 +74,7 @@ def find_locality(project: Project, path: str) -> Locality:
     if loc is None:
         hint = closest(path, project.localities)
         raise Unknown(f"未知地区“{path}”" + (f"，是否为“{hint}”？" if hint else "；地区用文件夹路径表示，如 ") +
-                      ("" if hint else next(iter(project.localities), "")))
+                      ("" if hint else project.top.path if project.top else ""))
     return loc
 
 
@@ -138,14 +138,15 @@ def explain(resolver: Resolver, loc: Locality, domain: DomainDef, item_id: str) 
 
 def _why_absent(resolver: Resolver, cat: ResolvedCatalog, item_id: str) -> str:
     loc, domain = cat.locality, cat.domain
-    gone = next((x for x in cat.excluded if x.id == item_id), None)
+    state = resolver.state(loc, domain)
+    gone = state.exclusion(item_id)
     if gone is not None:
         return (f"事项“{item_id}”已被{gone.locality.name}排除（{gone.step.file}:{gone.step.line}），"
                 f"理由：{gone.reason}")
-    entry = next((e for e in resolver.state(loc, domain).entries if e.id == item_id), None)
+    entry = state.entry(item_id)
     if entry is not None:
         order = {lv: i for i, lv in enumerate(LEVELS)}
         shown = "、".join(sorted(entry.levels, key=order.__getitem__))
         return f"事项“{item_id}”的公开层级为 {shown}，不在{loc.name}及其下级的目录中"
-    hint = closest(item_id, [e.id for e in resolver.state(loc, domain).entries])
+    hint = closest(item_id, [e.id for e in state.entries])
     return f"{loc.name}的“{domain.name}”目录中没有事项“{item_id}”" + (f"，是否为“{hint}”？" if hint else "")

@@ -90,6 +90,14 @@ class DomainState:
     uncertain: frozenset[str] | None = frozenset()
     set_aside: tuple[SetAside, ...] = ()  # by this locality's own file only
 
+    def exclusion(self, item_id: str) -> Exclusion | None:
+        """Why an item is absent, first reason: excluded here or above (with who and why)."""
+        return next((x for x in self.excluded if x.id == item_id), None)
+
+    def entry(self, item_id: str) -> Entry | None:
+        """The item as it stands here, published or only passed down (its levels say which)."""
+        return next((e for e in self.entries if e.id == item_id), None)
+
 
 @dataclass
 class Resolver:
@@ -156,8 +164,7 @@ class _Apply:
         # an id that a file above dropped for its own errors is not this file's mistake
         if self.parent.uncertain is None or item_id in self.parent.uncertain:
             return
-        gone = next((x for x in self.parent.excluded if x.id == item_id), None)
-        self._set_aside(NOT_UPSTREAM, path, item_id, gone=gone)
+        self._set_aside(NOT_UPSTREAM, path, item_id, gone=self.parent.exclusion(item_id))
 
     def _exclude(self, entries: dict[str, Entry]) -> list[Exclusion]:
         out: list[Exclusion] = []

@@ -20,7 +20,7 @@ def pending(reason: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Change:
+class ItemAdaptation:
     """A locality's file changed an inherited item: which fields, and the entry as it became."""
 
     locality: Locality
@@ -35,7 +35,7 @@ class Spread:
     entry: Entry  # as its owner defined it (first seen)
     owner: Locality
     per_level: dict[str, int]  # level -> localities of that level publishing it
-    changes: list[Change] = field(default_factory=list)
+    changes: list[ItemAdaptation] = field(default_factory=list)
     exclusions: list[Exclusion] = field(default_factory=list)  # only where the exclusion was made
     publishers: list[Locality] = field(default_factory=list)  # in tree order
 
@@ -81,7 +81,7 @@ def spread(project: Project, resolver: Resolver, domain: DomainDef) -> list[Spre
             for e in state.entries:
                 before = above.get(e.id)
                 if before is not None and before is not e:
-                    found[e.id].changes.append(Change(loc, changed_fields(before, e), e))
+                    found[e.id].changes.append(ItemAdaptation(loc, changed_fields(before, e), e))
         for x in state.excluded:
             if x.locality is loc:
                 of(x.entry).exclusions.append(x)

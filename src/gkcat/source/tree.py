@@ -17,9 +17,9 @@ from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.errors import GkcatError, InputError, os_error_message
 from gkcat.source.yamldoc import SourceDoc, parse
 
-CONFIG = "gkcat.yaml"
-DOMAINS = "domains.yaml"
-LOCALITY = "locality.yaml"
+CONFIG_FILE = "gkcat.yaml"
+DOMAINS_FILE = "domains.yaml"
+LOCALITY_FILE = "locality.yaml"
 TEMPLATES = "templates"  # a project's own templates and assets, over gkcat's
 STATIC = "static"  # files published as they are, at the same paths in the site
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -54,8 +54,8 @@ class SourceTree:
 def find_project(directory: Path) -> Path:
     """The project folder: `directory` itself, which must hold gkcat.yaml."""
     directory = directory.resolve()
-    if not (directory / CONFIG).is_file():
-        raise ProjectNotFound(f"{directory} 中没有 {CONFIG}：请在项目文件夹中运行，或用 -C 指定项目文件夹")
+    if not (directory / CONFIG_FILE).is_file():
+        raise ProjectNotFound(f"{directory} 中没有 {CONFIG_FILE}：请在项目文件夹中运行，或用 -C 指定项目文件夹")
     return directory
 
 
@@ -125,8 +125,8 @@ def load_sources(directory: Path) -> SourceTree:
     """Read gkcat.yaml, domains.yaml and every locality folder of the project."""
     root = find_project(directory)
     diags: list[Diagnostic] = []
-    config = _read(root, CONFIG, diags)
-    domains = _read(root, DOMAINS, diags) if (root / DOMAINS).exists() else None
+    config = _read(root, CONFIG_FILE, diags)
+    domains = _read(root, DOMAINS_FILE, diags) if (root / DOMAINS_FILE).exists() else None
     tree = SourceTree(root, config, domains, {}, diags, list_files(root, TEMPLATES, diags), list_files(root, STATIC, diags))
     top = config.data.get("root") if config and config.ok and isinstance(config.data, dict) else None
     if isinstance(top, str) and _FOLDER.match(top) and (root / top).is_dir():
@@ -145,13 +145,13 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
         tree.diagnostics.append(Diagnostic.make(rel + "/", (1, 1), "GK108", "此地区文件夹是指向项目中另一文件夹的符号链接，已拒绝读取"))
         return
     seen.add(real)
-    if not (folder / LOCALITY).is_file():
+    if not (folder / LOCALITY_FILE).is_file():
         tree.diagnostics.append(Diagnostic.make(
             rel + "/", (1, 1), "GK107",
-            f"文件夹“{rel}”中没有 {LOCALITY}：地区文件夹都需要它；若不是地区，请把它移到 {tree_root_name(rel)} 之外",
+            f"文件夹“{rel}”中没有 {LOCALITY_FILE}：地区文件夹都需要它；若不是地区，请把它移到 {tree_root_name(rel)} 之外",
         ))
         return
-    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY}", tree.diagnostics))
+    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY_FILE}", tree.diagnostics))
     tree.localities[rel] = source
     subfolders = []
     # Sorted so that diagnostics, ids and output never depend on the file system's order.
@@ -171,11 +171,11 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
                     child + "/", (1, 1), "GK109",
                     f"文件夹名“{name}”不合规：地区文件夹名只能用小写字母、数字和“-”，且以字母或数字开头（如 liaozhong）",
                 ))
-        elif name.endswith(".yaml") and name != LOCALITY:
+        elif name.endswith(".yaml") and name != LOCALITY_FILE:
             doc = _read(root, child, tree.diagnostics)
             if doc is not None:
                 source.domain_files[name[: -len(".yaml")]] = doc
-        elif name.lower().endswith((".yml", ".yaml")) and name != LOCALITY:
+        elif name.lower().endswith((".yml", ".yaml")) and name != LOCALITY_FILE:
             stem = name.rsplit(".", 1)[0].lower()
             tree.diagnostics.append(Diagnostic.make(child, (1, 1), "GK405", f"文件被忽略：扩展名应为小写的 .yaml（改名为 {stem}.yaml）"))
     for child in subfolders:

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from gkcat.compare.diff import DomainDiff
-from gkcat.compare.history import Change, Release
+from gkcat.compare.history import Release, ReleaseChange
 from gkcat.model.project import Locality, Project
 from gkcat.render.diff import field_line
 from gkcat.render.site.urls import HISTORY_PAGE, INDEX, feed_href, history_href, table_page
@@ -29,7 +29,7 @@ class DomainChanges:
 
 
 @dataclass(frozen=True)
-class Entry:
+class HistoryEntry:
     """One release at one locality, for the page and the feed."""
 
     uid: str  # stable Atom id
@@ -66,7 +66,7 @@ class HistoryView:
     name: str
     path: str
     feed: str  # href of the Atom feed, from the site root
-    entries: tuple[Entry, ...]
+    entries: tuple[HistoryEntry, ...]
     updated: str  # newest entry's time, or the build's
 
     @property
@@ -92,16 +92,16 @@ def _domain(d: DomainDiff, loc: Locality, extra: dict[str, str]) -> DomainChange
     )
 
 
-def _entry(project: Project, loc: Locality, change: Change) -> Entry:
+def _entry(project: Project, loc: Locality, change: ReleaseChange) -> HistoryEntry:
     extra = project.extra_labels
     r: Release = change.release
     uid = _urn(loc.path, r.commit.sha)
     domains = () if change.comparison is None else tuple(_domain(d, loc, extra) for d in change.comparison.domains)
-    return Entry(uid, r.name, r.date, r.commit.date, r.commit.subject, change.first, change.added, change.removed,
+    return HistoryEntry(uid, r.name, r.date, r.commit.date, r.commit.subject, change.first, change.added, change.removed,
                  change.changed, domains)
 
 
-def history_view(project: Project, loc: Locality, changes: list[Change], when: str) -> HistoryView:
+def history_view(project: Project, loc: Locality, changes: list[ReleaseChange], when: str) -> HistoryView:
     entries = tuple(_entry(project, loc, c) for c in changes)
     return HistoryView(loc.name, loc.path, feed_href(loc), entries, entries[0].updated if entries else when)
 
@@ -111,16 +111,16 @@ class ProjectFeed:
     """The project-wide feed: one entry per release, listing the localities it changed."""
 
     title: str
-    entries: tuple[Entry, ...]
+    entries: tuple[HistoryEntry, ...]
     updated: str
     page_href: str  # the disclosure map, from feed.xml at the site root
     feed_id: str
 
 
-def project_feed(project: Project, releases: list[Release], baseline: bool, changes: dict[str, list[Change]],
+def project_feed(project: Project, releases: list[Release], baseline: bool, changes: dict[str, list[ReleaseChange]],
                  when: str) -> ProjectFeed:
-    root = next(iter(project.localities.values()))
-    by_release: dict[str, list[tuple[Locality, Change]]] = {}
+    root = project.root
+    by_release: dict[str, list[tuple[Locality, ReleaseChange]]] = {}
     for loc in project.localities.values():
         for c in changes.get(loc.path, []):
             by_release.setdefault(c.release.commit.sha, []).append((loc, c))
@@ -132,7 +132,7 @@ def project_feed(project: Project, releases: list[Release], baseline: bool, chan
         # one line per locality it changed, with that locality's counts: no need for the item lines
         lines = tuple(DomainChanges(loc.name, (), (), (Line("", _summary(c.first, c.added, c.removed, c.changed), "",
                                                              history_href(loc)),)) for loc, c in found)
-        entries.append(Entry(_urn(root.path, "*", r.commit.sha), r.name, r.date, r.commit.date, r.commit.subject, False,
+        entries.append(HistoryEntry(_urn(root.path, "*", r.commit.sha), r.name, r.date, r.commit.date, r.commit.subject, False,
                              sum(c.added for _, c in found), sum(c.removed for _, c in found),
                              sum(c.changed for _, c in found), lines))
     return ProjectFeed(f"{project.config.title}更新记录", tuple(entries), entries[0].updated if entries else when, INDEX,

@@ -12,10 +12,11 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from jinja2.loaders import split_template_path
 
 from gkcat.errors import GkcatError
+from gkcat.model.vocabulary import LINK
 from gkcat.render.site.pages import Page
 from gkcat.source.tree import TEMPLATES
 
-_HTTP = re.compile(r"^https?://[^\s<>\"']+$")
+_HTTP = re.compile(LINK)  # the same rule as the models' links
 
 
 def builtin_templates() -> Path:

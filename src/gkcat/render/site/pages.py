@@ -251,7 +251,7 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
                                "、".join(field_label(f, project.extra_labels) for f in c.fields)) for c in s.changes)
     exclusions = tuple(ExclusionLine(Link(x.locality.name, f"{table_href(x.locality, domain)}#{x.id}"), x.reason,
                                      pending(x.reason)) for x in s.exclusions)
-    root = next(iter(project.localities.values()))
+    root = project.root
     publishers = tuple(Link(x.name, f"{table_href(x, domain)}#{s.entry.id}") for x in s.publishers)
     if len(publishers) > PUBLISHERS_LIMIT:
         publishers = ()

@@ -11,8 +11,8 @@ from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import file_name
 
-INDEX, SEARCH, ASSETS, DOMAINS = "index.html", "search.html", "assets", "domains"
-RESERVED = (ASSETS, DOMAINS, "index", "search")  # top-level names the site uses; a root folder may not
+INDEX, SEARCH, ASSETS, DOMAINS_DIR = "index.html", "search.html", "assets", "domains"
+RESERVED = (ASSETS, DOMAINS_DIR, "index", "search")  # top-level names the site uses; a root folder may not
 
 
 def locality_href(loc: Locality) -> str:
@@ -28,7 +28,7 @@ def table_page(loc: Locality, domain_id: str) -> str:
 
 
 def domain_href(domain: DomainDef) -> str:
-    return f"{DOMAINS}/{domain.id}.html"
+    return f"{DOMAINS_DIR}/{domain.id}.html"
 
 
 def data_href(loc: Locality) -> str:

@@ -23,7 +23,7 @@ HEADER_ROWS = 3  # title + two header rows; data starts on row 4
 
 
 @dataclass(frozen=True)
-class Column:
+class SheetColumn:
     kind: str  # text | wide | mark | link: decides width and alignment
     width: float
 
@@ -33,7 +33,7 @@ class Table:
     """A sheet's content: rows of cell text (None: nothing), merges as (row1, col1, row2, col2), 1-based."""
 
     title: str
-    columns: list[Column]
+    columns: list[SheetColumn]
     rows: list[list[str | None]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     header_rows: int = HEADER_ROWS
@@ -67,7 +67,7 @@ def domain_table(cat: ResolvedCatalog, levels: list[str], channels: list[str]) -
                                        ("wide", w["basis"]), ("text", w["deadline"]), ("text", w["subject"]),
                                        ("wide", w["channels"])]
     widths += [("mark", 6.5)] * (4 + n_levels) + [("text", 12)] * len(extras) + [("link", w["links"])]
-    table = Table(f"{cat.locality.name}{cat.domain.name}领域基层政务公开标准目录", [Column(k, w) for k, w in widths])
+    table = Table(f"{cat.locality.name}{cat.domain.name}领域基层政务公开标准目录", [SheetColumn(k, w) for k, w in widths])
     ncol = len(widths)
     link_col = ncol
     # Columns of the grouped headers, 1-based: 公开对象 9-10, 公开方式 11-12, 公开层级 13…
@@ -125,7 +125,7 @@ def simple_table(title: str, header: list[str], rows: Sequence[Sequence[str]], k
                  subtitle: str | None = None) -> Table:
     """A titled table with one header row, and optionally a line of facts under the title."""
     width = len(header)
-    table = Table(title, [Column(k, w) for k, w in kinds], header_rows=3 if subtitle else 2, subtitle=bool(subtitle))
+    table = Table(title, [SheetColumn(k, w) for k, w in kinds], header_rows=3 if subtitle else 2, subtitle=bool(subtitle))
     table.rows = [[title] + [None] * (width - 1)]
     if subtitle:
         table.rows.append([subtitle] + [None] * (width - 1))
