@@ -11,8 +11,10 @@ import json
 from dataclasses import dataclass, field, replace
 from functools import partial
 from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
+from gkcat.source.tree import STATIC, read_input
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.model.files import DomainDef
@@ -144,3 +146,43 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
     for loc in project.localities.values():
         out += _locality_pages(html, facts, prints, loc, when, history)
     return out
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """What every output format is made from, gathered once before anything is rendered."""
+
+    project: Project
+    resolver: Resolver
+    prints: Fingerprints
+    when: datetime
+    html: HtmlRenderer
+    assets: dict[str, bytes]  # the site's static assets, the project's templates/assets over gkcat's
+    history: History
+
+
+def _workbooks(i: BuildInputs) -> list[Artifact]:
+    return workbook_artifacts(i.project, i.resolver, i.prints, i.when)
+
+
+def _site(i: BuildInputs) -> list[Artifact]:
+    return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history)
+
+
+def _static_file(path: Path, rel: str) -> tuple[bytes, int]:
+    return read_input(path, f"{STATIC}/{rel}"), 0
+
+
+def _static(i: BuildInputs) -> list[Artifact]:
+    """The project's static/ folder, published at the same paths."""
+    return [Artifact((rel,), None, partial(_static_file, f, rel)) for rel, f in sorted(i.project.static.items())]
+
+
+# The output registry: (part, what it makes). A new output format is one function and one entry
+# here; `gkcat build` makes every part, the benchmark can ask for one (build(parts=...)).
+OUTPUTS: tuple[tuple[str, Callable[[BuildInputs], list[Artifact]]], ...] = (
+    ("xlsx", _workbooks),
+    ("site", _site),
+    ("site", _static),
+)
+PARTS: tuple[str, ...] = tuple(dict.fromkeys(part for part, _ in OUTPUTS))

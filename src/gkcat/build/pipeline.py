@@ -24,7 +24,7 @@ from gkcat import __version__
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.compare.history import Release, all_histories
 from gkcat.model.files import HistoryConfig
-from gkcat.build.outputs import Artifact, History, site_artifacts, workbook_artifacts
+from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, History
 from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS
@@ -99,26 +99,17 @@ def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
     return dirs, assets, digest.hexdigest()
 
 
-PARTS = ("xlsx", "site")
-
-
 def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
               history: History | None = None) -> list[Artifact]:
-    """Every output of the project: workbooks and the site (or only the parts asked for)."""
+    """Every output of the project, from the output registry (or only the parts asked for)."""
     project, resolver = v.project, v.resolver
     dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
-    out = workbook_artifacts(project, resolver, prints, when) if "xlsx" in parts else []
-    if "site" in parts:
-        out += site_artifacts(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
-                              history or History([], False))
-        out += [Artifact((rel,), None, partial(_static_file, f, rel)) for rel, f in sorted(project.static.items())]
+    inputs = BuildInputs(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
+                         history or History([], False))
+    out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
     _no_clashes(out)
     return out
-
-
-def _static_file(path: Path, rel: str) -> tuple[bytes, int]:
-    return read_input(path, f"{STATIC}/{rel}"), 0
 
 
 def _no_clashes(work: list[Artifact]) -> None:

@@ -74,13 +74,22 @@ _KINDS = ((stat.S_ISDIR, "文件夹"), (stat.S_ISFIFO, "命名管道"), (stat.S_
 def read_input(path: Path, shown: str) -> bytes:
     """The bytes of a regular file; InputError (exit 2) for anything else, so nothing blocks or breaks."""
     try:
-        mode = path.stat().st_mode
+        # One open and an fstat of what was opened: no second lookup of the path, and O_NONBLOCK
+        # so that opening a FIFO returns at once instead of waiting for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise InputError(os_error_message(err)) from None
+    try:
+        mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             kind = next((name for test, name in _KINDS if test(mode)), "特殊文件")
             raise InputError(f"无法读取 {shown}：它是{kind}，不是普通文件")
-        return path.read_bytes()
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
     except OSError as err:
         raise InputError(os_error_message(err)) from None
+    finally:
+        os.close(fd)
 
 
 def _read(root: Path, rel: str, diags: list[Diagnostic]) -> SourceDoc | None:
