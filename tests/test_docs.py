@@ -86,3 +86,28 @@ def test_diff_doc_example_is_the_real_output_and_the_json_shape_matches(run):
         return True
 
     assert covered(keys(shown), keys(real))
+
+
+def test_the_format_and_command_references_cover_what_the_code_cites():
+    fmt = (REPO / "docs/format.md").read_text(encoding="utf-8")
+    cited = set()
+    for path in (REPO / "src/gkcat").rglob("*.py"):
+        cited |= {int(n) for n in re.findall(r"format\.md section (\d+)", path.read_text(encoding="utf-8"))}
+    assert cited and all(re.search(rf"^## {n}\. ", fmt, re.M) for n in cited), cited
+    cli = (REPO / "docs/cli.md").read_text(encoding="utf-8")
+    from gkcat.cli import main
+    for name, command in main.commands.items():
+        assert f"`gkcat {name}" in cli, name
+        for sub in getattr(command, "commands", {}):
+            assert sub in cli, (name, sub)
+
+
+def test_contributing_and_the_readme_tree_name_what_exists():
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for rel in set(re.findall(r"`((?:src|tests|templates|docs)/[\w/.-]+\.(?:py|md|html))`", text)):
+        assert (REPO / rel).exists(), rel
+    for module in set(re.findall(r"`((?:model|resolve|check|render|build|cli|ingest|source|compare|diagnostics)/[\w/]+\.py)`", text)):
+        assert (REPO / "src/gkcat" / module).exists(), module
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    packages = sorted(p.name for p in (REPO / "src/gkcat").iterdir() if (p / "__init__.py").exists())
+    assert all(f"  {p}/" in readme for p in packages), packages
