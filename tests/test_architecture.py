@@ -106,6 +106,12 @@ def test_only_the_named_modules_do_io():
             assert call not in text, f"{rel} calls {call}"
 
 
+def test_renderers_read_resolved_catalogs_not_the_resolvers_state():
+    for name, path in modules().items():
+        if name.startswith("render."):
+            assert ".state(" not in path.read_text(encoding="utf-8"), name
+
+
 def test_a_failing_rule_is_caught(tmp_path):
     # the checks above read real source: make sure a backwards import would be seen
     bad = tmp_path / "m.py"

@@ -24,6 +24,7 @@ class FieldSpec:
     header: str = ""  # what an imported table's header starts with (beside `label`), normalised
     empty: tuple[str, str] | None = None  # (code, message) when the resolved value is empty
     width: float = 0  # XLSX column width of its column in the national layout (0: laid out by kind)
+    common: bool = True  # may be one of gkcat.yaml's common_fields (共性要素)
 
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -49,6 +50,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 BY_ID: dict[str, FieldSpec] = {f.id: f for f in FIELDS}
 ITEM_FIELDS: tuple[str, ...] = tuple(f.id for f in FIELDS)
 LIST_FIELDS: tuple[str, ...] = tuple(f.id for f in FIELDS if f.many)
+COMMON_ABLE: tuple[str, ...] = tuple(f.id for f in FIELDS if f.common)
 EXTRA_PREFIX = "extra."  # an extra field named in provenance and diffs: "extra.phone"
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
-from gkcat.model.fields import ITEM_FIELDS, describe, title
+from gkcat.model.fields import COMMON_ABLE, describe, title
 from gkcat.model.vocabulary import CODE, ITEM_ID, LINK, NATIONAL_CHANNELS, ROLE, SLUG, Level
 
 
@@ -143,7 +143,7 @@ class ProjectConfig(Strict):
     title: str = Field(title="目录标题", min_length=1)
     root: Slug = Field(title="顶层地区文件夹")
     levels: list[Level] = Field(default_factory=_default_levels, title="层级", min_length=1)
-    common_fields: list[Literal[ITEM_FIELDS]] = Field(  # type: ignore[valid-type]
+    common_fields: list[Literal[COMMON_ABLE]] = Field(  # type: ignore[valid-type]  # choices from the registry
         default_factory=list, title="共性要素", description="下级不得修改的字段"
     )
     channels: list[str] = Field(default_factory=lambda: list(NATIONAL_CHANNELS), title="公开渠道清单", min_length=1)

@@ -61,6 +61,32 @@ def listed(resolver: Resolver, loc: Locality, domain: DomainDef) -> list[Entry]:
     return [e for e in resolver.state(loc, domain).entries if below.intersection(e.levels)]
 
 
+@dataclass(frozen=True)
+class CatalogCounts:
+    """How many items a locality's catalog has, without building it (pages shown on every build)."""
+
+    published: int  # published here
+    listed: int  # in its table: published here or passed down
+    excluded: int  # excluded here or above
+    withheld: int  # negative-list entries
+
+
+def counts(resolver: Resolver, loc: Locality, domain: DomainDef) -> CatalogCounts:
+    state = resolver.state(loc, domain)
+    return CatalogCounts(len(resolver.published(loc, domain)), len(listed(resolver, loc, domain)),
+                         len(state.excluded), len(state.withheld))
+
+
+def exclusions(resolver: Resolver, loc: Locality, domain: DomainDef) -> list[Exclusion]:
+    """What is excluded at this locality, here or above, with who and why."""
+    return resolver.state(loc, domain).excluded
+
+
+def parent_entries(resolver: Resolver, loc: Locality, domain: DomainDef) -> dict[str, Entry]:
+    """The parent's entries by id, as they stood before this locality's file (empty at the top)."""
+    return {e.id: e for e in resolver.state(loc.parent, domain).entries} if loc.parent else {}
+
+
 def catalog(resolver: Resolver, loc: Locality, domain: DomainDef) -> ResolvedCatalog:
     state = resolver.state(loc, domain)
     table = [ResolvedItem(e, tuple(resolve_subject(loc, e.values.subject)), loc.level in e.levels)

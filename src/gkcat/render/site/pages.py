@@ -11,7 +11,7 @@ from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.site.urls import INDEX, data_href, domain_href, locality_href, table_href, workbook_paths
 from gkcat.render.text import field_label
-from gkcat.resolve.catalog import listed
+from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
 from gkcat.resolve.spread import Spread, pending, spread
 
@@ -152,7 +152,7 @@ class SiteFacts:
 
     def waiting(self, loc: Locality, domain: DomainDef) -> list[Exclusion]:
         """Exclusions this locality made whose reason still says 待补充."""
-        return [x for x in self.resolver.state(loc, domain).excluded if x.locality is loc and pending(x.reason)]
+        return [x for x in exclusions(self.resolver, loc, domain) if x.locality is loc and pending(x.reason)]
 
 
 def map_view(facts: SiteFacts) -> MapView:
@@ -197,10 +197,9 @@ class LocalityView:
 def locality_view(facts: SiteFacts, loc: Locality) -> LocalityView:
     # Counts straight from the resolver: this page is rendered on every build, resolved items are not needed
     r, project = facts.resolver, facts.project
-    lines = tuple(DomainLine(Link(d.name, domain_href(d)), table_href(loc, d), len(r.published(loc, d)),
-                             len(listed(r, loc, d)), len(r.state(loc, d).excluded), len(r.state(loc, d).withheld),
-                             "、".join(resolve_subject(loc, tuple(d.lead))))
-                  for d in project.domains if project.reaches(d, loc))
+    lines = tuple(DomainLine(Link(d.name, domain_href(d)), table_href(loc, d), c.published, c.listed, c.excluded,
+                             c.withheld, "、".join(resolve_subject(loc, tuple(d.lead))))
+                  for d in project.domains if project.reaches(d, loc) for c in (counts(r, loc, d),))
     book = workbook_paths(loc)[0]
     return LocalityView(loc.name, LEVEL_ZH[loc.level], loc.code or "",
                         Link(loc.parent.name, locality_href(loc.parent)) if loc.parent else None,

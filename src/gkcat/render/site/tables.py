@@ -10,7 +10,7 @@ from gkcat.model.project import Locality
 from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, other_detail
 from gkcat.render.site.urls import domain_href
 from gkcat.render.text import join_value
-from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, parent_entries
 from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
 from gkcat.resolve.spread import changed_fields, pending
 
@@ -127,7 +127,7 @@ def _row(item: ResolvedItem, levels: list[str], extras: list[str], above: dict[s
 def table_view(resolver: Resolver, cat: ResolvedCatalog, levels: list[str]) -> TableView:
     """The page's content for one locality and domain (format.md section 9)."""
     loc = cat.locality
-    above = {e.id: e for e in resolver.state(loc.parent, cat.domain).entries} if loc.parent else {}
+    above = parent_entries(resolver, loc, cat.domain)
     extras = list(cat.extra_labels)
     grouped: list[tuple[str, list[Row]]] = []
     for item in cat.table:
