@@ -11,6 +11,7 @@ from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, 
 from gkcat.render.site.urls import domain_href
 from gkcat.render.text import join_value
 from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, parent_entries
+from gkcat.resolve.item import ItemValues
 from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
 from gkcat.resolve.spread import changed_fields, pending
 
@@ -42,6 +43,7 @@ class Row:
     here: bool  # published by this locality (False: only passed down)
     added: bool  # defined by this locality, not inherited
     above: dict[str, Above]  # field -> value above, for fields this locality changed
+    values: ItemValues  # every field as resolved: a new field's template cell reads r.values.<id>
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ def _row(item: ResolvedItem, levels: list[str], extras: list[str], above: dict[s
     return Row(e.id, v.level2, v.content, v.basis, v.deadline or "", item.subject, _channels(v.channels),
                tuple(v.audience == a for a in AUDIENCES), tuple(v.method == m for m in METHODS),
                tuple(lv in v.levels for lv in levels), tuple(v.extras.get(k, "") for k in extras), v.links,
-               item.here, e.owner == loc.path, _above(loc, e, above.get(e.id)))
+               item.here, e.owner == loc.path, _above(loc, e, above.get(e.id)), v)
 
 
 def table_view(resolver: Resolver, cat: ResolvedCatalog, levels: list[str]) -> TableView:
