@@ -230,3 +230,38 @@ def test_history_of_a_locality_removed_in_a_release(repo):
     gone = changes["city/county/town-b"]
     assert [(c.release.name, c.first, c.added, c.removed) for c in gone] == [
         ("v3", False, 0, 3), ("v2", False, 1, 1), ("v1", True, 3, 0)]
+
+
+def test_a_district_excluding_an_item_the_city_only_passes_down_is_in_the_diff(project, run):
+    # zcwj-jyfl has levels [county, town]: the city publishes it nowhere, the county excludes it
+    root = project({"city/county/yiwu-jiaoyu.yaml": """
+        domain: yiwu-jiaoyu
+        exclude:
+          - id: zcwj-jyfl
+            reason: 本区教育法律统一由市教育局公开
+    """})
+    text = run("-C", root, "diff", "city", "city/county")
+    assert text.exit_code == 1
+    assert "× zcwj-jyfl 教育法律：某某区排除：本区教育法律统一由市教育局公开" in text.stdout
+    md = run("-C", root, "diff", "city", "city/county", "--format", "markdown").stdout
+    assert "| 某某区排除 | `zcwj-jyfl` | 教育法律 | 某某区：本区教育法律统一由市教育局公开 |" in md
+    data = json.loads(run("-C", root, "diff", "city", "city/county", "--format", "json").stdout)
+    [domain] = data["comparisons"][0]["domains"]
+    assert domain["excluded_b"] == [{"id": "zcwj-jyfl", "level2": "教育法律", "reason": "本区教育法律统一由市教育局公开",
+                                     "by": "某某区"}]
+    # the other way round it is A's exclusion; and a town inheriting it has it on both sides: no line
+    back = run("-C", root, "diff", "city/county", "city").stdout
+    assert "× zcwj-jyfl 教育法律：仅某某区，某某区排除" in back
+    same = run("-C", root, "diff", "city/county", "city/county/town-a")
+    assert "zcwj-jyfl" not in same.stdout
+
+
+def test_an_exclusion_of_a_published_item_is_shown_once(project, run):
+    root = project({"city/county/yiwu-jiaoyu.yaml": """
+        domain: yiwu-jiaoyu
+        exclude:
+          - id: jygk-ml
+            reason: 名录由市统一公开
+    """})
+    out = run("-C", root, "diff", "city", "city/county").stdout
+    assert out.count("jygk-ml") == 1 and "- jygk-ml 义务教育学校名录：某某区已排除：名录由市统一公开" in out

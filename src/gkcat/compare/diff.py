@@ -62,6 +62,16 @@ class Missing:
 
 
 @dataclass(frozen=True)
+class Excluded:
+    """An item excluded on one side only, with the reason and who excluded it: the review's first question."""
+
+    id: str
+    level2: str
+    reason: str
+    by: str  # the locality that excluded it
+
+
+@dataclass(frozen=True)
 class Move:
     id: str
     level2: str
@@ -78,10 +88,15 @@ class DomainDiff:
     changed: tuple[ItemChange, ...]
     moved: tuple[Move, ...]
     note: str = ""  # the domain reaches one side only
+    # Exclusions on one side only that the lists above do not already show: above all an item the
+    # parent only passes down (so publishes nowhere on A's side) that the child excluded.
+    excluded_a: tuple[Excluded, ...] = ()
+    excluded_b: tuple[Excluded, ...] = ()
 
     @property
     def same(self) -> bool:
-        return not (self.only_a or self.only_b or self.changed or self.moved or self.note)
+        return not (self.only_a or self.only_b or self.changed or self.moved or self.note
+                    or self.excluded_a or self.excluded_b)
 
 
 @dataclass(frozen=True)
@@ -173,7 +188,18 @@ def _domain(domain: DomainDef, ca: ResolvedCatalog | None, cb: ResolvedCatalog |
     note = ""
     if sa is not None and sb is not None and (ca is None) != (cb is None):
         note = f"“{domain.name}”只延伸到{(sa if cb is None else sb).label}"
-    return DomainDiff(domain.id, domain.name, only_a, only_b, tuple(changed), _moves(a, b), note)
+    shown = {m.id for m in only_a + only_b}
+    return DomainDiff(domain.id, domain.name, only_a, only_b, tuple(changed), _moves(a, b), note,
+                      _excluded_only(ca, cb, shown), _excluded_only(cb, ca, shown))
+
+
+def _excluded_only(this: ResolvedCatalog | None, other: ResolvedCatalog | None, shown: set[str]) -> tuple[Excluded, ...]:
+    """Exclusions of `this` side that the other side does not have, and that no other line explains."""
+    if this is None:
+        return ()
+    theirs = {x.id for x in other.excluded} if other else set()
+    return tuple(Excluded(x.id, x.entry.values.level2, x.reason, x.locality.name)
+                 for x in this.excluded if x.id not in theirs and x.id not in shown)
 
 
 def _catalogs(side: Side | None) -> dict[str, ResolvedCatalog]:

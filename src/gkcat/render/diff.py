@@ -47,7 +47,7 @@ def _roles(changes: list[ItemChange]) -> str:
 
 
 def comparison_text(c: Comparison, style: Style = _plain) -> str:
-    """One comparison as git-like text: - only in A, + only in B, ~ changed, ↕ moved."""
+    """One comparison as git-like text: - only in A, + only in B, × excluded on one side only, ~ changed, ↕ moved."""
     extra = _extra_labels(c)
     lines = [style(f"--- {_side(c.a)}", "red"), style(f"+++ {_side(c.b)}", "green")]
     if c.same:
@@ -60,6 +60,9 @@ def comparison_text(c: Comparison, style: Style = _plain) -> str:
             continue
         lines += [style(f"- {m.id} {m.level2}" + (f"：{m.why}" if m.why else ""), "red") for m in d.only_a]
         lines += [style(f"+ {m.id} {m.level2}" + (f"：{m.why}" if m.why else ""), "green") for m in d.only_b]
+        lines += [style(f"× {x.id} {x.level2}：{x.by}排除：{x.reason}", "red") for x in d.excluded_b]
+        a_name = c.a.label if c.a else "A"
+        lines += [style(f"× {x.id} {x.level2}：仅{a_name}，{x.by}排除：{x.reason}", "red") for x in d.excluded_a]
         real, role_only = _split(d)
         for ch in real:
             lines.append(style(f"~ {ch.id} {ch.level2}", "yellow"))
@@ -81,6 +84,8 @@ def _md_domain(d: DomainDiff, c: Comparison, extra: dict[str, str]) -> list[str]
     if d.note:
         return out + [f"{d.note}（{len(d.only_a) + len(d.only_b)} 项）", ""]
     rows = [("仅" + a, m.id, m.level2, m.why) for m in d.only_a] + [("仅" + b, m.id, m.level2, m.why) for m in d.only_b]
+    rows += [(f"{b}排除", x.id, x.level2, f"{x.by}：{x.reason}") for x in d.excluded_b]
+    rows += [(f"{a}排除", x.id, x.level2, f"{x.by}：{x.reason}") for x in d.excluded_a]
     real, role_only = _split(d)
     rows += [("修改", ch.id, ch.level2, "；".join(field_line(f, extra) for f in ch.fields)) for ch in real]
     if role_only:
@@ -128,6 +133,8 @@ def comparison_json(c: Comparison) -> dict[str, Any]:
                  "roles": [{"role": r, "a": x, "b": y} for r, x, y in f.roles]}
                 for f in ch.fields]} for ch in d.changed],
             "moved": [{"id": m.id, "level2": m.level2, "a": m.a, "b": m.b} for m in d.moved],
+            "excluded_a": [{"id": x.id, "level2": x.level2, "reason": x.reason, "by": x.by} for x in d.excluded_a],
+            "excluded_b": [{"id": x.id, "level2": x.level2, "reason": x.reason, "by": x.by} for x in d.excluded_b],
         } for d in c.domains],
     }
 
