@@ -57,6 +57,12 @@ def imports(path: Path) -> set[str]:
     return found
 
 
+def test_every_folder_of_code_is_a_regular_package():
+    # a folder without __init__.py still imports (as a namespace package), which hides a file git never got
+    folders = {p.parent for p in PACKAGE.rglob("*.py")} - {PACKAGE}
+    assert all((f / "__init__.py").is_file() for f in folders), sorted(str(f) for f in folders)
+
+
 def test_every_package_has_a_rank():
     tops = {name.split(".")[0] for name in modules() if name != "gkcat"}
     assert tops == set(RANKS)
