@@ -20,7 +20,6 @@ from gkcat.resolve.resolver import Entry, Exclusion, Resolver, WithheldEntry
 from gkcat.source.yamldoc import SourceDoc
 
 
-
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of gkcat's own code, as installed: any change to it (an editable install, a release

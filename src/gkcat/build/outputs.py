@@ -8,24 +8,22 @@ pipeline keeps the old file when the bytes are the same.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Callable
 
-from gkcat.source.tree import STATIC, read_input
-from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.build.fingerprints import Fingerprints
+from gkcat.compare.history import Release, ReleaseChange
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
-from gkcat.render.site.jinja import HtmlRenderer
 from gkcat.render.data import show_data
-from gkcat.resolve.resolver import Resolver
-from gkcat.render.site.search import index_script
-from gkcat.compare.history import ReleaseChange, Release
 from gkcat.render.site.history import history_view, project_feed
+from gkcat.render.site.jinja import HtmlRenderer
 from gkcat.render.site.pages import Link, SiteFacts, domain_view, locality_view, map_view, page, search_view
+from gkcat.render.site.search import index_script
+from gkcat.render.site.tables import table_view
 from gkcat.render.site.urls import (
     ASSETS,
     FEED,
@@ -41,9 +39,10 @@ from gkcat.render.site.urls import (
     table_href,
     workbook_paths,
 )
-from gkcat.render.site.tables import table_view
 from gkcat.render.xlsx.workbooks import locality_workbook, project_workbook
-
+from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
+from gkcat.resolve.resolver import Resolver
+from gkcat.source.tree import STATIC, read_input
 
 
 @dataclass(frozen=True)

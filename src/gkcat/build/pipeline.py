@@ -14,26 +14,25 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from functools import partial
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from gkcat import __version__
 from gkcat.build.fingerprints import Fingerprints
-from gkcat.compare.history import Release, all_histories
-from gkcat.model.files import HistoryConfig
+from gkcat.build.outfolder import MANIFEST, BuildRefused, check_foreign, check_out, lock, safe_path
 from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, History
+from gkcat.check.load import Loaded, require_valid
+from gkcat.compare.history import Release, all_histories
+from gkcat.compare.revisions import load_releases
+from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS
-from gkcat.build.outfolder import MANIFEST, BuildRefused, check_foreign, check_out, lock, safe_path
-from gkcat.compare.revisions import load_releases
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
-from gkcat.check.load import Loaded, require_valid
 
-FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
+FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -69,12 +68,12 @@ def build_time(project_dir: Path) -> datetime:
         if not epoch.isdigit() or int(epoch) > _LAST_EPOCH:
             raise BuildRefused(f"环境变量 SOURCE_DATE_EPOCH 的值“{epoch[:40]}”无效：应为 0 到 {_LAST_EPOCH} 之间的整数"
                                "（1970 年以来的秒数，最晚到 2107 年）")
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
     try:
         proc = subprocess.run(["git", "-C", str(project_dir), "log", "-1", "--format=%ct"],
                               capture_output=True, text=True, timeout=20, check=False)
         if proc.returncode == 0 and proc.stdout.strip().isdigit():
-            return datetime.fromtimestamp(int(proc.stdout.strip()), tz=timezone.utc)
+            return datetime.fromtimestamp(int(proc.stdout.strip()), tz=UTC)
     except (OSError, subprocess.SubprocessError):
         pass
     return FALLBACK_TIME
@@ -93,7 +92,7 @@ def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
         for rel, f in sorted(files.items()):
             data = read_input(f, f"{TEMPLATES}/{rel}")
             # not the folder's absolute path: the manifest must be the same in every checkout
-            digest.update(f"{layer}\0{rel}\0".encode("utf-8") + hashlib.sha256(data).digest())
+            digest.update(f"{layer}\0{rel}\0".encode() + hashlib.sha256(data).digest())
             if rel.startswith(f"{ASSETS}/"):
                 assets[rel[len(ASSETS) + 1:]] = data
     return dirs, assets, digest.hexdigest()

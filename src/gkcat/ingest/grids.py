@@ -122,6 +122,8 @@ class _Tables(HTMLParser):
         self._span = (1, 1)
         self._href = ""
         self._before: list[str] = []
+        self._captions: list[list[str]] = []  # per open table: its <caption>, which names the table best
+        self._in_caption = False
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -130,6 +132,9 @@ class _Tables(HTMLParser):
             self._skip += 1
         elif tag == "table":
             self._stack.append([])
+            self._captions.append([])
+        elif tag == "caption" and self._stack:
+            self._in_caption = True
         elif tag == "tr" and self._stack:
             self._stack[-1].append([])
         elif tag in ("td", "th") and self._stack:
@@ -145,6 +150,8 @@ class _Tables(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self._skip -= 1
+        elif tag == "caption":
+            self._in_caption = False
         elif tag in ("td", "th") and self._cell is not None and self._stack:
             if not self._stack[-1]:
                 self._stack[-1].append([])
@@ -153,14 +160,17 @@ class _Tables(HTMLParser):
             self._cell = None
         elif tag == "table" and self._stack:
             rows = self._stack.pop()
-            title = " ".join(" ".join(self._before).split())[-200:]
+            caption = " ".join(" ".join(self._captions.pop()).split())
+            title = caption[:200] or " ".join(" ".join(self._before).split())[-200:]
             self.tables.append((title, rows))
             self._before = []
 
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
-        if self._cell is not None:
+        if self._in_caption and self._captions:
+            self._captions[-1].append(data.strip())
+        elif self._cell is not None:
             self._cell.append(data.replace("\u3000", " ").replace("\xa0", " "))
         elif not self._stack and data.strip():
             self._before.append(data.strip())

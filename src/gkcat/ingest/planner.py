@@ -11,13 +11,14 @@ import yaml
 from gkcat.ingest.table_reader import RawItem, ReadTable, norm
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
-from gkcat.model.vocabulary import LEVELS
+from gkcat.model.vocabulary import LEVEL_ZH, LEVELS
 from gkcat.resolve.catalog import levels_from
 from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
 
 MISSING_REASON = "待补充：导入时缺少此事项"
 KNOWN_EXTRAS = {"咨询电话": "phone", "联系电话": "phone", "五公开": "five-public", "责任科室": "office",
-                "责任单位": "office", "备注": "note", "监督电话": "complaint-phone"}
+                "责任单位": "office", "备注": "note", "监督电话": "complaint-phone",
+                "说明": "remark", "三级事项": "level3", "一级目录": "directory"}
 
 
 @dataclass
@@ -60,14 +61,17 @@ def extra_ids(project: Project, labels: list[str], plan: Plan) -> dict[str, str]
 class _Values:
     """An imported row as domain-file values, with subjects turned into roles where they match."""
 
-    def __init__(self, loc: Locality, extras: dict[str, str], has_levels: bool):
-        self.loc, self.extras, self.has_levels = loc, extras, has_levels
+    def __init__(self, project: Project, domain: DomainDef, loc: Locality, extras: dict[str, str], table: ReadTable):
+        self.loc, self.extras, self.has_levels, self.table = loc, extras, table.has_levels, table
+        # levels an item may have here (GK305): the project's that the domain reaches
+        self.allowed = [lv for lv in project.config.levels if lv in domain.levels]
         by_name: dict[str, list[str]] = {}
         for role, (name, _) in sorted(loc.roles.items()):
             by_name.setdefault(name, []).append(role)
         self.roles = {name: roles[0] for name, roles in by_name.items() if len(roles) == 1}
 
-    def of(self, raw: RawItem) -> dict[str, Any]:
+    def of(self, raw: RawItem) -> dict[str, Any] | None:
+        """The row's values; None (the row named in table.dropped) when no level of it can be kept."""
         v: dict[str, Any] = {"level1": raw.level1, "level2": raw.level2, "content": raw.content, "basis": raw.basis}
         if raw.deadline:
             v["deadline"] = raw.deadline
@@ -78,7 +82,16 @@ class _Values:
         if raw.method:
             v["method"] = raw.method
         if self.has_levels and raw.levels:
-            v["levels"] = sorted(set(raw.levels), key=LEVELS.index)
+            kept = [lv for lv in LEVELS if lv in raw.levels and lv in self.allowed]
+            gone = [LEVEL_ZH.get(lv, lv) for lv in LEVELS if lv in raw.levels and lv not in self.allowed]
+            where = self.table.grid.ref(raw.row, self.table.level_column)
+            if not kept:
+                self.table.dropped.append(f"{where}：只在{'、'.join(gone)}公开，不在本项目的层级（{'、'.join(self.allowed)}）之内，"
+                                          "这一行未导入")
+                return None
+            if gone:
+                self.table.notes.append(f"{where}：公开层级{'、'.join(gone)}不在本项目或本领域的层级之内，已去掉")
+            v["levels"] = kept
         if raw.links:
             v["links"] = raw.links
         extra = {self.extras[k]: val for k, val in raw.extra.items() if val}
@@ -108,16 +121,18 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
 
 
-def base_file(domain: DomainDef, loc: Locality, table: ReadTable, extras: dict[str, str],
+def base_file(project: Project, domain: DomainDef, loc: Locality, table: ReadTable, extras: dict[str, str],
               withheld: list[dict[str, Any]]) -> str:
     """The top locality's full catalog, ids numbered in table order."""
-    values = _Values(loc, extras, table.has_levels)
-    items = []
-    for n, raw in enumerate(table.items, 1):
+    values = _Values(project, domain, loc, extras, table)
+    items: list[dict[str, Any]] = []
+    for raw in table.items:
         v = values.of(raw)
+        if v is None:
+            continue
         if v.get("levels") == list(domain.levels):
             del v["levels"]
-        items.append({"id": f"{_short(domain.id)}-{n:02d}", **v})
+        items.append({"id": f"{_short(domain.id)}-{len(items) + 1:02d}", **v})
     data: dict[str, Any] = {"domain": domain.id, "items": items}
     if withheld:
         data["withheld"] = withheld
@@ -138,7 +153,7 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
     waiting: dict[tuple[str, str], list[Entry]] = {}
     for e in parent:
         waiting.setdefault((norm(e.values.level1), norm(e.values.level2)), []).append(e)
-    values = _Values(loc, extras, table.has_levels)
+    values = _Values(project, domain, loc, extras, table)
     override: dict[str, dict[str, Any]] = {}
     local: list[dict[str, Any]] = []
     taken = {e.id for e in resolver.state(loc.parent, domain).entries} | {x.id for x in resolver.state(loc.parent, domain).excluded}
@@ -146,6 +161,8 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
     for raw in table.items:
         match = waiting.get((norm(raw.level1), norm(raw.level2)))
         v = values.of(raw)
+        if v is None:
+            continue
         if match:
             entry = match.pop(0)
             patch = _patch(loc, entry, v, below, common, table, raw, report)

@@ -13,12 +13,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from gkcat.errors import GkcatError
+from gkcat.ingest.channels import read_channels
 from gkcat.ingest.grids import Grid
 from gkcat.model.fields import FIELDS
 
 MARKS = {"√", "✓", "✔", "●", "是", "■", "☑", "v", "V", "y", "Y", "Ｙ"}
 SAME = "同上"
-AUDIENCE_ALIASES = {"全社会": "全社会", "社会公众": "全社会", "特定群体": "特定群体", "特定对象": "特定群体"}
+AUDIENCE_ALIASES = {"全社会": "全社会", "社会公众": "全社会", "特定群体": "特定群体", "特定对象": "特定群体", "特定群众": "特定群体"}
 METHOD_ALIASES = {"主动": "主动", "主动公开": "主动", "依申请": "依申请", "依申请公开": "依申请"}
 
 
@@ -60,6 +61,7 @@ class RawItem:
     levels: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # what the report says about this row's cells
 
 
 @dataclass
@@ -70,6 +72,12 @@ class ReadTable:
     items: list[RawItem]
     notes: list[str]  # what was guessed or could not be read, with cell references
     has_levels: bool
+    dropped: list[str] = field(default_factory=list)  # data rows not imported, each with its cell and why
+
+    @property
+    def level_column(self) -> int:
+        """Where a row's 公开层级 is, for the report (the first level column)."""
+        return next((c.index for c in self.columns if c.kind in ("level_mark", "levels")), 0)
 
 
 class NotATable(GkcatError):
@@ -117,6 +125,13 @@ def _columns(grid: Grid, h: int, channels: list[str]) -> tuple[list[TableColumn]
     return cols, h + (2 if two else 1)
 
 
+def channel_named(label: str, channels: list[str]) -> str | None:
+    """The channel a column header names (纸质载体, 村居/企事业单位公示栏 …), or None."""
+    cell = read_channels(label, channels)
+    named = cell.channels[0] if len(cell.channels) == 1 else None
+    return named if named and not named.startswith("其他(") else None
+
+
 def _bare_mark(c: int, label: str, channels: list[str]) -> TableColumn | None:
     """A mark column whose group header is missing: 全社会, 主动, 县级, 政府网站… on their own."""
     t = norm(label)
@@ -127,7 +142,7 @@ def _bare_mark(c: int, label: str, channels: list[str]) -> TableColumn | None:
     if t.endswith("级") or t in ("镇街", "乡镇", "街道"):
         level = level_of(label)
         return TableColumn(c, "level_mark", level) if level else None
-    found = next((ch for ch in channels if norm(ch) == t), None)
+    found = channel_named(label, channels)
     return TableColumn(c, "channel_mark", found) if found else None
 
 
@@ -140,6 +155,10 @@ def _spans(grid: Grid, h: int, c: int) -> bool:
 
 def _sub_column(c: int, group: str | None, top: str, sub: str, channels: list[str]) -> TableColumn:
     s = norm(sub)
+    if s.startswith("三级"):  # kept under its own label, never in place of 二级事项
+        return TableColumn(c, "extra", LEVEL3_LABEL)
+    if s.startswith("一级目录"):  # a grouping above 一级事项 in some tables: kept, not taken for it
+        return TableColumn(c, "extra", "一级目录")
     if group == "item" or s in ("一级事项", "二级事项"):
         return TableColumn(c, "level1" if s.startswith("一级") else "level2")
     if group == "audience":
@@ -149,7 +168,7 @@ def _sub_column(c: int, group: str | None, top: str, sub: str, channels: list[st
     if group == "levels":
         return TableColumn(c, "level_mark", level_of(sub) or sub)
     if group == "channels":
-        return TableColumn(c, "channel_mark", next((ch for ch in channels if norm(ch) == s), sub))
+        return TableColumn(c, "channel_mark", channel_named(sub, channels) or sub)
     return TableColumn(c, group or "extra", (top if group else sub).replace("\n", ""))
 
 
@@ -173,22 +192,16 @@ def _names(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[、，,；;\n]+", text) if p.strip()]
 
 
-def channel_list(text: str, channels: list[str]) -> list[str]:
-    """A channel cell: a ■/□ checklist (only ■ counts) or a plain list; 其他（详情）-> 其他(详情)."""
-    if "■" in text or "□" in text or "☑" in text:
-        picked = [m.group(2).strip() for m in re.finditer(r"([■☑□])([^■☑□]*)", text) if m.group(1) != "□"]
-    else:
-        picked = [p for p in re.split(r"[、，,；;/\n]+|\s{1,}", text) if p.strip()]
-    out = []
-    for p in picked:
-        p = p.strip()
-        detail = re.match(r"^其他[（(](.+)[）)]$", p)
-        if detail:
-            out.append(f"其他({detail.group(1)})")
-            continue
-        found = next((ch for ch in channels if norm(ch) == norm(p)), None)
-        out.append(found or f"其他({p})")
-    return out
+NOTE_LABEL = "说明"  # the extra column a note printed inside a channel cell goes to
+LEVEL3_LABEL = "三级事项"
+# Outline numbers offices put before names: "1.1教育法律", "2、政策文件" (not "12345热线": a dot or 、 is needed).
+
+
+def _name(text: str) -> str:
+    """A 一级/二级事项 name: one line, without an outline number in front."""
+    line = " ".join(_lines(text))
+    m = re.match(r"^\s*(\d+(?:[.．]\d+)+|\d+[.．、])\s*(?=[\u4e00-\u9fff《（(])", line)
+    return line[m.end():] if m else line
 
 
 def read_table(grid: Grid, channels: list[str]) -> ReadTable:
@@ -234,8 +247,10 @@ def _item(table: ReadTable, r: int, previous: RawItem | None, channels: list[str
         else:
             item.level1 = previous.level1
     if not item.level2:
-        table.notes.append(f"{grid.ref(r, 0)}：没有二级事项，这一行未导入")
+        table.dropped.append(f"{grid.ref(r, 0)}：没有二级事项，这一行未导入")
         return None
+    channel_col = next((c.index for c in table.columns if c.kind == "channels"), 0)
+    table.notes += [f"{grid.ref(r, channel_col)}：{x}" for x in item.remarks]
     return item
 
 
@@ -253,8 +268,10 @@ def _copy(item: RawItem, previous: RawItem, col: TableColumn) -> None:
 
 def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link: str | None) -> None:
     kind, marked = col.kind, text.strip() in MARKS
-    if kind in ("level1", "level2", "deadline"):
-        setattr(item, kind, " ".join(_lines(text)) if kind != "deadline" else "\n".join(_lines(text)))
+    if kind in ("level1", "level2"):
+        setattr(item, kind, _name(text))
+    elif kind == "deadline":
+        item.deadline = "\n".join(_lines(text))
     elif kind == "content":
         item.content = _bullets(text)
     elif kind == "basis":
@@ -262,7 +279,13 @@ def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link:
     elif kind == "subject":
         item.subject = _names(text)
     elif kind == "channels":
-        item.channels = channel_list(text, channels)
+        cell = read_channels(text, channels)
+        item.channels = cell.channels
+        if cell.note:
+            item.extra[NOTE_LABEL] = cell.note
+        item.remarks += [f"“{m}”按相近的渠道名导入" for m in cell.mapped]
+        if cell.unticked:
+            item.remarks.append("渠道清单中没有勾选的渠道")
     elif kind == "audience" and text:
         item.audience = AUDIENCE_ALIASES.get(norm(text), text)
     elif kind == "method" and text:

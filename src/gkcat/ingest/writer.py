@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from gkcat.check.load import load_project, require_valid
+from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic
+from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
 from gkcat.ingest.grids import Grid, read_html, read_xlsx
 from gkcat.ingest.national import DEPARTMENTS, NATIONAL_DOMAINS, TOWNSHIP
@@ -27,7 +31,7 @@ from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVELS, NATIONAL_CHANNELS, SLUG
 from gkcat.resolve.catalog import Unknown, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
-from gkcat.source.tree import CONFIG_FILE
+from gkcat.source.tree import CONFIG_FILE, DOMAINS_FILE
 
 GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
 
@@ -206,7 +210,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
         extras = extra_ids(project, sorted({k for i in table.items for k in i.extra}), plan)
         reasons, withheld = carried.of(domain.name)
         if loc.parent is None:
-            plan.files[path] = base_file(domain, loc, table, extras, withheld)
+            plan.files[path] = base_file(project, domain, loc, table, extras, withheld)
         else:
             plan.files[path] = overlay_file(project, resolver, domain, loc, table, extras, reasons, withheld, plan.report)
         plan.report.insert(0, f"{table.grid.name}：{domain.name}，{len(table.items)} 项 → {path}")
@@ -217,10 +221,42 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
         plan.files[CONFIG_FILE] = add_extra_fields((project_dir / CONFIG_FILE).read_text(encoding="utf-8"),
                                                     plan.new_extras)
         out.report.append("gkcat.yaml 增加了扩展字段：" + "、".join(f"{lb}（{i}）" for lb, i in plan.new_extras.items()))
-    out.written = _write(project_dir, plan.files, force, replaced=(CONFIG_FILE,))
     out.report = plan.report + out.report
+    # Every data row lands or the import stops, and what it would write must pass gkcat's own checks:
+    # both are decided before a single file is written.
+    dropped = [line for t in tables for line in t.dropped]
+    if dropped:
+        raise ImportRefused(f"表中有 {len(dropped)} 行未能导入，未写入任何文件：请按上面的说明修改表格后再导入",
+                            details="\n".join(out.report + dropped), exit_code=1)
+    problems = _check_first(project_dir, project.config.root, plan.files)
+    if problems:
+        raise ImportRefused("导入的结果未通过检查，未写入任何文件（这是 gkcat 未能处理的表样，请把表格发给我们）",
+                            details="\n".join(out.report) + "\n" + format_text(problems), exit_code=1)
+    out.written = _write(project_dir, plan.files, force, replaced=(CONFIG_FILE,))
     out.diagnostics = load_project(project_dir).diagnostics
     return out
+
+
+class ImportRefused(GkcatError):
+    """The table cannot be imported as it is; `details` names every row and cell and why."""
+
+
+def _check_first(project_dir: Path, root: str, files: dict[str, str]) -> list[Diagnostic]:
+    """The errors the project would have with `files` written: checked on a copy of its YAML files."""
+
+    def others(folder: str, names: list[str]) -> set[str]:
+        top = Path(folder).resolve() == project_dir.resolve()
+        keep = {CONFIG_FILE, DOMAINS_FILE, root} if top else None
+        return {n for n in names if (keep is not None and n not in keep)
+                or (keep is None and not n.endswith(".yaml") and not (Path(folder) / n).is_dir())}
+
+    with tempfile.TemporaryDirectory(prefix="gkcat-import-") as tmp:
+        copy = Path(tmp) / "project"
+        shutil.copytree(project_dir, copy, ignore=others, symlinks=True)
+        for rel, text in files.items():
+            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+            (copy / rel).write_text(text, encoding="utf-8")
+        return [d for d in load_project(copy).diagnostics if d.severity is Severity.ERROR]
 
 
 def _untabled(project: Project, resolver: Resolver, loc: Locality, carried: _Carried, plan: Plan) -> None:
@@ -237,7 +273,7 @@ def _untabled(project: Project, resolver: Resolver, loc: Locality, carried: _Car
             continue
         empty = ReadTable(carried.sheet, "", [], [], [], False)
         if loc.parent is None:
-            plan.files[path] = base_file(domain, loc, empty, {}, withheld)
+            plan.files[path] = base_file(project, domain, loc, empty, {}, withheld)
         else:
             plan.files[path] = overlay_file(project, resolver, domain, loc, empty, {}, reasons, withheld, plan.report)
         plan.report.append(f"{domain.name}：表中没有事项，按“不适用事项”和“负面清单”写入 {path}")
