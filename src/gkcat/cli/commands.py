@@ -184,7 +184,7 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--locality", required=True, help="导入到哪个地区（文件夹路径，如 shenyang/liaozhong）。")
 @click.option("--domain", help="领域标识；不给时按表的标题判断。")
 @click.option("--sheet", help="只导入这个工作表；不给时导入每个是标准目录表的工作表。")
-@click.option("--force", is_flag=True, help="覆盖已有的领域文件。")
+@click.option("--force", is_flag=True, help="写入已有的领域文件：只改动不同之处，保留注释。")
 @click.pass_obj
 def import_xlsx(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
     """导入 Excel 工作簿中的标准目录表。"""
@@ -196,7 +196,7 @@ def import_xlsx(directory: Path, file: Path, locality: str, domain: str | None, 
 @click.option("--locality", required=True, help="导入到哪个地区（文件夹路径）。")
 @click.option("--domain", help="领域标识；不给时按表格前的标题判断。")
 @click.option("--table", "sheet", help="只导入第几个表格（如 表格2）。")
-@click.option("--force", is_flag=True, help="覆盖已有的领域文件。")
+@click.option("--force", is_flag=True, help="写入已有的领域文件：只改动不同之处，保留注释。")
 @click.pass_obj
 def import_html(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
     """导入从政府网站保存的网页中的标准目录表。"""

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from gkcat.check.load import load_project, require_valid
 from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic
@@ -27,11 +29,12 @@ from gkcat.ingest.grids import Grid, read_html, read_xlsx
 from gkcat.ingest.national import DEPARTMENTS, NATIONAL_DOMAINS, TOWNSHIP
 from gkcat.ingest.planner import Plan, base_file, dump_yaml, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
+from gkcat.ingest.yamledit import edit, has_comments
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVELS, NATIONAL_CHANNELS, SLUG
 from gkcat.resolve.catalog import Unknown, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
-from gkcat.source.tree import CONFIG_FILE, DOMAINS_FILE
+from gkcat.source.tree import CONFIG_FILE, DOMAINS_FILE, read_input
 
 GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
 
@@ -60,14 +63,67 @@ def _uninterrupted() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _write(root: Path, files: dict[str, str], force: bool, replaced: tuple[str, ...] = ()) -> list[str]:
+@dataclass
+class Changes:
+    """What an import does to the project's files, decided before anything is written."""
+
+    write: dict[str, str] = field(default_factory=dict)  # rel -> the file's new text
+    remove: list[str] = field(default_factory=list)  # overlays that became empty and hold no comment
+    report: list[str] = field(default_factory=list)
+
+
+def _is_empty_overlay(data: object) -> bool:
+    return isinstance(data, dict) and set(data) <= {"domain"}
+
+
+def planned_changes(root: Path, files: dict[str, str], force: bool, replaced: tuple[str, ...] = ()) -> Changes:
+    """The smallest change that gives each planned file its content.
+
+    An existing file is edited in place (comments, key order and list style kept; `--force` is
+    needed, as before, unless it is one of `replaced`), and left alone when nothing differs. An
+    overlay with nothing in it beyond `domain` is not created, and an existing one that becomes so
+    is removed if it holds no comment.
+    """
+    out = Changes()
+    refused = []
+    for rel, text in files.items():
+        path = root / rel
+        target = yaml.safe_load(text) if rel not in replaced else None
+        if not path.exists():
+            if _is_empty_overlay(target):
+                out.report.append(f"{rel}：与上级目录相同，不需要文件，未写入")
+            else:
+                out.write[rel] = text
+            continue
+        old = read_input(path, rel).decode("utf-8")
+        if rel in replaced:
+            new = text
+        elif _is_empty_overlay(target) and not has_comments(old):
+            refused += [] if force else [rel]
+            out.remove.append(rel)
+            out.report.append(f"{rel}：与上级目录已无不同，删除此文件")
+            continue
+        elif isinstance(target, dict):
+            new = edit(old, target)
+        else:  # the planner writes mappings only; anything else is replaced whole
+            new = text
+        if new == old:
+            out.report.append(f"{rel}：没有变化，未改动")
+            continue
+        if rel not in replaced and not force:
+            refused.append(rel)
+        out.write[rel] = new
+    if refused:
+        raise Refused("这些文件已存在，未写入任何文件（确需写入请加 --force：只改动不同之处，保留注释）：" + "、".join(refused))
+    return out
+
+
+def _write(root: Path, changes: Changes) -> list[str]:
     """Write every file or none: each is staged beside its place, then all are renamed in at once.
 
-    A Ctrl-C or a full disk while staging leaves the project as it was; `replaced` files may exist.
+    A Ctrl-C or a full disk while staging leaves the project as it was.
     """
-    existing = [rel for rel in files if (root / rel).exists() and rel not in replaced]
-    if existing and not force:
-        raise Refused("这些文件已存在，未写入任何文件（确需覆盖请加 --force）：" + "、".join(existing))
+    files = changes.write
     staged: list[tuple[Path, Path]] = []
     try:
         for rel, text in files.items():
@@ -79,10 +135,12 @@ def _write(root: Path, files: dict[str, str], force: bool, replaced: tuple[str, 
         with _uninterrupted():
             for tmp, path in staged:
                 os.replace(tmp, path)
+            for rel in changes.remove:
+                (root / rel).unlink(missing_ok=True)
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
-    return list(files)
+    return list(files) + changes.remove
 
 
 # -- init -----------------------------------------------------------------------------------------
@@ -110,7 +168,7 @@ def init_project(folder: Path, name: str, level: str, root_id: str) -> Outcome:
         f"{root_id}/locality.yaml": (f"# {name}：请把部门名称改为本地实际名称，删除不用的角色\n"
                                      + dump_yaml({"name": name, "level": level, "departments": departments})),
     }
-    out = Outcome(_write(folder, files, force=False))
+    out = Outcome(_write(folder, planned_changes(folder, files, force=False)))
     out.diagnostics = load_project(folder).diagnostics
     out.report.append(f"已建立项目：{len(domains)} 个领域；下一步可用 gkcat import xlsx 导入 {name}的标准目录表")
     return out
@@ -228,11 +286,13 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
     if dropped:
         raise ImportRefused(f"表中有 {len(dropped)} 行未能导入，未写入任何文件：请按上面的说明修改表格后再导入",
                             details="\n".join(out.report + dropped), exit_code=1)
-    problems = _check_first(project_dir, project.config.root, plan.files)
+    changes = planned_changes(project_dir, plan.files, force, replaced=(CONFIG_FILE,))
+    out.report += changes.report
+    problems = _check_first(project_dir, project.config.root, changes)
     if problems:
         raise ImportRefused("导入的结果未通过检查，未写入任何文件（这是 gkcat 未能处理的表样，请把表格发给我们）",
                             details="\n".join(out.report) + "\n" + format_text(problems), exit_code=1)
-    out.written = _write(project_dir, plan.files, force, replaced=(CONFIG_FILE,))
+    out.written = _write(project_dir, changes)
     out.diagnostics = load_project(project_dir).diagnostics
     return out
 
@@ -241,8 +301,8 @@ class ImportRefused(GkcatError):
     """The table cannot be imported as it is; `details` names every row and cell and why."""
 
 
-def _check_first(project_dir: Path, root: str, files: dict[str, str]) -> list[Diagnostic]:
-    """The errors the project would have with `files` written: checked on a copy of its YAML files."""
+def _check_first(project_dir: Path, root: str, changes: Changes) -> list[Diagnostic]:
+    """The errors the project would have with the changes made: checked on a copy of its YAML files."""
 
     def others(folder: str, names: list[str]) -> set[str]:
         top = Path(folder).resolve() == project_dir.resolve()
@@ -253,9 +313,11 @@ def _check_first(project_dir: Path, root: str, files: dict[str, str]) -> list[Di
     with tempfile.TemporaryDirectory(prefix="gkcat-import-") as tmp:
         copy = Path(tmp) / "project"
         shutil.copytree(project_dir, copy, ignore=others, symlinks=True)
-        for rel, text in files.items():
+        for rel, text in changes.write.items():
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             (copy / rel).write_text(text, encoding="utf-8")
+        for rel in changes.remove:
+            (copy / rel).unlink(missing_ok=True)
         return [d for d in load_project(copy).diagnostics if d.severity is Severity.ERROR]
 
 

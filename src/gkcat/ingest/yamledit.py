@@ -1,0 +1,101 @@
+"""Writing new values into an existing YAML file with the smallest edit.
+
+A catalog's overlay records decisions, often with a comment saying why. When an import brings
+changes, PyYAML would rewrite the file and lose the comments, the key order and the list style.
+ruamel.yaml's round-trip mode keeps them: the file is loaded as commented nodes, only the values
+that differ are replaced, entries of a list of items are matched by id, and what is untouched is
+written back byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+_BOM = "\ufeff"
+# the first `- ` under a key tells how this file indents its lists
+_FIRST_LIST = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)- ", re.M)
+
+
+def _yaml_for(text: str) -> YAML:
+    y = YAML()  # round-trip
+    y.preserve_quotes = True
+    y.width = 4096  # never fold a long line that was not folded
+    m = _FIRST_LIST.search(text)
+    offset = max(0, len(m.group(2)) - len(m.group(1))) if m else 0
+    y.indent(mapping=2, sequence=offset + 2, offset=offset)
+    return y
+
+
+def _fresh(value: Any) -> Any:
+    """A new value as gkcat writes one: lists of plain text on one line, mappings in blocks."""
+    if isinstance(value, dict):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = _fresh(v)
+        return out
+    if isinstance(value, list):
+        seq = CommentedSeq(_fresh(v) for v in value)
+        if all(isinstance(v, str) and "\n" not in v for v in value):
+            seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _ids(items: Any) -> list[Any] | None:
+    """The ids of a list of mappings that all have one, else None."""
+    if isinstance(items, list) and items and all(isinstance(x, dict) and "id" in x for x in items):
+        return [x["id"] for x in items]
+    return None
+
+
+def _merged(old: Any, new: Any) -> Any:
+    """`old` changed to equal `new`, keeping every node (and its comments) that can be kept."""
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        for key in [k for k in old if k not in new]:
+            del old[key]
+        for key, value in new.items():
+            old[key] = _merged(old[key], value) if key in old else _fresh(value)
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        if _plain(old) == new:
+            return old
+        old_ids, new_ids = _ids(old), _ids(new)
+        if old_ids is not None and new_ids is not None:
+            by_id = {x["id"]: x for x in old}
+            kept = [_merged(by_id[x["id"]], x) if x["id"] in by_id else _fresh(x) for x in new]
+            old[:] = kept
+            return old
+        old[:] = [_fresh(v) for v in new]
+        return old
+    return old if _plain(old) == new else _fresh(new)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return str(node) if node is not None and not isinstance(node, (str, bool)) else node
+
+
+def edit(text: str, target: dict[str, Any]) -> str:
+    """`text` (a YAML mapping) edited to hold exactly `target`, with the smallest change."""
+    bom = _BOM if text.startswith(_BOM) else ""
+    y = _yaml_for(text)
+    data = y.load(text[len(bom):])
+    if not isinstance(data, CommentedMap):
+        data = CommentedMap()
+    data = _merged(data, target)
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return bom + buf.getvalue()
+
+
+def has_comments(text: str) -> bool:
+    """Whether a YAML file holds a comment (a file with none may be removed when it becomes empty)."""
+    return any(line.lstrip().startswith("#") or " #" in line for line in text.splitlines())
