@@ -12,7 +12,7 @@ import yaml
 from conftest import CATALOGS
 from gkcat.build.pipeline import build
 from gkcat.check.load import load_project
-from gkcat.ingest.writer import add_extra_fields, import_file
+from gkcat.ingest.importer import add_extra_fields, import_file
 from gkcat.render.data import show_data
 from gkcat.render.site.urls import workbook_paths
 from gkcat.resolve.catalog import catalogs_for

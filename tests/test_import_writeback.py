@@ -13,7 +13,7 @@ import pytest
 from conftest import CATALOGS
 from gkcat.build.pipeline import build
 from gkcat.check.load import load_project
-from gkcat.ingest.writer import import_file
+from gkcat.ingest.importer import import_file
 from gkcat.render.site.urls import workbook_paths
 
 LIAOZHONG = "shenyang/liaozhong"

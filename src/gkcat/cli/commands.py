@@ -22,7 +22,9 @@ from gkcat.compare.request import comparisons
 from gkcat.diagnostics.diagnostic import has_errors
 from gkcat.diagnostics.report import format_github, format_text, to_json
 from gkcat.errors import GkcatError, os_error_message
-from gkcat.ingest.writer import Outcome, import_file, init_project
+from gkcat.ingest.importer import import_file
+from gkcat.ingest.init import init_project
+from gkcat.ingest.writer import Outcome
 from gkcat.render.data import dumps, show_data, story_json
 from gkcat.render.diff import diff_output
 from gkcat.render.text import show_text, story_text, summary_text

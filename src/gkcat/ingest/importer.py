@@ -1,0 +1,189 @@
+"""`gkcat import`: the tables of a workbook or a saved web page into a locality's domain files.
+
+Every file is planned first and checked on a copy of the project; then written (writer.py) only
+when every row landed and the result is valid.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gkcat.check.load import load_project, require_valid
+from gkcat.diagnostics.report import format_text
+from gkcat.errors import GkcatError
+from gkcat.ingest.grids import Grid, read_html, read_xlsx
+from gkcat.ingest.planner import Plan, base_file, extra_ids, guess_domain, overlay_file
+from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
+from gkcat.ingest.writer import Outcome, Refused, check_on_copy, planned_changes, write_changes
+from gkcat.model.project import Locality, Project
+from gkcat.resolve.catalog import Unknown, find_domain, find_locality
+from gkcat.resolve.resolver import Resolver
+from gkcat.source.tree import CONFIG_FILE, read_input
+
+GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
+
+
+
+def _records(grid: Grid, needed: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows of a simple sheet (gkcat's 不适用事项 or 负面清单) as label -> text, or [] when it is not one."""
+    for h, row in enumerate(grid.rows[:5]):
+        labels = [norm(c) for c in row]
+        if all(norm(n) in labels for n in needed):
+            return [{norm(grid.rows[h][c]): r[c] for c in range(len(r))} for r in grid.rows[h + 1:] if any(r)]
+    return []
+
+
+@dataclass
+class _Carried:
+    """What a gkcat workbook's 不适用事项 and 负面清单 sheets say for one locality, per domain name."""
+
+    reasons: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)  # by (一级, 二级事项)
+    withheld: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sheet: Grid | None = None  # one of those sheets, for cell references
+
+    def of(self, domain_name: str) -> tuple[dict[tuple[str, str], str], list[dict[str, Any]]]:
+        return self.reasons.get(domain_name, {}), self.withheld.get(domain_name, [])
+
+
+def _carried(grids: list[Grid], loc_name: str) -> _Carried:
+    """Read the workbook's exclusion reasons and negative list once, keeping the rows this locality made."""
+    out = _Carried()
+    for g in grids:
+        if g.name == "不适用事项":
+            out.sheet = out.sheet or g
+            for r in _records(g, ("领域", "一级事项", "二级事项", "不适用理由", "排除单位")):
+                if r["排除单位"] == loc_name:
+                    out.reasons.setdefault(r["领域"], {})[(norm(r["一级事项"]), norm(r["二级事项"]))] = r["不适用理由"]
+        elif g.name == "负面清单":
+            out.sheet = out.sheet or g
+            for r in _records(g, ("领域", "标识", "不予公开的事项", "不予公开的理由", "依据", "制定单位")):
+                if r["制定单位"] == loc_name:
+                    basis = [x for x in r["依据"].split("\n") if x.strip()]
+                    out.withheld.setdefault(r["领域"], []).append(
+                        {"id": r["标识"], "title": r["不予公开的事项"], "reason": r["不予公开的理由"], "basis": basis})
+    return out
+
+
+def _tables(grids: list[Grid], sheet: str | None, channels: list[str], report: list[str]) -> list[ReadTable]:
+    if sheet is not None:
+        chosen = [g for g in grids if g.name == sheet]
+        if not chosen:
+            raise Refused(f"没有名为“{sheet}”的工作表；有：{'、'.join(g.name for g in grids)}")
+        grids = chosen
+    candidates = [g for g in grids if g.name not in GKCAT_SHEETS]
+    out = []
+    for g in candidates:
+        try:
+            out.append(read_table(g, channels))
+        except NotATable as err:
+            if len(candidates) == 1:
+                raise Refused(str(err)) from None
+            report.append(f"跳过：{err}")
+    if not out:
+        raise Refused("文件中没有标准目录表：" + "；".join(report or [g.name for g in grids]))
+    return out
+
+
+def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_id: str | None,
+                sheet: str | None, force: bool) -> Outcome:
+    """Read the tables of FILE into domain files of LOCALITY; write them, then validate."""
+    v = require_valid(project_dir, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
+    project, resolver = v.project, v.resolver
+    try:
+        loc = find_locality(project, locality)
+        grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
+    except Unknown as err:  # for import, an unknown locality means it cannot run (2)
+        raise Refused(str(err)) from None
+    out = Outcome()
+    out.report += [note for g in grids for note in g.notes]
+    tables = _tables(grids, sheet, list(project.config.channels), out.report)
+    if domain_id is not None and len(tables) > 1:
+        raise Refused(f"文件中有 {len(tables)} 个表（{'、'.join(t.grid.name for t in tables)}），指定领域时请用 --sheet 选一个")
+    plan = Plan()
+    carried = _carried(grids, loc.name)
+    for table in tables:
+        domain = project.domain(domain_id) if domain_id else guess_domain(project, table.title, table.grid.name)
+        if domain is None:
+            raise Refused(f"无法从“{table.grid.name}”的标题判断领域（{table.title or '无标题'}），请用 --domain 指定")
+        try:
+            find_domain(project, loc, domain.id)
+        except Unknown as err:
+            raise Refused(str(err)) from None
+        path = f"{loc.path}/{domain.id}.yaml"
+        if path in plan.files:
+            raise Refused(f"“{domain.name}”在文件中出现了两次（{table.grid.name}），请用 --sheet 选一个")
+        extras = extra_ids(project, sorted({k for i in table.items for k in i.extra}), plan)
+        reasons, withheld = carried.of(domain.name)
+        if loc.parent is None:
+            plan.files[path] = base_file(project, domain, loc, table, extras, withheld)
+        else:
+            plan.files[path] = overlay_file(project, resolver, domain, loc, table, extras, reasons, withheld, plan.report)
+        plan.report.insert(0, f"{table.grid.name}：{domain.name}，{len(table.items)} 项 → {path}")
+        out.report += [f"{table.grid.name}：{n}" for n in table.notes]
+    if sheet is None and domain_id is None:
+        _untabled(project, resolver, loc, carried, plan)
+    if plan.new_extras:
+        plan.files[CONFIG_FILE] = add_extra_fields(read_input(project_dir / CONFIG_FILE, CONFIG_FILE).decode("utf-8"),
+                                                    plan.new_extras)
+        out.report.append("gkcat.yaml 增加了扩展字段：" + "、".join(f"{lb}（{i}）" for lb, i in plan.new_extras.items()))
+    out.report = plan.report + out.report
+    # Every data row lands or the import stops, and what it would write must pass gkcat's own checks:
+    # both are decided before a single file is written.
+    dropped = [line for t in tables for line in t.dropped]
+    if dropped:
+        raise ImportRefused(f"表中有 {len(dropped)} 行未能导入，未写入任何文件：请按上面的说明修改表格后再导入",
+                            details="\n".join(out.report + dropped), exit_code=1)
+    changes = planned_changes(project_dir, plan.files, force, replaced=(CONFIG_FILE,))
+    out.report += changes.report
+    problems = check_on_copy(project_dir, project.config.root, changes)
+    if problems:
+        raise ImportRefused("导入的结果未通过检查，未写入任何文件（这是 gkcat 未能处理的表样，请把表格发给我们）",
+                            details="\n".join(out.report) + "\n" + format_text(problems), exit_code=1)
+    out.written = write_changes(project_dir, changes)
+    out.diagnostics = load_project(project_dir).diagnostics
+    return out
+
+
+class ImportRefused(GkcatError):
+    """The table cannot be imported as it is; `details` names every row and cell and why."""
+
+
+def _untabled(project: Project, resolver: Resolver, loc: Locality, carried: _Carried, plan: Plan) -> None:
+    """A gkcat workbook has no sheet for a domain whose items were all excluded (or that has only a
+    negative list): its 不适用事项 and 负面清单 sheets still say so, so those become a file too."""
+    if carried.sheet is None:
+        return
+    for domain in project.domains:
+        path = f"{loc.path}/{domain.id}.yaml"
+        if path in plan.files or not project.reaches(domain, loc):
+            continue
+        reasons, withheld = carried.of(domain.name)
+        if not reasons and not withheld:
+            continue
+        empty = ReadTable(carried.sheet, "", [], [], [], False)
+        if loc.parent is None:
+            plan.files[path] = base_file(project, domain, loc, empty, {}, withheld)
+        else:
+            plan.files[path] = overlay_file(project, resolver, domain, loc, empty, {}, reasons, withheld, plan.report)
+        plan.report.append(f"{domain.name}：表中没有事项，按“不适用事项”和“负面清单”写入 {path}")
+
+
+def add_extra_fields(config: str, new: dict[str, str]) -> str:
+    """gkcat.yaml with more extra_fields, its comments and layout kept."""
+    entries = "".join(f"  - id: {fid}\n    label: {label}\n" for label, fid in new.items())
+    lines = config.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if re.match(r"^extra_fields:\s*(\[\s*\])?\s*(#.*)?$", line):
+            if "[" in line:
+                lines[i] = "extra_fields:\n"
+            end = i + 1
+            while end < len(lines) and (lines[end].startswith((" ", "-", "\t")) or not lines[end].strip()):
+                end += 1
+            while end > i + 1 and not lines[end - 1].strip():
+                end -= 1
+            return "".join(lines[:end]) + entries + "".join(lines[end:])
+    tail = "" if config.endswith("\n") or not config else "\n"
+    return config + tail + "extra_fields:\n" + entries
