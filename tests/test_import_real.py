@@ -170,3 +170,32 @@ def test_a_dropped_row_never_exits_0_and_nothing_is_written(fresh, run, tmp_path
     assert result.exit_code == 1 and "表格1!A5：没有二级事项，这一行未导入" in result.stderr
     assert "未写入任何文件" in result.stderr
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_the_same_quirks_in_a_workbook(fresh, run, tmp_path):
+    import openpyxl
+
+    root = fresh()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "义务教育"
+    ws.append(["某某县义务教育领域基层政务公开标准目录"])
+    ws.append(["序号", "公开事项", None, None, "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体",
+               "公开对象", None, "公开方式", None, "公开层级", None])
+    ws.append([None, "一级事项", "二级事项", "三级事项", None, None, None, None, None,
+               "全社会", "特定对象", "主动", "依申请公开", "县级", "乡级"])
+    ws.append(["1", "1.政策文件", "1.1教育法律", None, "法律", "《条例》", "20日", "县教育局",
+               "☑政府网站 ☐政府公报 ☑其他（12345热线） 说明：热线工作日接听", "√", None, "√", None, "√", None])
+    ws.append([None, None, "1.2规范性文件", "地方性法规", "文件", "《条例》", "20日", "县教育局", "入户/现场", "√", None, "√", None, "√", "√"])
+    for rng in ("A1:O1", "B2:D2", "J2:K2", "L2:M2", "N2:O2", "A4:A5", "B4:B5",
+                "A2:A3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:I3"):
+        ws.merge_cells(rng)
+    book = tmp_path / "表.xlsx"
+    wb.save(book)
+    result = run("-C", root, "import", "xlsx", book, "--locality", "moumou")
+    assert result.exit_code == 0, result.output
+    a, b = items(run, root)
+    assert (a["level1"], a["level2"], b["level1"], b["level2"]) == ("政策文件", "教育法律", "政策文件", "规范性文件")
+    assert a["channels"] == ["政府网站", "其他(12345热线)"] and b["channels"] == ["入户/现场"]
+    assert sorted(a["extra"].values()) == ["说明：热线工作日接听"] and list(b["extra"].values()) == ["地方性法规"]
+    assert b["levels"] == ["county", "town"] and a["levels"] == ["county"]
