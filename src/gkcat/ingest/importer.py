@@ -125,8 +125,9 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
         out.report += [f"{table.grid.name}：{n}" for n in table.notes]
     if sheet is None and domain_id is None:
         _untabled(project, resolver, loc, carried, plan)
+    texts: dict[str, str] = {}
     if plan.new_extras:
-        plan.files[CONFIG_FILE] = add_extra_fields(read_input(project_dir / CONFIG_FILE, CONFIG_FILE).decode("utf-8"),
+        texts[CONFIG_FILE] = add_extra_fields(read_input(project_dir / CONFIG_FILE, CONFIG_FILE).decode("utf-8"),
                                                     plan.new_extras)
         out.report.append("gkcat.yaml 增加了扩展字段：" + "、".join(f"{lb}（{i}）" for lb, i in plan.new_extras.items()))
     out.report = plan.report + out.report
@@ -136,7 +137,7 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
     if dropped:
         raise ImportRefused(f"表中有 {len(dropped)} 行未能导入，未写入任何文件：请按上面的说明修改表格后再导入",
                             details="\n".join(out.report + dropped), exit_code=1)
-    changes = planned_changes(project_dir, plan.files, force, replaced=(CONFIG_FILE,))
+    changes = planned_changes(project_dir, plan.files, force, texts)
     out.report += changes.report
     problems = check_on_copy(project_dir, project.config.root, changes)
     if problems:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from gkcat.check.load import load_project
 from gkcat.ingest.national import DEPARTMENTS, NATIONAL_DOMAINS, TOWNSHIP
-from gkcat.ingest.planner import dump_yaml
-from gkcat.ingest.writer import Outcome, Refused, planned_changes, write_changes
+from gkcat.ingest.writer import Outcome, Refused, dump_yaml, planned_changes, write_changes
 from gkcat.model.vocabulary import LEVELS, NATIONAL_CHANNELS, SLUG
 from gkcat.source.tree import CONFIG_FILE
 
@@ -35,7 +34,7 @@ def init_project(folder: Path, name: str, level: str, root_id: str) -> Outcome:
         f"{root_id}/locality.yaml": (f"# {name}：请把部门名称改为本地实际名称，删除不用的角色\n"
                                      + dump_yaml({"name": name, "level": level, "departments": departments})),
     }
-    out = Outcome(write_changes(folder, planned_changes(folder, files, force=False)))
+    out = Outcome(write_changes(folder, planned_changes(folder, {}, force=False, texts=files)))
     out.diagnostics = load_project(folder).diagnostics
     out.report.append(f"已建立项目：{len(domains)} 个领域；下一步可用 gkcat import xlsx 导入 {name}的标准目录表")
     return out

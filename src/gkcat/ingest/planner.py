@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from gkcat.ingest.table_reader import RawItem, ReadTable, norm
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
@@ -23,9 +21,9 @@ KNOWN_EXTRAS = {"咨询电话": "phone", "联系电话": "phone", "五公开": "
 
 @dataclass
 class Plan:
-    """What an import writes (project-relative path -> text) and what it tells the user."""
+    """What an import writes (project-relative path -> the domain file's data) and what it tells the user."""
 
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     new_extras: dict[str, str] = field(default_factory=dict)  # label -> id, to add to gkcat.yaml
     report: list[str] = field(default_factory=list)
 
@@ -104,25 +102,8 @@ def _short(domain_id: str) -> str:
     return "".join(part[0] for part in domain_id.split("-") if part)
 
 
-class _Dumper(yaml.SafeDumper):
-    """Lists of plain values on one line ([政府网站, 两微一端]), everything else in blocks, as people write it."""
-
-
-def _list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
-    flat = all(isinstance(x, str) and "\n" not in x for x in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
-
-
-_Dumper.add_representer(list, _list)
-
-
-def dump_yaml(data: Any) -> str:
-    """YAML as gkcat writes it: Chinese as is, keys in the given order, no line wrapping."""
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
-
-
 def base_file(project: Project, domain: DomainDef, loc: Locality, table: ReadTable, extras: dict[str, str],
-              withheld: list[dict[str, Any]]) -> str:
+              withheld: list[dict[str, Any]]) -> dict[str, Any]:
     """The top locality's full catalog, ids numbered in table order."""
     values = _Values(project, domain, loc, extras, table)
     items: list[dict[str, Any]] = []
@@ -136,7 +117,7 @@ def base_file(project: Project, domain: DomainDef, loc: Locality, table: ReadTab
     data: dict[str, Any] = {"domain": domain.id, "items": items}
     if withheld:
         data["withheld"] = withheld
-    return dump_yaml(data)
+    return data
 
 
 def _listed(entry: Entry, below: list[str]) -> bool:
@@ -145,7 +126,7 @@ def _listed(entry: Entry, below: list[str]) -> bool:
 
 def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: Locality, table: ReadTable,
                  extras: dict[str, str], reasons: dict[tuple[str, str], str], withheld: list[dict[str, Any]],
-                 report: list[str]) -> str:
+                 report: list[str]) -> dict[str, Any]:
     """The smallest overlay turning the parent's catalog into the imported table."""
     assert loc.parent is not None
     below = levels_from(project, loc)
@@ -196,7 +177,7 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
         data["items"] = local
     if withheld:
         data["withheld"] = withheld
-    return dump_yaml(data)
+    return data
 
 
 def _patch(loc: Locality, entry: Entry, v: dict[str, Any], below: list[str], common: set[str], table: ReadTable,

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -59,49 +60,65 @@ class Changes:
     report: list[str] = field(default_factory=list)
 
 
-def _is_empty_overlay(data: object) -> bool:
-    return isinstance(data, dict) and set(data) <= {"domain"}
+class _Dumper(yaml.SafeDumper):
+    """Lists of plain values on one line ([政府网站, 两微一端]), everything else in blocks, as people write it."""
 
 
-def planned_changes(root: Path, files: dict[str, str], force: bool, replaced: tuple[str, ...] = ()) -> Changes:
-    """The smallest change that gives each planned file its content.
+def _list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flat = all(isinstance(x, str) and "\n" not in x for x in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
 
-    An existing file is edited in place (comments, key order and list style kept; `--force` is
-    needed, as before, unless it is one of `replaced`), and left alone when nothing differs. An
+
+_Dumper.add_representer(list, _list)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML as gkcat writes it: Chinese as is, keys in the given order, no line wrapping."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+
+
+def _is_empty_overlay(data: dict[str, Any]) -> bool:
+    return set(data) <= {"domain"}
+
+
+def planned_changes(root: Path, files: dict[str, dict[str, Any]], force: bool,
+                    texts: dict[str, str] | None = None) -> Changes:
+    """The smallest change that gives each planned domain file its data, and each of `texts` its text.
+
+    A domain file that exists is edited in place (comments, key order and list style kept; that
+    needs `--force`) and left alone when nothing differs; a new one is written with dump_yaml. An
     overlay with nothing in it beyond `domain` is not created, and an existing one that becomes so
-    is removed if it holds no comment.
+    is removed if it holds no comment. `texts` (gkcat.yaml edited as text, init's files) are written whole.
     """
     out = Changes()
     refused = []
-    for rel, text in files.items():
+    for rel, data in files.items():
         path = root / rel
-        target = yaml.safe_load(text) if rel not in replaced else None
         if not path.exists():
-            if _is_empty_overlay(target):
+            if _is_empty_overlay(data):
                 out.report.append(f"{rel}：与上级目录相同，不需要文件，未写入")
             else:
-                out.write[rel] = text
+                out.write[rel] = dump_yaml(data)
             continue
         old = read_input(path, rel).decode("utf-8")
-        if rel in replaced:
-            new = text
-        elif _is_empty_overlay(target) and not has_comments(old):
+        if _is_empty_overlay(data) and not has_comments(old):
             refused += [] if force else [rel]
             out.remove.append(rel)
             out.report.append(f"{rel}：与上级目录已无不同，删除此文件")
             continue
-        elif isinstance(target, dict):
-            new = edit(old, target)
-        else:  # the planner writes mappings only; anything else is replaced whole
-            new = text
+        new = edit(old, data)
         if new == old:
             out.report.append(f"{rel}：没有变化，未改动")
             continue
-        if rel not in replaced and not force:
+        if not force:
             refused.append(rel)
         out.write[rel] = new
     if refused:
         raise Refused("这些文件已存在，未写入任何文件（确需写入请加 --force：只改动不同之处，保留注释）：" + "、".join(refused))
+    for rel, text in (texts or {}).items():
+        path = root / rel
+        if not path.exists() or read_input(path, rel).decode("utf-8") != text:
+            out.write[rel] = text
     return out
 
 
