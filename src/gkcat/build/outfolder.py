@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from gkcat.diagnostics.diagnostic import CONTROL, visible
@@ -52,21 +53,36 @@ def check_out(project_dir: Path, out: Path, top: str | None) -> Path:
     return out
 
 
-def _owned(out: Path) -> set[str]:
-    """Paths the last build's manifest lists (whatever gkcat version wrote it): the only files a build may remove."""
+@dataclass(frozen=True)
+class Manifest:
+    """What the last build into OUT wrote: its gkcat version and, per path, the file's entry."""
+
+    version: str | None
+    files: dict[str, dict[str, object]]
+
+
+def read_manifest(out: Path) -> Manifest:
+    """The last build's manifest; an empty one when there is none or it cannot be read (it owns nothing)."""
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        files = data["files"]
-        return {p for p in files if isinstance(p, str)} if isinstance(files, dict) else set()
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
+        files = data.get("files")
+        version = data.get("gkcat")
+    except (OSError, ValueError, AttributeError):
+        return Manifest(None, {})
+    if not isinstance(files, dict):
+        return Manifest(None, {})
+    entries = {p: e for p, e in files.items() if isinstance(p, str) and isinstance(e, dict)}
+    return Manifest(version if isinstance(version, str) else None, entries)
 
 
-def check_foreign(out: Path) -> None:
-    """BuildRefused when OUT holds a file or folder that no gkcat build wrote: the swap would delete it."""
+def check_foreign(out: Path, manifest: Manifest) -> None:
+    """BuildRefused when OUT holds a file or folder that no gkcat build wrote: the swap would delete it.
+
+    Any version's manifest counts here: what an older gkcat wrote is still gkcat's to replace.
+    """
     if not out.is_dir():
         return
-    owned = _owned(out)
+    owned = set(manifest.files)
     folders = {str(PurePosixPath(p).parent) for p in owned}
     folders |= {str(parent) for p in folders for parent in PurePosixPath(p).parents}
     foreign: list[str] = []

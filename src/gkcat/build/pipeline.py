@@ -21,7 +21,7 @@ from pathlib import Path
 
 from gkcat import __version__
 from gkcat.build.fingerprints import Fingerprints
-from gkcat.build.outfolder import MANIFEST, BuildRefused, check_foreign, check_out, lock, safe_path
+from gkcat.build.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
 from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, History
 from gkcat.check.load import Loaded, require_valid
 from gkcat.compare.history import Release, all_histories
@@ -157,14 +157,6 @@ def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, t
         _WORK = []
 
 
-def _previous(out: Path) -> dict[str, dict[str, object]]:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return data["files"] if data.get("gkcat") == __version__ else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
 def _place(src: Path, dst: Path) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -173,9 +165,10 @@ def _place(src: Path, dst: Path) -> None:
         shutil.copy2(src, dst)
 
 
-def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildReport) -> None:
+def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildReport, last: Manifest) -> None:
     """Render what changed into a temporary folder, reuse the rest, then swap it in as OUT."""
-    previous = _previous(out) if out.is_dir() else {}
+    # reuse is keyed on the version too: a gkcat release may render the same inputs differently
+    previous = last.files if last.version == __version__ else {}
     tmp, old = out.parent / f".{out.name}.gkcat-tmp", out.parent / f".{out.name}.gkcat-old"
     for stale in (tmp, old):  # left by a build that was killed: ours by name, but never followed
         if stale.is_symlink() or (stale.exists() and not stale.is_dir()):
@@ -238,11 +231,12 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
     report = BuildReport(target)
     when = build_time(v.project.root_dir)
     with lock(target):
-        check_foreign(target)
+        manifest = read_manifest(target)
+        check_foreign(target, manifest)
         history = releases(v.project, report.notes) if "site" in parts else None
         work = artifacts(v, when, parts, history)
         try:
-            write_outputs(work, target, jobs or os.cpu_count() or 1, report)
+            write_outputs(work, target, jobs or os.cpu_count() or 1, report, manifest)
         except TemplateFailure as err:
             raise BuildRefused(str(err)) from None
     report.seconds = time.perf_counter() - start

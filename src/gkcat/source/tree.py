@@ -59,9 +59,10 @@ def find_project(directory: Path) -> Path:
     return directory
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, links followed, is `root` or below it: the rule for every input gkcat reads."""
     try:
-        path.resolve().relative_to(root)
+        path.resolve().relative_to(root.resolve())
     except ValueError:
         return False
     return True
@@ -94,7 +95,7 @@ def read_input(path: Path, shown: str) -> bytes:
 
 def _read(root: Path, rel: str, diags: list[Diagnostic]) -> SourceDoc | None:
     path = root / rel
-    if path.is_symlink() and not _inside(path, root):
+    if path.is_symlink() and not inside(path, root):
         diags.append(Diagnostic.make(rel, (1, 1), "GK108", "此文件是指向项目之外的符号链接，已拒绝读取"))
         return None
     doc, problems = parse(rel, read_input(path, rel))
@@ -112,7 +113,7 @@ def list_files(root: Path, folder: str, diags: list[Diagnostic]) -> dict[str, Pa
 
     def walk(path: Path, rel: str) -> None:
         shown = f"{folder}/{rel}" if rel else f"{folder}/"
-        if path.is_symlink() and not _inside(path, root):
+        if path.is_symlink() and not inside(path, root):
             diags.append(Diagnostic.make(shown, (1, 1), "GK108", "这是指向项目之外的符号链接，已拒绝读取（不会发布项目之外的文件）"))
             return
         if path.is_dir():
@@ -147,7 +148,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
     root = tree.root_dir
     folder = root / rel
     real = folder.resolve()
-    if folder.is_symlink() and not _inside(folder, root):
+    if folder.is_symlink() and not inside(folder, root):
         tree.diagnostics.append(Diagnostic.make(rel + "/", (1, 1), "GK108", "此地区文件夹是指向项目之外的符号链接，已拒绝读取"))
         return
     if real in seen:  # a symlink back into the tree would otherwise recurse for ever

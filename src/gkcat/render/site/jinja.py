@@ -14,7 +14,7 @@ from jinja2.loaders import split_template_path
 from gkcat.errors import GkcatError
 from gkcat.model.vocabulary import LINK
 from gkcat.render.site.pages import Page
-from gkcat.source.tree import TEMPLATES
+from gkcat.source.tree import TEMPLATES, inside
 
 _HTTP = re.compile(LINK)  # the same rule as the models' links
 
@@ -30,14 +30,6 @@ def template_dirs(project_dir: Path) -> list[Path]:
     """Where templates are looked up, first match wins: the project's templates/, then gkcat's."""
     own = project_dir / TEMPLATES
     return ([own] if own.is_dir() else []) + [builtin_templates()]
-
-
-def _within(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 class _ContainedLoader(FileSystemLoader):
@@ -56,7 +48,7 @@ class _ContainedLoader(FileSystemLoader):
         for base in self.searchpath:
             candidate = Path(base, *split_template_path(template))
             if candidate.is_file():
-                if not _within(candidate, self.root):
+                if not inside(candidate, self.root):
                     raise TemplateFailure(f"模板 {template} 是指向项目之外的符号链接，已拒绝读取")
                 break
         return super().get_source(environment, template)
@@ -69,7 +61,7 @@ def http_link(value: object) -> bool:
 
 def environment(dirs: list[Path], project_dir: Path | None = None) -> Environment:
     # a folder inside the project may link anywhere in the project; gkcat's own stay in their folder
-    roots = [project_dir if project_dir is not None and _within(d, project_dir) else d for d in dirs]
+    roots = [project_dir if project_dir is not None and inside(d, project_dir) else d for d in dirs]
     env = Environment(
         loader=ChoiceLoader([_ContainedLoader(d, root) for d, root in zip(dirs, roots, strict=True)]),
         autoescape=True,
