@@ -67,29 +67,36 @@ def _ref(ref: str) -> tuple[int, int]:
     return (int(m.group(2)), _col_number(m.group(1))) if m else (0, 0)
 
 
-def _scan_sheet(stream: IO[bytes], sheet: str, budget: int) -> tuple[bool, int]:
+Formula = tuple[int, int, str]  # 0-based row and column of a formula cell, and its formula
+
+
+def _scan_sheet(stream: IO[bytes], sheet: str, budget: int) -> tuple[list[Formula], int]:
     """Stream one sheet's XML and refuse it beyond the bounds (`budget`: cells the workbook has left).
 
-    Returns whether it holds formulas, and how many cells it takes (merged areas included).
+    Returns its formula cells (seen here anyway, so the workbook is not parsed again for them) and
+    how many cells it takes (merged areas included).
 
     openpyxl makes an object for every cell of a merged range and keeps the whole sheet in memory,
     so the sizes have to be known before it reads anything.
     """
     rows = cols = cells = merged = 0
-    formulas = False
-    row = 0
+    formulas: list[Formula] = []
+    row = col = 0  # the last row seen, and the last column in the current one (`r` may be left out)
     for _, elem in ElementTree.iterparse(stream, events=("end",)):
         tag = elem.tag.rsplit("}", 1)[-1]
         if tag == "c":
             r, c = _ref(elem.get("r", ""))
-            cols, cells = max(cols, c), cells + 1
-            rows = max(rows, r or row + 1)
-            formulas = formulas or any(child.tag.endswith("}f") for child in elem)
+            r, col = r or row + 1, c or col + 1
+            cols, cells = max(cols, col), cells + 1
+            rows = max(rows, r)
+            f = next((child for child in elem if child.tag.endswith("}f")), None)
+            if f is not None:
+                formulas.append((r - 1, col - 1, f"={f.text or ''}"))
             elem.clear()
         elif tag == "row":
             given = elem.get("r") or ""
-            row = int(given) if given.isdigit() else row + 1  # `r` may be left out: rows then count in order
-            rows = max(rows, row)
+            row = int(given) if given.isdigit() else row + 1
+            rows, col = max(rows, row), 0
             elem.clear()
         elif tag == "mergeCell":
             first, _, last = (elem.get("ref") or "").partition(":")
@@ -120,8 +127,8 @@ def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
         return {}
 
 
-def check_workbook(name: str, raw: bytes) -> bool:
-    """Refuse what is not a workbook or too large to read; True when some sheet holds formulas."""
+def check_workbook(name: str, raw: bytes) -> dict[str, list[Formula]]:
+    """Refuse what is not a workbook or too large to read; the formula cells, by sheet name."""
     if raw.startswith(_OLE2):
         raise GridError(f"{name} 是旧版 Excel 文件（.xls）或 WPS 表格文件，gkcat 只能读取 .xlsx：请在 Excel 或 WPS 中"
                         "“另存为”Excel 工作簿（*.xlsx）后再导入")
@@ -135,12 +142,14 @@ def check_workbook(name: str, raw: bytes) -> bool:
             if unpacked > MAX_UNPACKED:
                 raise too_large(f"{name} 解压后", unpacked // _MIB, MAX_UNPACKED // _MIB, " MB")
             names = _sheet_names(z)
-            formulas, budget = False, MAX_CELLS
+            formulas: dict[str, list[Formula]] = {}
+            budget = MAX_CELLS
             for info in infos:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    sheet = names.get(info.filename, info.filename)
                     with z.open(info) as stream:
-                        found, used = _scan_sheet(stream, names.get(info.filename, info.filename), budget)
-                    formulas, budget = formulas or found, budget - used
+                        found, used = _scan_sheet(stream, sheet, budget)
+                    formulas[sheet], budget = found, budget - used
             return formulas
     except (zipfile.BadZipFile, ElementTree.ParseError, EOFError, RuntimeError) as err:
         raise GridError(f"{name} 不是可读取的 Excel 工作簿（.xlsx）：{err}") from None

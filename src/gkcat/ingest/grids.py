@@ -19,6 +19,7 @@ from gkcat.ingest.bounds import (
     MAX_CELLS,
     MAX_COLS,
     MAX_ROWS,
+    Formula,
     GridError,
     check_workbook,
     read_bounded,
@@ -56,25 +57,13 @@ def _text(value: object) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").strip()
 
 
-def _formula_notes(raw: bytes, grids: list[Grid]) -> None:
+def _formula_notes(grid: Grid, formulas: list[Formula]) -> None:
     """A formula cell is read as its saved result; say so, and say when there is none (it reads as blank)."""
-    import openpyxl
-
-    by_name = {g.name: g for g in grids}
-    wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    try:
-        for ws in wb.worksheets:
-            grid = by_name.get(ws.title)
-            for row in ws.iter_rows():
-                for c in row:
-                    if grid is not None and getattr(c, "data_type", None) == "f":
-                        r, col = c.row - 1, c.column - 1  # type: ignore[operator]
-                        value = grid.cell(r, col)
-                        grid.notes.append(f"{grid.ref(r, col)} 是公式（{str(c.value)[:40]}），"
-                                          + (f"按保存的计算结果“{value[:40]}”导入" if value else
-                                             "文件中没有保存计算结果，按空白导入：请在 Excel 中重新计算并保存，或把公式改为数值"))
-    finally:
-        wb.close()
+    for r, col, formula in formulas:
+        value = grid.cell(r, col)
+        grid.notes.append(f"{grid.ref(r, col)} 是公式（{formula[:40]}），"
+                          + (f"按保存的计算结果“{value[:40]}”导入" if value else
+                             "文件中没有保存计算结果，按空白导入：请在 Excel 中重新计算并保存，或把公式改为数值"))
 
 
 def read_xlsx(path: Path) -> list[Grid]:
@@ -105,9 +94,8 @@ def read_xlsx(path: Path) -> list[Grid]:
             for cell in cells:
                 if cell.hyperlink is not None and cell.hyperlink.target and cell.row and cell.column:
                     grid.links[(cell.row - 1, cell.column - 1)] = cell.hyperlink.target
+        _formula_notes(grid, formulas.get(ws.title, []))
         grids.append(grid)
-    if formulas:
-        _formula_notes(raw, grids)
     return grids
 
 
