@@ -39,7 +39,7 @@ def _diagnostic(a: SetAside, parent: DomainState) -> Diagnostic:
         msg = f"“{a.name}”是共性要素（gkcat.yaml common_fields），下级不能修改；如确有不同，请联系上级修改"
         return doc.diag(path, "GK309", msg, key=True)
     if a.why == DUPLICATE_ITEM:
-        upstream = any(e.id == item_id for e in parent.entries)
+        upstream = parent.entry(item_id) is not None
         where, hint = ("上级目录", "；修改上级事项请用 override") if upstream else ("本文件", "")
         return doc.diag(path, "GK301", f"事项标识“{item_id}”与{where}中的事项重复{hint}")
     if a.why == EXCLUDED_ID and a.gone is not None:

@@ -67,7 +67,6 @@ def _boxes(text: str, channels: list[str]) -> tuple[str, str] | None:
                 (checked if ch in _LOOKALIKE_CHECKED else unchecked).add(ch)
     if not checked and not unchecked:
         return None
-    # √ ✓ ✔ alone at the very start, with no other box, is a mark of a one-channel cell, not a list
     return "".join(sorted(checked)), "".join(sorted(unchecked))
 
 

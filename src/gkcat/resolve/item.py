@@ -30,12 +30,11 @@ class ItemValues:
     @classmethod
     def of(cls, values: dict[str, Any]) -> ItemValues:
         """From plain values as a file gives them (lists, an extra mapping)."""
-        given: dict[str, Any] = {k: tuple(v) if k in LIST_FIELDS else v for k, v in values.items() if k != "extra"}
-        return cls(**given, extra=_pairs(values.get("extra") or {}))
+        return cls(**_fields(values), extra=_pairs(values.get("extra") or {}))
 
     def patched(self, changes: dict[str, Any]) -> ItemValues:
         """These values with an override's fields replaced; extra keys are merged, not replaced."""
-        given: dict[str, Any] = {k: tuple(v) if k in LIST_FIELDS else v for k, v in changes.items() if k != "extra"}
+        given = _fields(changes)
         if "extra" in changes:
             given["extra"] = _pairs({**self.extras, **(changes["extra"] or {})})
         return replace(self, **given)
@@ -57,6 +56,11 @@ class ItemValues:
     def items(self) -> list[tuple[str, Any]]:
         """(field, value) in registry order, the extra field as a mapping."""
         return [(f.name, self.get(f.name)) for f in fields(self)]
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Plain values as a file gives them, lists as tuples; the extra mapping is left to the caller."""
+    return {k: tuple(v) if k in LIST_FIELDS else v for k, v in values.items() if k != "extra"}
 
 
 def _pairs(extra: dict[str, str]) -> tuple[tuple[str, str], ...]:
