@@ -39,9 +39,9 @@ def test_build_cli_reports_and_defaults_to_site(project, run):
     root = project()
     result = run("-C", root, "build")
     assert result.exit_code == 0
-    # 4 localities with workbook (+ ASCII alias), catalog.json, page, table page; 总表; map, search, one domain
-    # page; the search index and 3 assets
-    assert "28 个文件（其中网页 11 个）" in result.stdout and "本次重新生成 24 个" in result.stdout
+    # 4 localities with workbook (+ ASCII alias), fill-in workbook, catalog.json, page, table page; 总表; map,
+    # search, one domain page; the search index and 3 assets
+    assert "32 个文件（其中网页 11 个）" in result.stdout and "本次重新生成 28 个" in result.stdout
     assert (root / "site" / MANIFEST).is_file() and (root / "site/总表.xlsx").is_file()
     assert run("-C", root, "build").exit_code == 0  # a rebuild over its own output is fine
 
@@ -86,16 +86,18 @@ def test_rebuild_after_one_town_changed_rewrites_only_that_town_and_the_project_
     root = project()
     out = tmp_path / "out"
     first = build(root, out, jobs=1)
-    assert len(expensive(out, first.rendered)) == 13 and not first.reused
+    assert len(expensive(out, first.rendered)) == 17 and not first.reused
     inodes = files(out)
     (root / "city/county/town-b/yiwu-jiaoyu.yaml").write_text(
         "domain: yiwu-jiaoyu\noverride:\n  zcwj-jyfl:\n    channels: [入户/现场]\n", encoding="utf-8")
     second = build(root, out, jobs=1)
-    assert sorted(expensive(out, second.rendered)) == ["city/county/town-b/catalog.json", "city/county/town-b/yiwu-jiaoyu.html",
+    assert sorted(expensive(out, second.rendered)) == ["city/county/town-b/catalog.json", "city/county/town-b/town-b-填报表.xlsx",
+                                                  "city/county/town-b/yiwu-jiaoyu.html",
                                                   "city/county/town-b/乙街道政务公开标准目录.xlsx", "总表.xlsx"]
     after = files(out)
     changed = {name for name in after if after[name] != inodes.get(name)}
     assert changed == {"city/county/town-b/乙街道政务公开标准目录.xlsx", "city/county/town-b/town-b.xlsx",
+                       "city/county/town-b/town-b-填报表.xlsx",
                        "city/county/town-b/catalog.json", "city/county/town-b/yiwu-jiaoyu.html",
                        "domains/yiwu-jiaoyu.html",  # lists 乙街道's change
                        "assets/search-index.js",  # 乙街道's entry is now its own
@@ -111,8 +113,9 @@ def test_a_county_change_reaches_its_towns(project, tmp_path):
                                                     encoding="utf-8")
     report = build(root, out, jobs=1)
     assert sorted(p for p in report.rendered if p.endswith(".xlsx")) == sorted([
-        "city/county/某某区政务公开标准目录.xlsx", "city/county/town-a/甲镇政务公开标准目录.xlsx",
-        "city/county/town-b/乙街道政务公开标准目录.xlsx", "总表.xlsx"])
+        "city/county/某某区政务公开标准目录.xlsx", "city/county/county-填报表.xlsx",
+        "city/county/town-a/甲镇政务公开标准目录.xlsx", "city/county/town-a/town-a-填报表.xlsx",
+        "city/county/town-b/乙街道政务公开标准目录.xlsx", "city/county/town-b/town-b-填报表.xlsx", "总表.xlsx"])
     # the county's table pages and those of its towns name the new department (or the new county name)
     tables = sorted(p for p in report.rendered if p.endswith("yiwu-jiaoyu.html") and p.startswith("city/county"))
     assert tables == ["city/county/town-a/yiwu-jiaoyu.html", "city/county/town-b/yiwu-jiaoyu.html",

@@ -9,6 +9,7 @@ import pytest
 
 from gkcat.model.fields import BY_ID, FIELDS, ITEM_FIELDS, label
 from gkcat.model.files import Item, ItemDefaults, ItemPatch
+from gkcat.model.form import FormRow, columns
 from gkcat.resolve.item import ItemValues
 
 
@@ -17,6 +18,15 @@ def test_the_typed_attributes_are_the_registry():
     assert [f.name for f in dataclasses.fields(ItemValues)] == list(ITEM_FIELDS)
     assert set(ItemDefaults.model_fields) <= set(ITEM_FIELDS)
     assert set(Item.model_fields) == set(ITEM_FIELDS) | {"id"}
+    # the fill-in workbook's row has every field (extras as pairs) besides its id and 本级适用
+    assert [f.name for f in dataclasses.fields(FormRow)] == ["id", *ITEM_FIELDS, "applies", "reason"]
+
+
+def test_the_fill_in_workbook_has_a_column_per_field_in_registry_order():
+    fields = list(dict.fromkeys(c.key for c in columns(["政府网站", "其他"], [])))
+    assert [f for f in fields if f in ITEM_FIELDS or f == "channel"] == \
+        ["channel" if f == "channels" else f for f in ITEM_FIELDS if f != "extra"]
+    assert [c.header for c in columns([], [])][-3:] == ["本级适用", "不适用理由", BY_ID["links"].label]
 
 
 @pytest.mark.parametrize("model", [ItemPatch, Item, ItemDefaults])

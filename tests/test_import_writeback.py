@@ -98,3 +98,14 @@ def test_no_file_for_a_domain_without_differences_and_an_emptied_one_goes(sample
     plain.write_text("# 本区社会救助与市级目录一致，保留此文件备查\ndomain: shehui-jiuzhu\noverride: {}\n", encoding="utf-8")
     run("-C", root, "import", "xlsx", book, "--locality", LIAOZHONG, "--force")
     assert plain.read_text(encoding="utf-8").startswith("# 本区社会救助与市级目录一致")
+
+
+def test_dry_run_says_what_would_change_in_diff_words_and_writes_nothing(sample, run):
+    root, book = sample
+    _tick(book, "就业", "两微一端")
+    before = {p: p.read_bytes() for p in root.rglob("*.yaml")}
+    result = run("-C", root, "import", "xlsx", book, "--locality", LIAOZHONG, "--dry-run")  # no --force needed
+    assert result.exit_code == 0, result.output
+    assert "@@ 就业（jiuye）" in result.output and "公开渠道：" in result.output and "两微一端" in result.output
+    assert "未写入任何文件" in result.output
+    assert {p: p.read_bytes() for p in root.rglob("*.yaml")} == before

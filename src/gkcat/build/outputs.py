@@ -34,11 +34,13 @@ from gkcat.render.site.urls import (
     data_href,
     domain_href,
     feed_href,
+    form_path,
     history_href,
     locality_href,
     table_href,
     workbook_paths,
 )
+from gkcat.render.xlsx.form import locality_form
 from gkcat.render.xlsx.workbooks import locality_workbook, project_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.resolve.resolver import Resolver
@@ -64,6 +66,8 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
     for loc in project.localities.values():
         by_locality[loc.path] = prints.locality(loc)
         out.append(Artifact(workbook_paths(loc), by_locality[loc.path], partial(locality_workbook, project, resolver, loc, when)))
+        # the fill-in workbook is made from the same inputs as the published one
+        out.append(Artifact((form_path(loc),), by_locality[loc.path], partial(locality_form, project, resolver, loc, when)))
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
                         lambda: (project_workbook(project, resolver, when), 0)))
     return out

@@ -29,7 +29,9 @@ from gkcat.compare.revisions import load_releases
 from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
-from gkcat.render.site.urls import ASSETS
+from gkcat.render.site.urls import ASSETS, form_name
+from gkcat.render.xlsx.form import locality_form
+from gkcat.resolve.catalog import find_locality
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
 
 FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=UTC)
@@ -241,3 +243,18 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
             raise BuildRefused(str(err)) from None
     report.seconds = time.perf_counter() - start
     return report
+
+
+def write_form(project_dir: Path, locality: str, out: Path | None = None) -> Path:
+    """`gkcat form`: a locality's fill-in workbook, written whole or not at all (default `<folder>-填报表.xlsx`)."""
+    v = require_valid(project_dir)
+    loc = find_locality(v.project, locality)
+    target = out if out is not None else Path(form_name(loc))
+    data, _ = locality_form(v.project, v.resolver, loc, build_time(v.project.root_dir))
+    tmp = target.with_name(f".{target.name}.gkcat-tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

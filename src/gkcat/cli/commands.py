@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from gkcat import __version__
-from gkcat.build.pipeline import build
+from gkcat.build.pipeline import build, write_form
 from gkcat.check.load import load_project, require_valid
 from gkcat.compare.request import comparisons
 from gkcat.diagnostics.diagnostic import has_errors
@@ -154,6 +154,12 @@ def diff_command(directory: Path, a: str | None, b: str | None, rev: str | None,
 def _outcome(out: Outcome) -> None:
     for line in out.report:
         click.echo(line)
+    if out.changes:
+        style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
+        click.echo(diff_output(out.changes, "text", style) if style else diff_output(out.changes, "text"))
+    if out.dry_run:
+        click.echo("试运行（--dry-run）：" + ("以上是导入后的变化，" if out.changes else "导入后目录没有变化，") + "未写入任何文件")
+        return
     for rel in out.written:
         click.echo(f"已写入 {rel}")
     if out.diagnostics:
@@ -181,16 +187,21 @@ def import_group() -> None:
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="只显示导入后目录的变化（与 gkcat diff 相同的写法），不写入任何文件。")
+
+
 @import_group.command("xlsx")
 @click.argument("file", type=_FILE)
-@click.option("--locality", required=True, help="导入到哪个地区（文件夹路径，如 shenyang/liaozhong）。")
+@click.option("--locality", help="导入到哪个地区（文件夹路径，如 shenyang/liaozhong）；填报表自带地区，不用给出。")
 @click.option("--domain", help="领域标识；不给时按表的标题判断。")
 @click.option("--sheet", help="只导入这个工作表；不给时导入每个是标准目录表的工作表。")
 @click.option("--force", is_flag=True, help="写入已有的领域文件：只改动不同之处，保留注释。")
+@_DRY_RUN
 @click.pass_obj
-def import_xlsx(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
-    """导入 Excel 工作簿中的标准目录表。"""
-    _outcome(import_file(directory, "xlsx", file, locality, domain, sheet, force))
+def import_xlsx(directory: Path, file: Path, locality: str | None, domain: str | None, sheet: str | None, force: bool,
+                dry_run: bool) -> None:
+    """导入 Excel 工作簿中的标准目录表，或交回的填报表（gkcat form 生成）。"""
+    _outcome(import_file(directory, "xlsx", file, locality, domain, sheet, force, dry_run))
 
 
 @import_group.command("html")
@@ -199,7 +210,20 @@ def import_xlsx(directory: Path, file: Path, locality: str, domain: str | None, 
 @click.option("--domain", help="领域标识；不给时按表格前的标题判断。")
 @click.option("--table", "sheet", help="只导入第几个表格（如 表格2）。")
 @click.option("--force", is_flag=True, help="写入已有的领域文件：只改动不同之处，保留注释。")
+@_DRY_RUN
 @click.pass_obj
-def import_html(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool) -> None:
+def import_html(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool,
+                dry_run: bool) -> None:
     """导入从政府网站保存的网页中的标准目录表。"""
-    _outcome(import_file(directory, "html", file, locality, domain, sheet, force))
+    _outcome(import_file(directory, "html", file, locality, domain, sheet, force, dry_run))
+
+
+@main.command("form")
+@click.argument("locality")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="写到哪个文件，默认为当前文件夹中的“<地区文件夹名>-填报表.xlsx”。")
+@click.pass_obj
+def form_command(directory: Path, locality: str, out: Path | None) -> None:
+    """生成一个地区的填报表（Excel）：各单位在其中调整目录后交回，用 gkcat import xlsx 导入。"""
+    path = write_form(directory, locality, out)
+    click.echo(f"已写入 {path}")

@@ -7,17 +7,22 @@ when every row landed and the result is valid.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gkcat.check.load import load_project, require_valid
+from gkcat.check.load import Loaded, load_project, require_valid
+from gkcat.compare.diff import compare_versions
+from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
+from gkcat.ingest.form import FormFile, read_form
+from gkcat.ingest.formplan import plan_form
 from gkcat.ingest.grids import Grid, read_html, read_xlsx
 from gkcat.ingest.planner import Plan, base_file, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
-from gkcat.ingest.writer import Outcome, Refused, check_on_copy, planned_changes, write_changes
+from gkcat.ingest.writer import Changes, Outcome, Refused, check_on_copy, errors, planned_changes, write_changes
 from gkcat.model.project import Locality, Project
 from gkcat.resolve.catalog import Unknown, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
@@ -87,16 +92,26 @@ def _tables(grids: list[Grid], sheet: str | None, channels: list[str], report: l
     return out
 
 
-def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_id: str | None,
-                sheet: str | None, force: bool) -> Outcome:
-    """Read the tables of FILE into domain files of LOCALITY; write them, then validate."""
+def import_file(project_dir: Path, kind: str, file: Path, locality: str | None, domain_id: str | None,
+                sheet: str | None, force: bool, dry_run: bool = False) -> Outcome:
+    """Read FILE into LOCALITY's domain files (a fill-in workbook names its own); write them, then validate."""
     v = require_valid(project_dir, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
-    project, resolver = v.project, v.resolver
+    grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
+    form = read_form(grids) if kind == "xlsx" else None
+    if form is not None:
+        return _import_form(project_dir, v, file, form, locality, dry_run)
+    if locality is None:
+        raise Refused(f"{file.name} 不是 gkcat 生成的填报表：导入标准目录表时请用 --locality 指定地区")
     try:
-        loc = find_locality(project, locality)
-        grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
+        loc = find_locality(v.project, locality)
     except Unknown as err:  # for import, an unknown locality means it cannot run (2)
         raise Refused(str(err)) from None
+    return _import_tables(project_dir, v, loc, grids, domain_id, sheet, force, dry_run)
+
+
+def _import_tables(project_dir: Path, v: Loaded, loc: Locality, grids: list[Grid], domain_id: str | None,
+                   sheet: str | None, force: bool, dry_run: bool) -> Outcome:
+    project, resolver = v.project, v.resolver
     out = Outcome()
     out.report += [note for g in grids for note in g.notes]
     tables = _tables(grids, sheet, list(project.config.channels), out.report)
@@ -137,15 +152,74 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str, domain_
     if dropped:
         raise ImportRefused(f"表中有 {len(dropped)} 行未能导入，未写入任何文件：请按上面的说明修改表格后再导入",
                             details="\n".join(out.report + dropped), exit_code=1)
-    changes = planned_changes(project_dir, plan.files, force, texts)
+    changes = planned_changes(project_dir, plan.files, force or dry_run, texts)
     out.report += changes.report
-    problems = check_on_copy(project_dir, project.config.root, changes)
-    if problems:
-        raise ImportRefused("导入的结果未通过检查，未写入任何文件（这是 gkcat 未能处理的表样，请把表格发给我们）",
-                            details="\n".join(out.report) + "\n" + format_text(problems), exit_code=1)
-    out.written = write_changes(project_dir, changes)
-    out.diagnostics = load_project(project_dir).diagnostics
+
+    def refused(problems: list[Diagnostic]) -> ImportRefused:
+        return ImportRefused("导入的结果未通过检查，未写入任何文件（这是 gkcat 未能处理的表样，请把表格发给我们）",
+                             details="\n".join(out.report) + "\n" + format_text(problems), exit_code=1)
+
+    return _land(project_dir, v, loc, changes, out, dry_run, refused)
+
+
+def _land(project_dir: Path, v: Loaded, loc: Locality, changes: Changes, out: Outcome, dry_run: bool,
+          refused: Callable[[list[Diagnostic]], GkcatError]) -> Outcome:
+    """Check the changes on a copy, say what they change (the locality and those below it, as `gkcat diff`
+    would), and write them unless this is a dry run."""
+    after = check_on_copy(project_dir, v.project.config.root, changes)
+    problems = errors(after)
+    if problems or after.resolver is None:
+        raise refused(problems)
+    found = [c for place in loc.walk()
+             for c in compare_versions(v.resolver, after.resolver, "导入前", "导入后", place.path) if not c.same]
+    own = [c for c in found if c.a is not None and c.a.locality.path == loc.path]
+    below = [c for c in found if c not in own]
+    # The localities below mostly repeat the locality's own changes: named once, unless the changes
+    # reach only them (items the locality passes down without publishing them itself).
+    out.changes = own or below
+    if own and below:
+        names = [c.a.locality.name if c.a else "" for c in below]
+        out.report.append(f"下级地区的目录随之变化（{len(names)} 个）：{'、'.join(names[:12])}"
+                          f"{' 等' if len(names) > 12 else ''}")
+    out.dry_run = dry_run
+    if not dry_run:
+        out.written = write_changes(project_dir, changes)
+        out.diagnostics = load_project(project_dir).diagnostics
     return out
+
+
+def _import_form(project_dir: Path, v: Loaded, file: Path, form: FormFile, locality: str | None,
+                 dry_run: bool) -> Outcome:
+    """A returned fill-in workbook: its changes into the overlays of the locality it names."""
+    if locality is not None and locality.strip("/") != form.locality:
+        raise Refused(f"{file.name} 是“{form.locality}”的填报表，不是“{locality}”的：请去掉 --locality 或改正")
+    loc = v.project.localities.get(form.locality)
+    if loc is None:
+        raise Refused(f"{file.name} 是“{form.locality}”的填报表，本项目中没有这个地区")
+    plan = plan_form(v.project, v.resolver, loc, form)
+    out = Outcome(report=[f"{file.name}：{loc.name}（{loc.path}）的填报表，制于 {form.made}（gkcat {form.version}）"])
+    out.report += plan.report + [f"未导入：{line}" for line in plan.stale]
+    if plan.problems:
+        raise ImportRefused(f"填报表中有 {len(plan.problems)} 处不能导入，未写入任何文件：请按上面的说明修改后再交回",
+                            details="\n".join(out.report + plan.problems), exit_code=1)
+    changes = planned_changes(project_dir, plan.files, True)
+
+    def refused(problems: list[Diagnostic]) -> ImportRefused:
+        lines = [_at_cell(d, plan.origins.get(d.file, [])) for d in problems]
+        return ImportRefused(f"填报表中有 {len(lines)} 处未通过检查，未写入任何文件：请按上面的说明修改后再交回",
+                             details="\n".join(out.report + lines), exit_code=1)
+
+    return _land(project_dir, v, loc, changes, out, dry_run, refused)
+
+
+def _at_cell(d: Diagnostic, origins: list[tuple[str, str]]) -> str:
+    """A diagnostic of the changed project told at the form's cell it came from (file:line when none)."""
+    found = [(path, cell) for path, cell in origins
+             if d.path == path or d.path.startswith((path + ".", path + "["))]
+    if found:
+        cell = max(found, key=lambda pc: len(pc[0]))[1]
+        return f"{cell}：{d.code} {visible(d.message)}"
+    return f"{visible(d.file)}:{d.line}:{d.column}: {d.code} {visible(d.path)} {visible(d.message)}"
 
 
 class ImportRefused(GkcatError):

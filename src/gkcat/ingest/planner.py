@@ -120,6 +120,16 @@ def base_file(project: Project, domain: DomainDef, loc: Locality, table: ReadTab
     return data
 
 
+def local_id(loc: Locality, taken: set[str], start: int = 1) -> str:
+    """A new local item's id, `<folder>-NN`, not in `taken` (which then holds it)."""
+    n = start
+    while f"{loc.path.rsplit('/', 1)[-1]}-{n:02d}" in taken:
+        n += 1
+    item_id = f"{loc.path.rsplit('/', 1)[-1]}-{n:02d}"
+    taken.add(item_id)
+    return item_id
+
+
 def _listed(entry: Entry, below: list[str]) -> bool:
     return bool(set(entry.levels) & set(below))
 
@@ -150,11 +160,7 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
             if patch:
                 override[entry.id] = patch
             continue
-        n = len(local) + 1
-        while f"{loc.path.rsplit('/', 1)[-1]}-{n:02d}" in taken:
-            n += 1
-        item_id = f"{loc.path.rsplit('/', 1)[-1]}-{n:02d}"
-        taken.add(item_id)
+        item_id = local_id(loc, taken, len(local) + 1)
         if "levels" in v and [lv for lv in domain.levels if lv in below] == v["levels"]:
             del v["levels"]  # the domain's levels, as a new item would get by default
         local.append({"id": item_id, **v})

@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from gkcat.check.load import load_project
+from gkcat.check.load import Validation, load_project
+from gkcat.compare.diff import Comparison
 from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.errors import GkcatError
@@ -36,6 +37,8 @@ class Outcome:
     written: list[str] = field(default_factory=list)
     report: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    changes: list[Comparison] = field(default_factory=list)  # what the import changes, in diff's terms
+    dry_run: bool = False
 
 
 @contextmanager
@@ -61,7 +64,11 @@ class Changes:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Lists of plain values on one line ([政府网站, 两微一端]), everything else in blocks, as people write it."""
+    """Lists of plain values on one line ([政府网站, 两微一端]), everything else in blocks indented under
+    their key (`items:` then `  - id:`), as the format's examples and people write it."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
 
 
 def _list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
@@ -147,8 +154,8 @@ def write_changes(root: Path, changes: Changes) -> list[str]:
     return list(files) + changes.remove
 
 
-def check_on_copy(project_dir: Path, root: str, changes: Changes) -> list[Diagnostic]:
-    """The errors the project would have with the changes made: checked on a copy of its YAML files."""
+def check_on_copy(project_dir: Path, root: str, changes: Changes) -> Validation:
+    """The project as it would be with the changes made, loaded and checked on a copy of its YAML files."""
 
     def others(folder: str, names: list[str]) -> set[str]:
         top = Path(folder).resolve() == project_dir.resolve()
@@ -164,4 +171,9 @@ def check_on_copy(project_dir: Path, root: str, changes: Changes) -> list[Diagno
             (copy / rel).write_text(text, encoding="utf-8")
         for rel in changes.remove:
             (copy / rel).unlink(missing_ok=True)
-        return [d for d in load_project(copy).diagnostics if d.severity is Severity.ERROR]
+        # Everything is read while the copy exists; the result refers to none of its files.
+        return load_project(copy)
+
+
+def errors(v: Validation) -> list[Diagnostic]:
+    return [d for d in v.diagnostics if d.severity is Severity.ERROR]

@@ -26,7 +26,8 @@ def _yaml_for(text: str) -> YAML:
     y.preserve_quotes = True
     y.width = 4096  # never fold a long line that was not folded
     m = _FIRST_LIST.search(text)
-    offset = max(0, len(m.group(2)) - len(m.group(1))) if m else 0
+    # a file with no list yet gets the format's style: `- ` two spaces in from its key
+    offset = max(0, len(m.group(2)) - len(m.group(1))) if m else 2
     y.indent(mapping=2, sequence=offset + 2, offset=offset)
     return y
 
@@ -58,6 +59,8 @@ def _merged(old: Any, new: Any) -> Any:
     if isinstance(old, CommentedMap) and isinstance(new, dict):
         for key in [k for k in old if k not in new]:
             del old[key]
+        # A new key goes at the end: inserted before another key, it would land under the comment
+        # written above that key (ruamel keeps such a comment with the key before it).
         for key, value in new.items():
             old[key] = _merged(old[key], value) if key in old else _fresh(value)
         return old

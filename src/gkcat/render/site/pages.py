@@ -9,7 +9,7 @@ from datetime import datetime
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.render.site.urls import INDEX, data_href, domain_href, locality_href, table_href, workbook_paths
+from gkcat.render.site.urls import INDEX, data_href, domain_href, form_name, form_path, locality_href, table_href, workbook_paths
 from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
@@ -189,6 +189,7 @@ class LocalityView:
     domains: tuple[DomainLine, ...]
     matrix: Matrix
     workbook: Link
+    form: Link  # the fill-in workbook (填报表)
     data: Link
     history: Link | None = None  # 更新记录, when the project is in git
     feed: str = ""
@@ -205,7 +206,7 @@ def locality_view(facts: SiteFacts, loc: Locality) -> LocalityView:
                         Link(loc.parent.name, locality_href(loc.parent)) if loc.parent else None,
                         tuple(Link(c.name, locality_href(c)) for c in loc.children), lines,
                         facts.matrix([loc, *loc.children]), Link(book.rsplit("/", 1)[-1], book),
-                        Link("catalog.json", data_href(loc)))
+                        Link(form_name(loc), form_path(loc)), Link("catalog.json", data_href(loc)))
 
 
 # -- a domain across localities -------------------------------------------------------------------

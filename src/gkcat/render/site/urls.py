@@ -59,3 +59,15 @@ def workbook_paths(loc: Locality) -> tuple[str, ...]:
     ascii_name = f"{loc.path}/{loc.path.rsplit('/', 1)[-1]}.xlsx"
     chinese = file_name(loc.name)
     return (f"{loc.path}/{chinese}政务公开标准目录.xlsx", ascii_name) if chinese else (ascii_name,)
+
+
+FORM_SUFFIX = "-填报表.xlsx"
+
+
+def form_name(loc: Locality) -> str:
+    """A locality's fill-in workbook: `<folder>-填报表.xlsx` (gkcat form writes it under that name too)."""
+    return loc.path.rsplit("/", 1)[-1] + FORM_SUFFIX
+
+
+def form_path(loc: Locality) -> str:
+    return f"{loc.path}/{form_name(loc)}"

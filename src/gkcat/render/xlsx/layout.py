@@ -39,6 +39,21 @@ class Table:
     header_rows: int = HEADER_ROWS
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> URL
     subtitle: bool = False  # row 2 is one merged line of facts, not a header
+    # A fill-in sheet is protected: only its open cells can be edited, the others are locked and grey.
+    protected: bool = False
+    open_cells: set[tuple[int, int]] = field(default_factory=set)
+    choices: list[Choice] = field(default_factory=list)
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A drop-down list on a range of cells."""
+
+    cells: str  # an A1 range: "H3:H40"
+    values: tuple[str, ...]
+    strict: bool  # refuse anything else (the 其他 channel also takes a written detail)
+    prompt: str = ""  # shown when the cell is selected
 
 
 def checklist(chosen: tuple[str, ...], channels: list[str]) -> str:

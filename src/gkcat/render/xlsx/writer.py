@@ -18,11 +18,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from gkcat.render.xlsx.layout import CHECK, Table
 
@@ -52,6 +53,17 @@ class _Styles:
         self.subtitle = make(alignment=Alignment(vertical="center", wrap_text=True), border=Border())
         self.link = make(font=Font(name=FONT, sz=10, color="FF0563C1", underline="single"), border=_BORDER,
                          alignment=Alignment(vertical="center", wrap_text=True))
+        # A fill-in sheet: open cells take text as typed (a phone number keeps its leading 0), the
+        # locked ones are grey. (kind is "mark") -> style
+        wrap = Alignment(vertical="center", wrap_text=True)
+        grey = PatternFill("solid", fgColor="FFD9D9D9")
+        free = Protection(locked=False)
+        self.form = {
+            (True, False): make(border=_BORDER, alignment=wrap, protection=free, number_format="@"),
+            (True, True): make(border=_BORDER, alignment=centre, protection=free, number_format="@"),
+            (False, False): make(border=_BORDER, alignment=wrap, fill=grey),
+            (False, True): make(border=_BORDER, alignment=centre, fill=grey),
+        }
 
 
 def _defaults(wb: Workbook) -> None:
@@ -103,12 +115,15 @@ class _Reused:
 
 
 def _row(ws: WriteOnlyWorksheet, styles: _Styles, reused: _Reused, table: Table, r: int, values: list[str | None]) -> list[object]:
-    if r == 1:
+    if r == 1 and table.title:
         return [_cell(ws, values[0], styles.title)]
     if r == 2 and table.subtitle:
         return [_cell(ws, values[0], styles.subtitle)]
     if r <= table.header_rows:
         return [_cell(ws, value, styles.header) for value in values]
+    if table.protected:
+        return [_cell(ws, value, styles.form[((r, c) in table.open_cells, table.columns[c - 1].kind == "mark")])
+                for c, value in enumerate(values, 1)]
     out: list[object] = []
     for c, value in enumerate(values, 1):
         if value is None:
@@ -157,8 +172,9 @@ def _setup(ws: Any, table: Table) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"2:{table.header_rows}"
-    ws.freeze_panes = f"A{table.header_rows + 1}"
+    if table.header_rows >= 2:
+        ws.print_title_rows = f"2:{table.header_rows}"
+        ws.freeze_panes = f"A{table.header_rows + 1}"
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.center.font = FONT
     ws.page_margins.left = ws.page_margins.right = 0.4
@@ -179,7 +195,7 @@ def write_table(wb: Workbook, name: str, table: Table) -> None:
     heights: dict[int, dict[str, str]] = {}
     ws.row_dimensions = heights
     for r, values in enumerate(table.rows, 1):
-        if r == 1:
+        if r == 1 and table.title:
             heights[r] = _height(30)
         elif r == 2 and table.subtitle:
             heights[r] = _height(2 * LINE_HEIGHT)
@@ -190,6 +206,28 @@ def write_table(wb: Workbook, name: str, table: Table) -> None:
         ws.append(_row(ws, styles, reused, table, r, values))
     for r1, c1, r2, c2 in table.merges:
         ws.merged_cells.add(CellRange(min_row=r1, min_col=c1, max_row=r2, max_col=c2))
+    _protect(ws, table)
+
+
+def _protect(ws: Any, table: Table) -> None:
+    """Sheet protection without a password (it guards against slips; import checks every value again),
+    drop-down lists, and hiding. Any: as in _setup."""
+    if table.hidden:
+        ws.sheet_state = "hidden"
+    for choice in table.choices:
+        dv = DataValidation(type="list", formula1='"' + ",".join(choice.values) + '"', allow_blank=True,
+                            showErrorMessage=choice.strict, showInputMessage=bool(choice.prompt))
+        if choice.strict:
+            dv.error, dv.errorTitle = f"请从下拉列表中选择：{'、'.join(choice.values)}", "填写有误"
+        if choice.prompt:
+            dv.prompt, dv.promptTitle = choice.prompt, "填写说明"
+        dv.add(choice.cells)
+        ws.data_validations.append(dv)
+    if table.protected:
+        p = ws.protection
+        p.sheet = True
+        # column widths, row heights and new rows stay possible; deleting a row of locked cells does not
+        p.formatColumns = p.formatRows = p.insertRows = False
 
 
 def new_workbook() -> Workbook:

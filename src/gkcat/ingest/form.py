@@ -1,0 +1,75 @@
+"""A returned fill-in workbook, read: which locality it is for, what it was made from, and its rows.
+
+The hidden meta sheet (render/xlsx/form.py writes it) is what makes a workbook a form. The domain
+sheets are found by the meta sheet's names and their columns by their headers, so a column an
+office moved or a sheet it reordered still reads right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gkcat.ingest.grids import Grid
+from gkcat.model.form import FIRST_ROW, HEADER_ROW, META_MARK, META_SHEET, Column
+
+
+@dataclass
+class FormFile:
+    locality: str
+    fingerprint: str
+    version: str
+    made: str
+    digests: dict[tuple[str, str], str] = field(default_factory=dict)  # (domain, id) -> digest
+    sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> domain id, in form order
+    grids: dict[str, Grid] = field(default_factory=dict)
+
+
+def read_form(grids: list[Grid]) -> FormFile | None:
+    """The form in a workbook's grids, or None when the workbook is not a gkcat form."""
+    meta = next((g for g in grids if g.name == META_SHEET and g.cell(0, 0) == META_MARK), None)
+    if meta is None:
+        return None
+    facts: dict[str, str] = {}
+    r = 1
+    while r < len(meta.rows) and meta.cell(r, 0):
+        facts[meta.cell(r, 0)] = meta.cell(r, 1)
+        r += 1
+    out = FormFile(facts.get("locality", ""), facts.get("fingerprint", ""), facts.get("version", ""),
+                   facts.get("made", ""))
+    for row in meta.rows[r + 2:]:
+        sheet, domain, item_id, digest = (row + [""] * 4)[:4]
+        if sheet and domain:
+            out.sheets.setdefault(sheet, domain)
+            if item_id:
+                out.digests[(domain, item_id)] = digest
+    by_name = {g.name: g for g in grids}
+    out.grids = {name: by_name[name] for name in out.sheets if name in by_name}
+    return out
+
+
+@dataclass
+class SheetRows:
+    """A domain sheet's rows as cell texts in the project's column order; None where a column is missing."""
+
+    grid: Grid
+    index: list[int | None]  # column -> its position in the sheet
+    rows: list[tuple[int, list[str | None]]]  # (0-based row, texts) of every row with something in it
+    unknown: list[str]  # headers that are no column of the project
+
+    def ref(self, row: int, col: int) -> str:
+        pos = self.index[col]
+        return self.grid.ref(row, pos if pos is not None else 0)
+
+
+def sheet_rows(grid: Grid, cols: list[Column]) -> SheetRows:
+    """Find the project's columns by their header text; keep every row below the headers that is not empty."""
+    headers = ["".join(h.split()) for h in (grid.rows[HEADER_ROW - 1] if len(grid.rows) >= HEADER_ROW else [])]
+    index = [headers.index("".join(c.header.split())) if "".join(c.header.split()) in headers else None for c in cols]
+    known = {"".join(c.header.split()) for c in cols}
+    unknown = [h for h in headers if h and h not in known]
+    rows = []
+    for r in range(FIRST_ROW - 1, len(grid.rows)):
+        texts = [grid.cell(r, i) if i is not None else None for i in index]
+        if any(texts):
+            rows.append((r, texts))
+    return SheetRows(grid, index, rows, unknown)

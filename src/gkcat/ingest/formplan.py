@@ -1,0 +1,312 @@
+"""What a returned fill-in workbook asks for, as the new data of the locality's domain files. Pure.
+
+Only cells that differ from the catalog count. A change goes where the format puts it: into the
+item itself for the locality's own items, else into `override` (and out again when it equals the
+parent's value), `exclude` for 本级适用 = 否, and `items` for a new row. A row whose item changed
+since the form was made is not applied but listed; a cell that cannot be accepted refuses the
+whole import, named by its cell.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from gkcat.ingest.form import FormFile, SheetRows, sheet_rows
+from gkcat.ingest.planner import local_id
+from gkcat.model.fields import BY_ID, extra_key
+from gkcat.model.files import DomainDef
+from gkcat.model.form import APPLIES, REASON, Column, FormRow, ParsedRow, cells, columns, fingerprint, read_row
+from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import LEVELS, channel_base
+from gkcat.resolve.catalog import levels_from, parent_entries
+from gkcat.resolve.form import FormSheet, SourceRow, form_row, form_sheets
+from gkcat.resolve.resolver import Entry, Resolver
+from gkcat.source.yamldoc import Path_, format_path
+
+_REQUIRED = {"level1": "一级事项", "audience": "公开对象", "method": "公开方式"}
+
+
+@dataclass
+class FormPlan:
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # rel -> new data, only files that change
+    origins: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # rel -> [(data path, cell)]
+    report: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # rows not applied: their item changed since
+    problems: list[str] = field(default_factory=list)  # cells that refuse the import
+
+
+def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFile) -> FormPlan:
+    """The changes of every domain sheet of the form, checked cell by cell."""
+    plan = FormPlan()
+    cols = columns(project.config.channels, project.config.extra_fields)
+    sheets = {s.domain.id: s for s in form_sheets(resolver, loc)}
+    now = fingerprint(loc.path, [(d, r.id, r.row.digest()) for d, s in sheets.items() for r in s.rows])
+    if now != form.fingerprint:
+        plan.report.append(f"这份填报表制于 {form.made or '（日期不明）'}，此后{loc.name}或其上级的目录已有变化："
+                           "变化了的事项所在行不导入，逐一列在下面")
+    for name, domain_id in form.sheets.items():
+        grid = form.grids.get(name)
+        sheet = sheets.get(domain_id)
+        if grid is None or sheet is None:
+            plan.report.append(f"工作表“{name}”" + ("不在文件中" if grid is None else "的领域已不延伸到本地区") + "，未导入")
+            continue
+        _Domain(project, resolver, loc, sheet, form, cols, plan).run(sheet_rows(grid, cols))
+    return plan
+
+
+class _Domain:
+    """One domain sheet against the locality's catalog and its file."""
+
+    def __init__(self, project: Project, resolver: Resolver, loc: Locality, sheet: FormSheet, form: FormFile,
+                 cols: list[Column], plan: FormPlan):
+        self.project, self.loc, self.sheet, self.form, self.cols, self.plan = project, loc, sheet, form, cols, plan
+        self.domain: DomainDef = sheet.domain
+        self.below = levels_from(project, loc)
+        self.parents = parent_entries(resolver, loc, sheet.domain)
+        self.rel = f"{loc.path}/{sheet.domain.id}.yaml"
+        src = loc.files.get(sheet.domain.id)
+        self.old: dict[str, Any] = copy.deepcopy(src.doc.data) if src is not None else {"domain": sheet.domain.id}
+        self.data = copy.deepcopy(self.old)
+        self.where: list[tuple[tuple[str, str, str], str]] = []  # ((part, id, field), cell)
+        by_name: dict[str, list[str]] = {}
+        for role, (dept, _) in sorted(loc.roles.items()):
+            by_name.setdefault(dept, []).append(role)
+        self.roles = {dept: roles[0] for dept, roles in by_name.items() if len(roles) == 1}
+        self.taken = set(self.parents) | {x.id for x in resolver.state(loc, sheet.domain).excluded} | \
+            {r.id for r in sheet.rows}
+        self.channel_order = {c: i for i, c in enumerate(project.config.channels)}
+        self.fields = list(dict.fromkeys(c.field for c in cols if c.key != "id"))  # channels once
+
+    def run(self, rows: SheetRows) -> None:
+        name = rows.grid.name
+        for header in rows.unknown:
+            self.plan.report.append(f"{name}：表头“{header}”不是本项目的列，已忽略")
+        current = {r.id: r for r in self.sheet.rows}
+        id_col = next(i for i, c in enumerate(self.cols) if c.key == "id")
+        seen: set[str] = set()
+        for r, texts in rows.rows:
+            item_id = (texts[id_col] or "").strip()
+            if not item_id:
+                self._new(rows, r, texts)
+                continue
+            src = current.get(item_id)
+            if item_id in seen:
+                self._bad(f"{rows.ref(r, id_col)}：标识“{item_id}”在表中出现了两次")
+            elif src is None:
+                if (self.domain.id, item_id) in self.form.digests:
+                    self.plan.stale.append(f"{rows.ref(r, id_col)}：事项 {item_id} 在制表后已不在{self.loc.name}的目录中"
+                                           "（上级删除或排除了它），此行未导入")
+                else:
+                    self._bad(f"{rows.ref(r, id_col)}：标识“{item_id}”不是本表的事项：标识不能修改，新增事项请把标识留空")
+            else:
+                self._existing(rows, r, texts, src)
+            seen.add(item_id)
+        for src in self.sheet.rows:
+            if src.id not in seen and (self.domain.id, src.id) in self.form.digests:
+                self._bad(f"{name}：事项 {src.id}（{src.row.level2}）不在表中：不能用删除行来排除事项，"
+                          f"请恢复这一行，在“{APPLIES}”填“否”并在“{REASON}”中写明理由")
+        self._finish()
+
+    def _bad(self, message: str) -> None:
+        self.plan.problems.append(message)
+
+    def _parse(self, rows: SheetRows, r: int, texts: list[str | None], base: FormRow | None) -> ParsedRow | None:
+        shown = cells(base, self.cols) if base is not None else [""] * len(self.cols)
+        filled = [t if t is not None else shown[i] for i, t in enumerate(texts)]
+        parsed = read_row(filled, self.cols, lambda c: rows.ref(r, c))
+        self.plan.problems.extend(parsed.problems)
+        return None if parsed.problems else parsed
+
+    # -- an existing row --------------------------------------------------------------------------
+
+    def _existing(self, rows: SheetRows, r: int, texts: list[str | None], src: SourceRow) -> None:
+        parsed = self._parse(rows, r, texts, src.row)
+        if parsed is None:
+            return
+        changed = [f for f in self.fields if parsed.row.get(f) != src.row.get(f)]
+        if not changed:
+            return
+        if self.form.digests.get((self.domain.id, src.id)) != src.row.digest():
+            where = "、".join(parsed.where[f] for f in changed)
+            self.plan.stale.append(f"{where}：事项 {src.id}（{src.row.level2}）在制表后已有变化，此行的修改未导入："
+                                   "请在新生成的填报表中重新填写")
+            return
+        locked = [f for f in changed if not src.may_change(f)]
+        for f in locked:
+            what = "共性要素，由上级统一规定" if f in self.project.config.common_fields or f.startswith("extra.") else \
+                "事项的标识" if f == "id" else "本级新增或本级制定的事项，不能在本级排除"
+            self._bad(f"{parsed.where[f]}：“{self._label(f)}”是{what}，不能修改（表中为灰色）")
+        if locked:
+            return
+        if "applies" in changed or "reason" in changed:
+            if self._exclusion(src, parsed):
+                return
+        elif not src.row.applies:
+            self.plan.report.append(f"{parsed.where[changed[0]]}：事项 {src.id} 在本级不适用，其他修改未导入"
+                                    f"（要恢复，请把“{APPLIES}”改为“是”）")
+            return
+        for f in changed:
+            if f not in ("applies", "reason"):
+                self._set(src, f, parsed)
+
+    def _label(self, name: str) -> str:
+        return next((c.header for c in self.cols if c.field == name), name) if name != "channels" else "公开渠道"
+
+    def _exclusion(self, src: SourceRow, parsed: ParsedRow) -> bool:
+        """Apply a change of 本级适用 or its reason; True when nothing else of the row is to be applied."""
+        excludes: list[dict[str, Any]] = self._list("exclude")
+        found = next((x for x in excludes if isinstance(x, dict) and x.get("id") == src.id), None)
+        if parsed.row.applies:
+            if found is not None:
+                excludes.remove(found)
+                self.plan.report.append(f"{parsed.where['applies']}：恢复事项 {src.id}（{src.row.level2}），不再排除")
+            elif parsed.row.reason:
+                self.plan.report.append(f"{parsed.where['reason']}：“{REASON}”只在“{APPLIES}”为“否”时有效，已忽略")
+            return False
+        if not parsed.row.reason:
+            self._bad(f"{parsed.where['reason']}：事项 {src.id} 在“{APPLIES}”中填了“否”，请写明不适用的理由（理由会公开发布）")
+            return True
+        if found is None:
+            found = {"id": src.id, "reason": parsed.row.reason}
+            excludes.append(found)
+        found["reason"] = parsed.row.reason
+        self.where.append((("exclude", src.id, "reason"), parsed.where["reason"]))
+        override = self.data.get("override") or {}
+        if src.id in override:
+            del override[src.id]
+            self.plan.report.append(f"{parsed.where['applies']}：事项 {src.id} 排除后，它在本级的修改（override）已删去")
+        return True
+
+    def _set(self, src: SourceRow, name: str, parsed: ParsedRow) -> None:
+        value = self._file_value(name, parsed.row, src.entry)
+        if value is None:
+            self._bad(f"{parsed.where[name]}：“{self._label(name)}”不能为空")
+            return
+        key = extra_key(name)
+        if src.own:
+            item = next((x for x in self._list("items") if isinstance(x, dict) and x.get("id") == src.id), None)
+            if item is None:  # the resolver found it in this file: only a file changed meanwhile gets here
+                self._bad(f"{parsed.where[name]}：在 {self.rel} 中找不到事项 {src.id}")
+                return
+            if key is not None and not value:
+                _drop(item, name, key)  # an extra field emptied in an item of its own: gone
+            else:
+                _put(item, name, key, value)
+            self.where.append((("items", src.id, name), parsed.where[name]))
+            return
+        parent = self.parents.get(src.id)
+        override = self.data.get("override")
+        if not isinstance(override, dict):
+            override = self.data["override"] = {}
+        patch = override.setdefault(src.id, {})
+        if parent is not None and parsed.row.get(name) == form_row(self.loc, self.below, parent).get(name):
+            _drop(patch, name, key)  # back to the parent's value: no override needed
+        else:
+            _put(patch, name, key, value)
+            self.where.append((("override", src.id, name), parsed.where[name]))
+        if not patch:
+            del override[src.id]
+
+    def _file_value(self, name: str, row: FormRow, entry: Entry | None) -> Any:
+        """A field as the domain file writes it; None when it may not be empty."""
+        value = row.get(name)
+        if name in _REQUIRED and not value:
+            return None
+        if name == "subject":
+            return [self.roles.get(s, s) for s in row.subject]
+        if name == "channels":
+            return sorted(row.channels, key=lambda c: self.channel_order.get(channel_base(c), len(self.channel_order)))
+        if name == "levels":
+            above = [lv for lv in (entry.values.levels if entry else ()) if lv not in self.below]
+            levels = [lv for lv in LEVELS if lv in above or lv in row.levels]
+            return levels or None
+        if isinstance(value, tuple):
+            return list(value)
+        return value
+
+    # -- a new row --------------------------------------------------------------------------------
+
+    def _new(self, rows: SheetRows, r: int, texts: list[str | None]) -> None:
+        parsed = self._parse(rows, r, texts, None)
+        if parsed is None:
+            return
+        row = parsed.row
+        if not row.level1 or not row.level2:
+            self._bad(f"{parsed.where['level1' if not row.level1 else 'level2']}：新增事项须填写一级事项和二级事项")
+            return
+        if not row.applies:
+            self._bad(f"{parsed.where['applies']}：新增事项不能填“否”：不需要的行请清空")
+            return
+        same = next((x for x in self.sheet.rows if _key(x.row) == _key(row)), None)
+        if same is not None:  # above all: the same form imported a second time
+            self.plan.stale.append(f"{rows.ref(r, 1)}：新增的“{row.level1} / {row.level2}”与已有事项 {same.id} 同名，此行未导入："
+                                   "如已导入过这份填报表，请在新生成的填报表中修改；确需另立事项，请改写二级事项")
+            return
+        item_id = local_id(self.loc, self.taken)
+        item: dict[str, Any] = {"id": item_id}
+        for name in [f.id for f in BY_ID.values() if f.id != "extra"]:
+            value = self._file_value(name, row, None)
+            if value:
+                item[name] = value
+        if item.get("levels") == [lv for lv in self.domain.levels if lv in self.below]:
+            del item["levels"]  # the domain's levels, as a new item gets by default
+        extra = dict(row.extra)
+        if extra:
+            item["extra"] = extra
+        self._list("items").append(item)
+        self.where += [(("items", item_id, ""), rows.ref(r, 1))]
+        self.where += [(("items", item_id, f), cell) for f, cell in parsed.where.items()]
+        self.plan.report.append(f"{rows.ref(r, 1)}：本级新增事项 {item_id}（{row.level2}）")
+
+    # -- the file ---------------------------------------------------------------------------------
+
+    def _list(self, key: str) -> list[Any]:
+        found = self.data.get(key)
+        if not isinstance(found, list):
+            found = self.data[key] = []
+        return found
+
+    def _finish(self) -> None:
+        for key in ("exclude", "override", "items"):
+            if key in self.data and not self.data[key] and (self.old.get(key) or key not in self.old):
+                del self.data[key]  # emptied here, or made here and left empty
+        if self.data == self.old:
+            return
+        self.plan.files[self.rel] = self.data
+        self.plan.origins[self.rel] = [(format_path(self._path(part, item_id, name)), cell)
+                                       for (part, item_id, name), cell in self.where]
+
+    def _path(self, part: str, item_id: str, name: str) -> Path_:
+        tail: Path_ = tuple(x for x in ("extra", extra_key(name)) if x) if extra_key(name) else ((name,) if name else ())
+        if part == "override":
+            return ("override", item_id, *tail)
+        entries = self.data.get(part) or []
+        index = next((i for i, x in enumerate(entries) if isinstance(x, dict) and x.get("id") == item_id), 0)
+        return (part, index, *tail)
+
+
+def _key(row: FormRow) -> tuple[str, str]:
+    return "".join(row.level1.split()), "".join(row.level2.split())
+
+
+def _put(target: dict[str, Any], name: str, key: str | None, value: Any) -> None:
+    if key is None:
+        target[name] = value
+        return
+    extra = target.get("extra")
+    if not isinstance(extra, dict):
+        extra = target["extra"] = {}
+    extra[key] = value
+
+
+def _drop(target: dict[str, Any], name: str, key: str | None) -> None:
+    if key is None:
+        target.pop(name, None)
+        return
+    extra = target.get("extra")
+    if isinstance(extra, dict):
+        extra.pop(key, None)
+        if not extra:
+            del target["extra"]

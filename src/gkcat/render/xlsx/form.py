@@ -1,0 +1,129 @@
+"""A locality's fill-in workbook (填报表): what a unit edits in Excel or WPS and sends back to `gkcat import`.
+
+Sheets: 说明 (how to fill it in), one per domain that reaches the locality (model/form.py's columns;
+the common fields of existing rows locked and grey; drop-down lists), and the hidden meta sheet
+with the locality, the fingerprint and the digest of every row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gkcat import __version__
+from gkcat.model.form import (
+    APPLIES,
+    FIRST_ROW,
+    FORMAT,
+    GUIDE_SHEET,
+    ID,
+    META_MARK,
+    META_SHEET,
+    NEW_ROWS,
+    REASON,
+    Column,
+    cells,
+    columns,
+    fingerprint,
+)
+from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.render.xlsx.layout import Choice, SheetColumn, Table, simple_table
+from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
+from gkcat.resolve.catalog import levels_from
+from gkcat.resolve.form import FormSheet, form_sheets
+from gkcat.resolve.resolver import Resolver
+
+_WIDE = {"content", "basis", "links", "reason"}
+
+
+def _letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _kind(col: Column) -> str:
+    return "mark" if col.key in ("channel", "audience", "method", "applies") and col.arg != "其他" else \
+        "wide" if col.key in _WIDE else "text"
+
+
+def _safe_list(values: tuple[str, ...]) -> bool:
+    # A drop-down's list is one quoted, comma-separated formula of at most 255 characters.
+    return bool(values) and not any("," in v or '"' in v for v in values) and len(",".join(values)) <= 250
+
+
+def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: list[str]) -> Table:
+    """One domain's sheet: title, the header row, a row per item, then NEW_ROWS empty rows."""
+    table = Table(f"{loc.name}{sheet.domain.name}领域基层政务公开标准目录（填报表）",
+                  [SheetColumn(_kind(c), c.width) for c in cols], header_rows=FIRST_ROW - 1, protected=True)
+    ncol = len(cols)
+    table.rows = [[table.title] + [None] * (ncol - 1), [c.header for c in cols]]
+    table.merges.append((1, 1, 1, ncol))
+    for source in sheet.rows:
+        r = len(table.rows) + 1
+        table.rows.append(list(cells(source.row, cols)))
+        table.open_cells |= {(r, c) for c, col in enumerate(cols, 1) if source.may_change(col.field)}
+    for _ in range(NEW_ROWS):
+        r = len(table.rows) + 1
+        table.rows.append([None] * ncol)
+        table.open_cells |= {(r, c) for c, col in enumerate(cols, 1) if col.key != "id"}
+    last = len(table.rows)
+    shown = "、".join(LEVEL_ZH[lv] for lv in levels)
+    for c, col in enumerate(cols, 1):
+        where = f"{_letter(c)}{FIRST_ROW}:{_letter(c)}{last}"
+        if _safe_list(col.choices):
+            table.choices.append(Choice(where, col.choices, col.strict,
+                                        "" if col.strict else "打“√”，或写其他渠道的名称（每行一个）"))
+        elif col.key == "levels":
+            table.choices.append(Choice(where, (), False, f"每行一个，可选：{shown}"))
+    return table
+
+
+def _guide(loc: Locality, project: Project, common: list[str]) -> Table:
+    fixed = "、".join(common) if common else "（本项目未设定共性要素）"
+    lines = [
+        f"这是{loc.name}的政务公开标准目录填报表，由 gkcat 根据当前目录生成。请在各领域的工作表中修改后交回目录管理员，"
+        "由其用“gkcat import xlsx 本文件”导入。",
+        f"“{ID}”列是事项的标识，不能修改；新增事项时留空，导入时自动编号。",
+        f"灰色的格子不能修改：共性要素（{fixed}）由上级统一规定。如确需修改，请与目录管理员联系。",
+        "每个工作表末尾留有空行，用于填写本级新增的个性事项：至少填写一级事项和二级事项。",
+        "列表（公开内容、公开依据、公开主体、公开层级、已公开内容链接）每行写一项，在格子中按 Alt+Enter 换行。",
+        "公开渠道各列：采用的渠道打“√”，不采用的留空；“其他”列可以写渠道名称，每行一个。",
+        f"“{APPLIES}”填“否”并在“{REASON}”中写明理由，即为本级不适用的事项（理由会公开发布）；"
+        f"已排除的事项显示为“否”，改为“是”即恢复。",
+        "公开对象从“全社会”“特定群体”中选择，公开方式从“主动”“依申请”中选择。",
+        "已公开内容链接只接受以 http:// 或 https:// 开头的网址。",
+        "请不要删除行、不要修改工作表名称和表头；不需要的事项请按上面的方法填写“否”和理由。",
+        "如导入时发现上级目录在制表后已有变化，变化了的事项所在行不会导入，会逐一列出，请用新生成的填报表重新填写这些行。",
+    ]
+    rows = [[str(i), text] for i, text in enumerate(lines, 1)]
+    return simple_table(f"{loc.name}填报表填写说明（{project.config.title}）", ["序号", "说明"], rows,
+                        [("text", 6), ("wide", 100)])
+
+
+def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime) -> Table:
+    digests = [(s.domain.id, r.id, r.row.digest()) for _, s in sheets for r in s.rows]
+    facts = [["version", __version__], ["locality", loc.path], ["name", loc.name],
+             ["fingerprint", fingerprint(loc.path, digests)], ["made", when.strftime("%Y-%m-%d")]]
+    records = [[name, s.domain.id, r.id, r.row.digest()] for name, s in sheets for r in s.rows]
+    rows: list[list[str | None]] = [[META_MARK, FORMAT, None, None]]
+    rows += [[k, v, None, None] for k, v in facts]
+    rows += [[None] * 4, ["sheet", "domain", "id", "digest"]]
+    rows += [[a, b, c, d] for a, b, c, d in records]
+    return Table("", [SheetColumn("text", 20)] * 4, rows=rows, header_rows=0, hidden=True)
+
+
+def locality_form(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+    """The locality's fill-in workbook and how many item rows it holds."""
+    cols = columns(project.config.channels, project.config.extra_fields)
+    levels = levels_from(project, loc)
+    taken = {GUIDE_SHEET, META_SHEET}
+    sheets = [(sheet_name(s.domain.name, taken), s) for s in form_sheets(resolver, loc)]
+    wb = new_workbook()
+    write_table(wb, GUIDE_SHEET, _guide(loc, project, [c.header for c in cols if c.key in project.config.common_fields]))
+    for name, sheet in sheets:
+        write_table(wb, name, domain_sheet(loc, sheet, cols, levels))
+    write_table(wb, META_SHEET, _meta(loc, sheets, when))
+    return save(wb, f"{loc.name}政务公开标准目录填报表", when), sum(len(s.rows) for _, s in sheets)
