@@ -156,6 +156,16 @@ def test_libreoffice_opens_the_form(sample, run, tmp_path):
                    check=True, capture_output=True, timeout=240)
     text = subprocess.run([pdftotext, str(tmp_path / "form.pdf"), "-"], check=True, capture_output=True, text=True).stdout
     assert "填报表填写说明" in text and "辽中区义务教育领域基层政务公开标准目录（填报表）" in text
+    # saved again by LibreOffice (as an office using it would): still a form, protected, and unchanged
+    saved = tmp_path / "saved"
+    subprocess.run([soffice, "--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir",
+                    str(saved), str(book)], check=True, capture_output=True, timeout=240)
+    ws = openpyxl.load_workbook(saved / "form.xlsx")["义务教育"]
+    assert ws.protection.sheet and ws.cell(_row(ws, "ywjy-03"), _col(ws, "公开依据")).protection.locked
+    before = _yaml(sample)
+    result = run("-C", sample, "import", "xlsx", saved / "form.xlsx")
+    assert result.exit_code == 0, result.output
+    assert _yaml(sample) == before
 
 
 # -- round trip -----------------------------------------------------------------------------------
