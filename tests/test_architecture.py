@@ -25,7 +25,8 @@ FORBIDDEN = {
 # Modules that read or write files, and why. Everything else gets content and returns content.
 IO = {
     "source/tree": "the only reader of a project's files",
-    "build/pipeline": "the only writer of a build's output",
+    "build/pipeline": "the only writer of a build's output (and of `gkcat form`'s workbook)",
+    "build/serve": "serves the built folder of `gkcat serve` and watches the project",
     "build/outfolder": "reads back its own manifest, takes the lock",
     "build/fingerprints": "hashes gkcat's own source files",
     "compare/revisions": "has git write an old version into a temporary folder",

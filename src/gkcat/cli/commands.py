@@ -17,6 +17,7 @@ import click
 
 from gkcat import __version__
 from gkcat.build.pipeline import build, write_form
+from gkcat.build.serve import serve
 from gkcat.check.load import load_project, require_valid
 from gkcat.compare.request import comparisons
 from gkcat.diagnostics.diagnostic import has_errors
@@ -134,6 +135,16 @@ def build_command(directory: Path, out: Path | None, jobs: int) -> None:
     for note in report.notes:
         click.echo(f"注意：{note}", err=True)
     click.echo(report.summary())
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址；默认只有本机可以访问。")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口；0 为任选一个空闲端口。")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认为 CPU 核数。")
+@click.pass_obj
+def serve_command(directory: Path, host: str, port: int, jobs: int) -> None:
+    """本地预览网站：生成到临时文件夹，修改项目文件后自动重新生成并刷新打开的页面。"""
+    serve(directory, host, port, jobs or os.cpu_count() or 1, click.echo)
 
 
 @main.command("diff")

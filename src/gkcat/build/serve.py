@@ -1,0 +1,239 @@
+"""`gkcat serve`: the site built into a temporary folder, served on 127.0.0.1, rebuilt on every change.
+
+What mkdocs serve does: the project is watched (watchfiles), each change rebuilds into the same
+folder (so the build's fingerprints reuse whatever did not change), and the open pages reload. The
+served pages are the built pages with one script tag added (the reload hook); the build's own
+output never has it. While the project is invalid, every page shows its diagnostics instead of
+stale content.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import signal
+import tempfile
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import watchfiles
+
+from gkcat.build.outfolder import MANIFEST
+from gkcat.build.pipeline import BuildReport, build
+from gkcat.errors import GkcatError
+from gkcat.source.tree import CONFIG_FILE, STATIC, TEMPLATES, ProjectNotFound
+
+HOOK = "/__gkcat/"  # everything the server adds lives under this path, which a site never has
+_SCRIPT = f'<script src="{HOOK}reload.js"></script>'
+_RELOAD_JS = """// gkcat serve: reload this page when the site was rebuilt (long polling, same origin only)
+(function () {
+  var seen = %d;
+  function wait() {
+    fetch("%swait?seen=" + seen, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (d) {
+      if (d.version !== seen) { location.reload(); } else { wait(); }
+    }).catch(function () { setTimeout(wait, 1000); });
+  }
+  wait();
+})();
+"""
+_WAIT = 25.0  # seconds a reload request is held open before it is answered "no change"
+
+
+class ServeRefused(GkcatError):
+    """The preview cannot start (exit 2): the port is taken, the host cannot be bound."""
+
+
+@dataclass
+class Preview:
+    """What the server shows: the built folder, or the reason it could not be built."""
+
+    out: Path
+    version: int = 0
+    problem: str = ""  # the diagnostics (or message) of the last build that failed; "" when it succeeded
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self, problem: str) -> None:
+        with self.changed:
+            self.problem = problem
+            self.version += 1
+            self.changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != seen, timeout)
+            return self.version
+
+
+def rebuild(project_dir: Path, preview: Preview, jobs: int) -> tuple[BuildReport | None, str]:
+    """Build into the preview's folder; (report, "") or (None, what is wrong, in Chinese)."""
+    try:
+        report = build(project_dir, preview.out, jobs)
+    except ProjectNotFound:
+        raise  # not a project at all (or gkcat.yaml deleted): nothing to preview
+    except GkcatError as err:
+        problem = f"{err.details}\n{err}" if err.details else str(err)
+        preview.publish(problem)
+        return None, problem
+    except OSError as err:  # a file removed while it was read: the next change builds again
+        preview.publish(str(err))
+        return None, str(err)
+    preview.publish("")
+    return report, ""
+
+
+def error_page(problem: str) -> bytes:
+    """The page every address shows while the project is invalid: its diagnostics, escaped."""
+    lines = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in problem.splitlines() if line.strip())
+    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n<title>项目有错误 · gkcat serve</title>\n'
+            '<style>body{font:16px/1.6 system-ui,sans-serif;margin:2rem;color:#222}h1{color:#a00}'
+            'li{margin:.3rem 0}code{white-space:pre-wrap}</style>\n</head>\n<body>\n<main>\n'
+            f'<h1>项目有错误，网站未更新</h1>\n<p>修改下列文件后，本页会自动刷新。</p>\n<ul>\n{lines}\n</ul>\n'
+            f'</main>\n{_SCRIPT}\n</body>\n</html>\n').encode()
+
+
+def with_hook(page: bytes) -> bytes:
+    """A built page with the reload script before </body> (the one difference from the build's output)."""
+    at = page.rfind(b"</body>")
+    return page[:at] + _SCRIPT.encode() + b"\n" + page[at:] if at >= 0 else page + _SCRIPT.encode()
+
+
+def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "gkcat-serve"
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the stdlib's name
+            pass  # the terminal shows rebuilds and diagnostics, not every request
+
+        def do_GET(self) -> None:  # noqa: N802  # the stdlib's name
+            url = urllib.parse.urlsplit(self.path)
+            path = urllib.parse.unquote(url.path)
+            if path.startswith(HOOK):
+                self._hook(path[len(HOOK):], urllib.parse.parse_qs(url.query))
+                return
+            problem = preview.problem
+            target = self._file(path)
+            if problem and (target is None or target.suffix == ".html"):
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", error_page(problem))
+            elif target is None:
+                self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", f"没有这个页面：{path}".encode())
+            else:
+                body = target.read_bytes()
+                kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                if target.suffix == ".html":
+                    body, kind = with_hook(body), "text/html; charset=utf-8"
+                self._send(HTTPStatus.OK, kind, body)
+
+        def _file(self, path: str) -> Path | None:
+            rel = path.lstrip("/")
+            if rel == "" or rel.endswith("/"):
+                rel += "index.html"
+            parts = [p for p in rel.split("/") if p]
+            if any(p in ("..", ".") for p in parts) or rel == MANIFEST:
+                return None
+            target = preview.out.joinpath(*parts)
+            try:  # never outside the built folder, whatever the request says
+                target.resolve().relative_to(preview.out.resolve())
+            except (ValueError, OSError):
+                return None
+            return target if target.is_file() else None
+
+        def _hook(self, name: str, query: dict[str, list[str]]) -> None:
+            if name == "reload.js":
+                script = (_RELOAD_JS % (preview.version, HOOK)).encode()
+                self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", script)
+            elif name == "wait":
+                given = query.get("seen", [""])[0]
+                seen = int(given) if given.isdigit() else -1
+                version = preview.wait(seen, _WAIT)
+                self._send(HTTPStatus.OK, "application/json", json.dumps({"version": version}).encode())
+            else:
+                self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"")
+
+        def _send(self, status: HTTPStatus, kind: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+@contextmanager
+def serving(preview: Preview, host: str, port: int) -> Iterator[str]:
+    """The server running in a thread for the block; yields its address."""
+    try:
+        server = ThreadingHTTPServer((host, port), _handler(preview))
+    except OSError as err:
+        raise ServeRefused(f"无法在 {host}:{port} 上启动预览（{err.strerror or err}）：端口可能已被占用，请用 --port 换一个") from None
+    server.daemon_threads = True  # a held reload request does not keep Ctrl-C waiting
+    thread = threading.Thread(target=server.serve_forever, name="gkcat-serve", daemon=True)
+    thread.start()
+    try:
+        shown = f"[{host}]" if ":" in host else host
+        yield f"http://{shown}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def project_filter(project_dir: Path) -> Callable[[object, str], bool]:
+    """What a change must touch to rebuild: gkcat.yaml, any YAML file, templates/ or static/ (not .git, not outputs)."""
+    root = project_dir.resolve()
+
+    def wanted(_change: object, path: str) -> bool:
+        try:
+            parts = Path(path).resolve().relative_to(root).parts
+        except ValueError:
+            return False
+        if not parts or any(p.startswith(".") for p in parts):
+            return False
+        return parts[0] in (TEMPLATES, STATIC) or parts[-1].endswith(".yaml") or parts[-1] == CONFIG_FILE
+
+    return wanted
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM (a service manager, a test) stops as Ctrl-C does: cleanly
+
+
+def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[str], None]) -> None:
+    """Build, serve and rebuild on every change until Ctrl-C; the temporary folder goes with it."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
+    with tempfile.TemporaryDirectory(prefix="gkcat-serve-") as tmp:
+        preview = Preview(Path(tmp) / "site")
+        echo("正在生成网站……")
+        try:
+            _say(echo, *rebuild(project_dir, preview, jobs))
+        except KeyboardInterrupt:
+            echo("已停止预览")
+            return
+        with serving(preview, host, port) as url:
+            echo(f"预览地址：{url}　修改项目中的文件后自动重新生成并刷新页面，按 Ctrl-C 停止")
+            try:
+                for changes in watchfiles.watch(project_dir, watch_filter=project_filter(project_dir), debounce=400,
+                                                step=80, raise_interrupt=False):
+                    names = sorted({Path(p).relative_to(project_dir.resolve()).as_posix() for _, p in changes
+                                    if Path(p).is_relative_to(project_dir.resolve())})
+                    echo(f"修改了 {'、'.join(names[:5])}{' 等' if len(names) > 5 else ''}，重新生成……")
+                    _say(echo, *rebuild(project_dir, preview, jobs))
+            except KeyboardInterrupt:
+                pass
+    echo("已停止预览")
+
+
+def _say(echo: Callable[[str], None], report: BuildReport | None, problem: str) -> None:
+    if report is not None:
+        echo(f"已生成：重新生成 {len(report.rendered)} 个文件，沿用 {len(report.reused)} 个，用时 {report.seconds:.1f} 秒")
+    else:
+        echo(problem)
+        echo("项目有错误：页面上显示这些错误，改正后自动恢复")

@@ -1,0 +1,185 @@
+"""`gkcat serve` as a user runs it: a real process on 127.0.0.1, a page fetched, an overlay changed, a
+file broken and fixed, the open page reloading by itself, Ctrl-C. (How fast an edit shows is measured
+in `make bench`; here the waits are generous.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import write_project
+from gkcat.build.pipeline import build
+
+TABLE = "city/county/yiwu-jiaoyu.html"
+OVERLAY = "city/county/yiwu-jiaoyu.yaml"
+PATIENCE = 60.0  # seconds: a slow CI machine builds too; the speed itself is benchmarked
+
+
+class Server:
+    def __init__(self, proc: subprocess.Popen[str], url: str, lines: list[str]):
+        self.proc, self.url, self.lines = proc, url, lines
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=30) as r:  # noqa: S310  # 127.0.0.1 only
+            return r.read().decode("utf-8")
+
+    def until(self, path: str, ok: Callable[[str], bool]) -> str:
+        end = time.monotonic() + PATIENCE
+        while True:
+            text = self.get(path)
+            if ok(text) or time.monotonic() > end:
+                return text
+            time.sleep(0.1)
+
+
+def _read(proc: subprocess.Popen[str], lines: list[str]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    root = write_project(tmp_path / "p", {})
+    (tmp_path / "tmp").mkdir()  # its own TMPDIR: the temporary folder it makes is the only one there
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp_path / "tmp")}
+    proc = subprocess.Popen([sys.executable, "-m", "gkcat", "-C", str(root), "serve", "--port", "0", "-j", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=_read, args=(proc, lines), daemon=True)
+    reader.start()
+    end = time.monotonic() + PATIENCE
+    url = None
+    while url is None and time.monotonic() < end and proc.poll() is None:
+        found = [m.group(0) for line in lines for m in [re.search(r"http://127\.0\.0\.1:\d+/", line)] if m]
+        url = found[0] if found else None
+        time.sleep(0.05)
+    assert url, lines
+    s = Server(proc, url, lines)
+    s.root = root  # type: ignore[attr-defined]  # the project being served
+    s.tmp = tmp_path / "tmp"  # type: ignore[attr-defined]
+    yield s
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    reader.join(10)
+    assert proc.stdout is not None
+    proc.stdout.close()
+
+
+def _edit(root: Path, rel: str, text: str) -> None:
+    (root / rel).write_text(text, encoding="utf-8")
+
+
+def test_serve_shows_edits_diagnostics_and_stops_cleanly(server: Server, tmp_path, monkeypatch):
+    root: Path = server.root  # type: ignore[attr-defined]
+    page = server.get(TABLE)
+    # the built page plus the reload hook, nothing else
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    build(root, tmp_path / "built", jobs=1)
+    built = (tmp_path / "built" / TABLE).read_text(encoding="utf-8")
+    assert "区教育局" in page and page == built.replace("</body>", '<script src="/__gkcat/reload.js"></script>\n</body>')
+
+    # an overlay changes: the served table shows it
+    _edit(root, OVERLAY, "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政府网站, 公开查阅点]\n")
+    assert "公开查阅点" in server.until(TABLE, lambda t: "公开查阅点" in t)
+
+    # a broken file: every page shows its diagnostics (file:line:col, code, in Chinese), the terminal too
+    _edit(root, OVERLAY, "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政府网站, 公开查阅点\n")
+    broken = server.until(TABLE, lambda t: "项目有错误" in t)
+    assert "项目有错误，网站未更新" in broken and f"{OVERLAY}:" in broken and "GK1" in broken
+    assert server.get("index.html") == broken  # not the stale content
+    assert any(OVERLAY in line for line in server.lines)
+
+    # fixed: the page is back, with the fix
+    _edit(root, OVERLAY, "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政府网站, 政务服务中心]\n")
+    fixed = server.until(TABLE, lambda t: "政务服务中心" in t and "项目有错误" not in t)
+    assert "项目有错误" not in fixed and "政务服务中心" in fixed
+
+    # Ctrl-C stops it: exit 0, its temporary folder gone
+    tmp: Path = server.tmp  # type: ignore[attr-defined]
+    assert [p.name[:12] for p in tmp.iterdir()] == ["gkcat-serve-"]
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(timeout=30) == 0
+    time.sleep(0.2)
+    assert "已停止预览" in server.lines[-1]
+    assert not list(tmp.iterdir())
+
+
+def test_the_reload_hook_answers_when_the_site_changed(server: Server):
+    root: Path = server.root  # type: ignore[attr-defined]
+    script = server.get("__gkcat/reload.js")
+    seen = int(re.search(r"var seen = (\d+);", script).group(1))  # type: ignore[union-attr]
+    answer: list[dict] = []
+    waiter = threading.Thread(target=lambda: answer.append(json.loads(server.get(f"__gkcat/wait?seen={seen}"))))
+    waiter.start()
+    time.sleep(0.3)
+    assert not answer  # held open while nothing changed
+    _edit(root, OVERLAY, "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [便民服务站]\n")
+    waiter.join(PATIENCE)
+    assert answer and answer[0]["version"] > seen
+
+
+def test_paths_outside_the_site_and_the_manifest_are_not_served(server: Server):
+    for path in ["../gkcat.yaml", "%2e%2e/gkcat.yaml", ".gkcat-manifest.json", "nope.html"]:
+        try:
+            server.get(path)
+            raise AssertionError(path)
+        except urllib.error.HTTPError as err:
+            assert err.code == 404, path
+
+
+def test_an_open_page_reloads_by_itself(server: Server):
+    chromium = "/usr/bin/chromium"
+    if not os.environ.get("CI") and (not Path(chromium).exists() or not _has_playwright()):
+        pytest.skip("needs playwright and Debian's chromium (make test installs them)")
+    from playwright.sync_api import sync_playwright
+
+    root: Path = server.root  # type: ignore[attr-defined]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(server.url + TABLE)
+        assert "便民服务站" not in page.content()
+        _edit(root, OVERLAY, "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [便民服务站]\n")
+        page.wait_for_function("document.body.innerText.includes('便民服务站')", timeout=PATIENCE * 1000)
+        browser.close()
+
+
+def _has_playwright() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_the_build_output_never_has_the_hook(project, tmp_path):
+    root = project()
+    build(root, tmp_path / "out", jobs=1)
+    assert not [p for p in (tmp_path / "out").rglob("*.html") if b"__gkcat" in p.read_bytes()]
+
+
+def test_no_project_or_a_taken_port_cannot_run(tmp_path, run):
+    result = run("-C", tmp_path, "serve", "--port", "0")
+    assert result.exit_code == 2 and "gkcat.yaml" in result.stderr
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        root = write_project(tmp_path / "p", {})
+        result = run("-C", root, "serve", "--port", str(taken.getsockname()[1]), "-j", "1")
+    assert result.exit_code == 2 and "端口可能已被占用" in result.stderr
