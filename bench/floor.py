@@ -1,5 +1,6 @@
 """The floor for writing workbooks: the same rows and values, written with openpyxl's write-only
-mode as plain values (no styles, merges, row heights or print settings)."""
+mode as plain values (no styles, merges, row heights, protection or print settings): every
+locality's domain tables and its fill-in workbook's sheets."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from gkcat.model.form import columns
+from gkcat.render.xlsx.form import domain_sheet
 from gkcat.render.xlsx.layout import domain_table
 from gkcat.resolve.catalog import catalogs_for, levels_from
+from gkcat.resolve.form import form_sheets
 
 _STATE: dict[str, object] = {}
 
@@ -29,6 +33,13 @@ def _one(job: tuple[int, str]) -> None:
             for row in domain_table(cat, levels_from(project, loc), channels).rows:
                 ws.append(row)
     wb.save(out / f"{i}.xlsx")
+    form = Workbook(write_only=True)
+    cols = columns(project.config.channels, project.config.extra_fields)
+    for sheet in form_sheets(resolver, loc):
+        ws = form.create_sheet(sheet.domain.id)
+        for row in domain_sheet(loc, sheet, cols, levels_from(project, loc)).rows:
+            ws.append(row)
+    form.save(out / f"{i}-form.xlsx")
 
 
 def xlsx_floor(validation, jobs: int, out: Path) -> float:

@@ -1,7 +1,9 @@
 """A synthetic province in the gkcat format, for benchmarks (deterministic for a given seed).
 
 1 province, 14 cities, 7 counties per city (98), 15 towns per county (1,470); 26 domains of 30
-items in the province's base files; sparse overlays at every level below.
+items in the province's base files. Overlays at every level below: sparse by default; with
+`heavy`, overlays for most domains at every city and county and for several at every town, each
+with overrides, an exclusion and local items (the shape of a province where every level adapted).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def _locality(folder: Path, name: str, level: str, departments: dict[str, str],
 
 
 def generate(root: Path, seed: int = 20261122, cities: int = 14, counties: int = 7, towns: int = 15,
-             domains: int = 26, items: int = 30) -> dict[str, int]:
+             domains: int = 26, items: int = 30, heavy: bool = False) -> dict[str, int]:
     """Write the province under `root`; returns counts of what was written."""
     rng = random.Random(seed)
     counts = {"localities": 0, "files": 0, "overlays": 0}
@@ -92,14 +94,17 @@ def generate(root: Path, seed: int = 20261122, cities: int = 14, counties: int =
     for c in range(cities):
         city = root / "province" / f"city-{c:02d}"
         _locality(city, f"第{c}市", "city", {r: f"第{c}市{r}局" for r in ROLES},
-                  [(d, f"c{c}", 2) for d in rng.sample(range(domains), 5)], rng, counts)
+                  [(d, f"c{c}", 2) for d in rng.sample(range(domains), 22 if heavy else 5)], rng, counts)
         for k in range(counties):
             county = city / f"county-{k:02d}"
             _locality(county, f"第{c}市第{k}县", "county", {r: f"第{c}市第{k}县{r}局" for r in ROLES[:8]},
-                      [(d, f"c{c}k{k}", 1) for d in rng.sample(range(domains), 3)], rng, counts)
+                      [(d, f"c{c}k{k}", 1) for d in rng.sample(range(domains), 20 if heavy else 3)], rng, counts)
             for t in range(towns):
                 name = f"第{c}市第{k}县第{t}镇"
-                overlays = [(rng.randrange(domains), f"c{c}k{k}t{t}", 0)] if rng.random() < 0.3 else []
+                if heavy:
+                    overlays = [(d, f"c{c}k{k}t{t}", 1) for d in rng.sample(range(domains), 2)]
+                else:
+                    overlays = [(rng.randrange(domains), f"c{c}k{k}t{t}", 0)] if rng.random() < 0.3 else []
                 _locality(county / f"town-{t:02d}", name, "town", {"township": f"{name}人民政府"}, overlays, rng, counts)
     counts["files"] += counts["overlays"]
     return counts
