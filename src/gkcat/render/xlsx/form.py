@@ -28,20 +28,12 @@ from gkcat.model.form import (
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.xlsx.layout import Choice, SheetColumn, Table, simple_table
-from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
+from gkcat.render.xlsx.writer import letter, new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import levels_from
 from gkcat.resolve.form import FormSheet, form_sheets
 from gkcat.resolve.resolver import Resolver
 
 _WIDE = {"content", "basis", "links", "reason"}
-
-
-def _letter(col: int) -> str:
-    letters = ""
-    while col:
-        col, r = divmod(col - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
 
 
 def _kind(col: Column) -> str:
@@ -72,7 +64,7 @@ def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: li
     last = len(table.rows)
     shown = "、".join(LEVEL_ZH[lv] for lv in levels)
     for c, col in enumerate(cols, 1):
-        where = f"{_letter(c)}{FIRST_ROW}:{_letter(c)}{last}"
+        where = f"{letter(c)}{FIRST_ROW}:{letter(c)}{last}"
         if _safe_list(col.choices):
             table.choices.append(Choice(where, col.choices, col.strict,
                                         "" if col.strict else "打“√”，或写其他渠道的名称（每行一个）"))
