@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -253,3 +254,26 @@ def test_sample_site_passes_the_nu_html_checker(sample_site):
     proc = subprocess.run([_validator(), "--root", str(sample_site), "--also-check-css"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_row_shown_on_several_pages_is_rendered_once(project):
+    from gkcat.check.load import require_valid
+    from gkcat.render.site.jinja import HtmlRenderer, template_dirs
+    from gkcat.render.site.pages import page
+    from gkcat.render.site.tables import table_view
+    from gkcat.resolve.catalog import catalog, levels_from
+
+    root = project()
+    v = require_valid(root)
+    domain = v.project.domains[0]
+    towns = [v.project.localities[p] for p in ("city/county/town-a", "city/county/town-b")]
+    views = [table_view(v.resolver, catalog(v.resolver, t, domain), levels_from(v.project, t)) for t in towns]
+    rows = [r for view in views for g in view.groups for r in g.rows]
+    html = HtmlRenderer(template_dirs(root), root)
+    pages = [html.render("table.html", page(v.project, f"{t.path}/x.html", "x", datetime(2026, 1, 1, tzinfo=UTC), t), view)
+             for t, view in zip(towns, views, strict=True)]
+    assert len(html._rows) == len({r.key for r in rows}) < len(rows)  # the towns share their county's rows
+    # and a page is the same whether its rows came from the cache or not
+    fresh = HtmlRenderer(template_dirs(root), root)
+    assert fresh.render("table.html", page(v.project, f"{towns[1].path}/x.html", "x", datetime(2026, 1, 1, tzinfo=UTC),
+                                           towns[1]), views[1]) == pages[1]

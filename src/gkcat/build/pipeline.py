@@ -49,6 +49,7 @@ class BuildReport:
     manifest_paths: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the user should know (versions left out of the history)
     seconds: float = 0.0
+    checked: float = 0.0  # of which reading and checking the project (`gkcat validate`'s work)
 
     def summary(self) -> str:
         """The one line `gkcat build` prints when it is done."""
@@ -230,7 +231,7 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
     start = time.perf_counter()
     v = require_valid(project_dir, "项目有错误，未生成任何文件")
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
-    report = BuildReport(target)
+    report = BuildReport(target, checked=time.perf_counter() - start)
     when = build_time(v.project.root_dir)
     with lock(target):
         manifest = read_manifest(target)

@@ -4,12 +4,13 @@ autoescaping and StrictUndefined. Renderers return bytes; the build pipeline wri
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.loaders import split_template_path
+from markupsafe import Markup
 
 from gkcat.errors import GkcatError
 from gkcat.model.vocabulary import LINK
@@ -88,17 +89,38 @@ def _failure(err: TemplateError, template: str) -> TemplateFailure:
     return TemplateFailure(f"模板出错（{where}）：{err.message or err}")
 
 
+ROW_TEMPLATE = "table_row.html"
+_ROWS_KEPT = 65536  # distinct rows remembered per process (a few KB each)
+
+
 class HtmlRenderer:
-    """Renders pages; templates are compiled once per process (after fork, in each worker)."""
+    """Renders pages; templates are compiled once per process (after fork, in each worker).
+
+    A table row is the same HTML on every page that shows it (a town's table repeats most of its
+    county's rows), so the table template asks `row_cells(r, extra_keys)` and each distinct row is
+    rendered once per process from table_row.html.
+    """
 
     def __init__(self, dirs: list[Path], project_dir: Path | None = None):
         self.dirs = dirs
         self.project_dir = project_dir
         self._env: Environment | None = None
+        self._rows: dict[Hashable, Markup] = {}
+
+    def _row_cells(self, row: Any, extra_keys: tuple[str, ...]) -> Markup:
+        key = (row.key, extra_keys)
+        found = self._rows.get(key)
+        if found is None:
+            if len(self._rows) >= _ROWS_KEPT:
+                self._rows.clear()
+            assert self._env is not None
+            found = self._rows[key] = Markup(self._env.get_template(ROW_TEMPLATE).render(r=row, extra_keys=extra_keys))
+        return found
 
     def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
         if self._env is None:
             self._env = environment(self.dirs, self.project_dir)
+            self._env.globals["row_cells"] = self._row_cells
         try:
             html = self._env.get_template(template).render(page=page, view=view, **extra)
         except TemplateError as err:

@@ -45,6 +45,13 @@ class Row:
     above: dict[str, Above]  # field -> value above, for fields this locality changed
     values: ItemValues  # every field as resolved: a new field's template cell reads r.values.<id>
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Everything the row's HTML is made of (render/site/jinja.py renders each distinct row once)."""
+        return (self.id, self.level2, self.content, self.basis, self.deadline, self.subject, self.channels,
+                self.audience, self.method, self.levels, self.extras, self.links, self.here, self.added,
+                tuple(self.above.items()), self.values)
+
 
 @dataclass(frozen=True)
 class Group:
