@@ -44,32 +44,37 @@ RANGES = {"city": (range(0, 10), range(10, 15)), "county": (range(15, 22), range
           "town": (range(25, 29), range(29, 30))}
 
 
-def _overlay(rng: random.Random, d: int, tag: str, level: str, local_items: int) -> str:
+def _overlay(rng: random.Random, d: int, tag: str, level: str, local_items: int, heavy: bool = False) -> str:
     overridden, excluded = RANGES[level]
     out = f"domain: domain-{d:02d}\noverride:\n"
-    for i in rng.sample(overridden, 3):
+    for i in (overridden if heavy else rng.sample(overridden, 3)):
         out += f"  d{d:02d}-{i:02d}:\n    channels: [{', '.join(rng.sample(CHANNELS[:12], 3))}]\n"
+        if heavy:  # a level that adapted: its own deadline, subject and published pages
+            out += (f"    deadline: 每季度结束后15个工作日内（{tag}）\n    subject: [{rng.choice(ROLES)}]\n"
+                    f"    links: [https://www.example.gov.cn/{tag}/d{d:02d}/{i:02d}.html]\n")
     out += "exclude:\n"
     for i in rng.sample(excluded, 1):
         out += f"  - id: d{d:02d}-{i:02d}\n    reason: 本地区无此事项（{tag}）\n"
     if local_items:
         out += "items:\n"
         for k in range(local_items):
+            content = ", ".join(f"本地要素{n}" for n in range(5 if heavy else 1))
             out += (f"  - id: {tag}-{k}\n    level1: 本地事项\n    level2: {tag}本地事项{k}\n"
-                    f"    content: 本地要素\n    basis: 《中华人民共和国政府信息公开条例》\n"
+                    f"    content: [{content}]\n    basis: 《中华人民共和国政府信息公开条例》\n"
                     f"    subject: [education]\n    channels: [政府网站]\n")
     return out
 
 
 def _locality(folder: Path, name: str, level: str, departments: dict[str, str],
-              overlays: list[tuple[int, str, int]], rng: random.Random, counts: dict[str, int]) -> None:
+              overlays: list[tuple[int, str, int]], rng: random.Random, counts: dict[str, int],
+              heavy: bool = False) -> None:
     """One locality folder: its locality.yaml and its overlays (domain, tag, local items)."""
     _write(folder / "locality.yaml", f"name: {name}\nlevel: {level}\ndepartments:\n"
            + "".join(f"  {role}: {dept}\n" for role, dept in departments.items()))
     counts["localities"] += 1
     counts["files"] += 1
     for d, tag, local_items in overlays:
-        _write(folder / f"domain-{d:02d}.yaml", _overlay(rng, d, tag, level, local_items))
+        _write(folder / f"domain-{d:02d}.yaml", _overlay(rng, d, tag, level, local_items, heavy))
         counts["overlays"] += 1
 
 
@@ -94,18 +99,19 @@ def generate(root: Path, seed: int = 20261122, cities: int = 14, counties: int =
     for c in range(cities):
         city = root / "province" / f"city-{c:02d}"
         _locality(city, f"第{c}市", "city", {r: f"第{c}市{r}局" for r in ROLES},
-                  [(d, f"c{c}", 2) for d in rng.sample(range(domains), 22 if heavy else 5)], rng, counts)
+                  [(d, f"c{c}", 3 if heavy else 2) for d in rng.sample(range(domains), 22 if heavy else 5)], rng, counts, heavy)
         for k in range(counties):
             county = city / f"county-{k:02d}"
             _locality(county, f"第{c}市第{k}县", "county", {r: f"第{c}市第{k}县{r}局" for r in ROLES[:8]},
-                      [(d, f"c{c}k{k}", 1) for d in rng.sample(range(domains), 20 if heavy else 3)], rng, counts)
+                      [(d, f"c{c}k{k}", 3 if heavy else 1) for d in rng.sample(range(domains), 20 if heavy else 3)], rng, counts, heavy)
             for t in range(towns):
                 name = f"第{c}市第{k}县第{t}镇"
                 if heavy:
-                    overlays = [(d, f"c{c}k{k}t{t}", 1) for d in rng.sample(range(domains), 2)]
+                    overlays = [(d, f"c{c}k{k}t{t}", 2) for d in rng.sample(range(domains), 2)]
                 else:
                     overlays = [(rng.randrange(domains), f"c{c}k{k}t{t}", 0)] if rng.random() < 0.3 else []
-                _locality(county / f"town-{t:02d}", name, "town", {"township": f"{name}人民政府"}, overlays, rng, counts)
+                _locality(county / f"town-{t:02d}", name, "town", {"township": f"{name}人民政府"}, overlays, rng, counts,
+                          heavy)
     counts["files"] += counts["overlays"]
     return counts
 
