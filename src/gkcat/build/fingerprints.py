@@ -104,6 +104,41 @@ class Fingerprints:
                               self._excluded(state.excluded), self._withheld(state.withheld)))
         return _h(*parts, sorted((r, n) for r, (n, _) in loc.roles.items()))
 
+    # -- the cheap pages: without a fingerprint they were rendered on every build, 1,600 on a province
+
+    def _state(self, loc: Locality, domain: DomainDef) -> str:
+        """A domain at a locality, as the counts, matrices and lists of the site's pages see it."""
+        if not self.project.reaches(domain, loc):
+            return "-"
+        state = self.resolver.state(loc, domain)
+        return self._once(state, lambda: _h(self._entries(state.entries), self._excluded(state.excluded),
+                                            self._withheld(state.withheld)), "state")
+
+    def _summary(self, loc: Locality) -> str:
+        """A locality in the map and the matrices: its place, roles (lead departments) and every domain's state."""
+        return self._once(loc, lambda: _h(loc.path, loc.name, loc.level, loc.depth, loc.code,
+                                          sorted(loc.departments.items()),
+                                          sorted((r, n) for r, (n, _) in loc.roles.items()),
+                                          [self._state(loc, d) for d in self.project.domains]), "summary")
+
+    def locality_page(self, loc: Locality, history: bool) -> str:
+        """A locality's page: itself, its parent and children, and their matrix."""
+        return _h(self.site, "locality", history, self._place(loc), self._summary(loc),
+                  [self._summary(c) for c in loc.children])
+
+    def domain_page(self, domain: DomainDef) -> str:
+        """A domain across every locality."""
+        return _h(self.site, "domain", domain.id, [(loc.path, loc.name, loc.level, loc.depth, self._state(loc, domain))
+                                                   for loc in self.project.localities.values()])
+
+    def search_page(self) -> str:
+        """The search page: its filters name every locality."""
+        return _h(self.site, "search", [(loc.path, loc.name, loc.depth) for loc in self.project.localities.values()])
+
+    def all_localities(self, kind: str) -> str:
+        """The map and the search index: every locality's summary."""
+        return _h(self.site, kind, [self._summary(loc) for loc in self.project.localities.values()])
+
     def everything(self, localities: dict[str, str]) -> str:
         """The project-wide outputs: made from every locality."""
         return _h(self.base, sorted(localities.items()),

@@ -115,7 +115,7 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
         body = json.dumps(show_data(loc, catalogs_for(resolver, loc)), ensure_ascii=False, separators=(",", ":"))
         return (body + "\n").encode("utf-8"), 0
 
-    out = [Artifact((locality_href(loc),), None, locality_page),
+    out = [Artifact((locality_href(loc),), prints.locality_page(loc, bool(history.releases)), locality_page),
            Artifact((data_href(loc),), prints.open_data(loc), data)]
     if history.releases:
         out += _history_pages(html, project, loc, history, when)
@@ -135,14 +135,14 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
     """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
     facts = SiteFacts(project, resolver)
     out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
-    out.append(Artifact((INDEX,), None, lambda: (html.render("map.html", page(project, INDEX, "公开地图", when),
-                                                             map_view(facts)), 0)))
-    out.append(Artifact((SEARCH,), None, lambda: (html.render("search.html", page(project, SEARCH, "搜索", when),
-                                                              search_view(project)), 0)))
-    out.append(Artifact((SEARCH_INDEX,), None, lambda: (index_script(project, resolver), 0)))
+    out.append(Artifact((INDEX,), prints.all_localities("map"),
+                        lambda: (html.render("map.html", page(project, INDEX, "公开地图", when), map_view(facts)), 0)))
+    out.append(Artifact((SEARCH,), prints.search_page(),
+                        lambda: (html.render("search.html", page(project, SEARCH, "搜索", when), search_view(project)), 0)))
+    out.append(Artifact((SEARCH_INDEX,), prints.all_localities("search-index"), lambda: (index_script(project, resolver), 0)))
     for d in project.domains:
         path = domain_href(d)
-        out.append(Artifact((path,), None, partial(_domain_page, html, project, resolver, d, when)))
+        out.append(Artifact((path,), prints.domain_page(d), partial(_domain_page, html, project, resolver, d, when)))
     if history.releases:
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
             project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))

@@ -54,9 +54,16 @@ def index_data(project: Project, resolver: Resolver) -> dict[str, Any]:
                 if found is None:
                     found = where[id(e)] = (e, [])
                 found[1].append(i)
+        # Equal items are one entry even where a locality's file made its own copy (an override that
+        # repeats the value above): the index then depends on content only, as its fingerprint does.
+        merged: dict[tuple[str, object], tuple[Entry, list[int]]] = {}
         for e, places in where.values():
+            found = merged.setdefault((e.id, e.values), (e, []))
+            found[1].extend(places)
+        for e, places in merged.values():
             v = e.values
-            entries.append([d_index, e.id, v.level1, v.level2, "；".join(v.content), list(v.subject), _runs(places)])
+            entries.append([d_index, e.id, v.level1, v.level2, "；".join(v.content), list(v.subject),
+                            _runs(sorted(places))])
     return {
         "title": project.config.title,
         "levels": [[lv, LEVEL_ZH[lv]] for lv in levels],
