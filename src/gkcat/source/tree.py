@@ -93,12 +93,24 @@ def read_input(path: Path, shown: str) -> bytes:
         os.close(fd)
 
 
+# Parsed files by (path, bytes). A document is never changed once parsed, so a process that loads
+# the project again (gkcat serve, after every edit) parses only the files whose bytes changed.
+_PARSED: dict[tuple[str, bytes], tuple[SourceDoc | None, list[Diagnostic]]] = {}
+_PARSED_KEPT = 100_000
+
+
 def _read(root: Path, rel: str, diags: list[Diagnostic]) -> SourceDoc | None:
     path = root / rel
     if path.is_symlink() and not inside(path, root):
         diags.append(Diagnostic.make(rel, (1, 1), "GK108", "此文件是指向项目之外的符号链接，已拒绝读取"))
         return None
-    doc, problems = parse(rel, read_input(path, rel))
+    key = (rel, read_input(path, rel))
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= _PARSED_KEPT:
+            _PARSED.clear()
+        found = _PARSED[key] = parse(*key)
+    doc, problems = found
     diags.extend(problems)
     return doc
 
