@@ -183,3 +183,16 @@ def test_no_project_or_a_taken_port_cannot_run(tmp_path, run):
         root = write_project(tmp_path / "p", {})
         result = run("-C", root, "serve", "--port", str(taken.getsockname()[1]), "-j", "1")
     assert result.exit_code == 2 and "端口可能已被占用" in result.stderr
+
+
+def test_a_failing_rebuild_is_shown_and_the_preview_goes_on(project, tmp_path, monkeypatch):
+    from gkcat.build import serve as serving
+
+    root = project()
+    preview = serving.Preview(tmp_path / "site")
+    report, problem = serving.rebuild(root, preview, 1)
+    assert report is not None and problem == "" and preview.version == 1
+    monkeypatch.setattr(serving, "build", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("坏了")))
+    report, problem = serving.rebuild(root, preview, 1)
+    assert report is None and "坏了" in problem and preview.problem == problem and preview.version == 2
+    assert "坏了" in serving.error_page(problem).decode()

@@ -84,6 +84,10 @@ def rebuild(project_dir: Path, preview: Preview, jobs: int) -> tuple[BuildReport
     except OSError as err:  # a file removed while it was read: the next change builds again
         preview.publish(str(err))
         return None, str(err)
+    except Exception as err:  # noqa: BLE001  # a bug must not end the preview; it is shown, not hidden
+        problem = f"gkcat 内部错误（{type(err).__name__}：{err}）：请把这段文字和项目发给 gkcat 的维护者"
+        preview.publish(problem)
+        return None, problem
     preview.publish("")
     return report, ""
 
