@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+import os
 import signal
 import tempfile
 import threading
@@ -205,13 +206,19 @@ def project_filter(project_dir: Path) -> Callable[[object, str], bool]:
     return wanted
 
 
+_SERVER_PID = [0]  # the serving process; build workers forked from it inherit the handler below
+
+
 def _stop(signum: int, frame: object) -> None:
+    if os.getpid() != _SERVER_PID[0]:
+        os._exit(128 + signum)  # a build worker that its pool terminates: quietly, without a traceback
     raise KeyboardInterrupt  # SIGTERM (a service manager, a test) stops as Ctrl-C does: cleanly
 
 
 def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[str], None]) -> None:
     """Build, serve and rebuild on every change until Ctrl-C; the temporary folder goes with it."""
     if threading.current_thread() is threading.main_thread():
+        _SERVER_PID[0] = os.getpid()
         signal.signal(signal.SIGTERM, _stop)
     with tempfile.TemporaryDirectory(prefix="gkcat-serve-") as tmp:
         preview = Preview(Path(tmp) / "site")
@@ -229,7 +236,9 @@ def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[st
                     names = sorted({Path(p).relative_to(project_dir.resolve()).as_posix() for _, p in changes
                                     if Path(p).is_relative_to(project_dir.resolve())})
                     echo(f"修改了 {'、'.join(names[:5])}{' 等' if len(names) > 5 else ''}，重新生成……")
-                    _say(echo, *rebuild(project_dir, preview, jobs))
+                    # In this process now run the server's and the watcher's threads; forking build
+                    # workers beside them risks a lock held at fork time. A rebuild renders few files.
+                    _say(echo, *rebuild(project_dir, preview, 1))
             except KeyboardInterrupt:
                 pass
     echo("已停止预览")
