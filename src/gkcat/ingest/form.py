@@ -64,8 +64,9 @@ class SheetRows:
 def sheet_rows(grid: Grid, cols: list[Column]) -> SheetRows:
     """Find the project's columns by their header text; keep every row below the headers that is not empty."""
     headers = ["".join(h.split()) for h in (grid.rows[HEADER_ROW - 1] if len(grid.rows) >= HEADER_ROW else [])]
-    index = [headers.index("".join(c.header.split())) if "".join(c.header.split()) in headers else None for c in cols]
-    known = {"".join(c.header.split()) for c in cols}
+    wanted = ["".join(c.header.split()) for c in cols]
+    index = [headers.index(h) if h in headers else None for h in wanted]
+    known = set(wanted)
     unknown = [h for h in headers if h and h not in known]
     rows = []
     for r in range(FIRST_ROW - 1, len(grid.rows)):

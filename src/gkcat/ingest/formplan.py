@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gkcat.ingest.form import FormFile, SheetRows, sheet_rows
-from gkcat.ingest.planner import local_id
+from gkcat.ingest.planner import local_id, roles_by_name
 from gkcat.model.fields import BY_ID, extra_key
 from gkcat.model.files import DomainDef
 from gkcat.model.form import APPLIES, REASON, Column, FormRow, ParsedRow, cells, columns, fingerprint, read_row
@@ -70,10 +70,7 @@ class _Domain:
         self.old: dict[str, Any] = copy.deepcopy(src.doc.data) if src is not None else {"domain": sheet.domain.id}
         self.data = copy.deepcopy(self.old)
         self.where: list[tuple[tuple[str, str, str], str]] = []  # ((part, id, field), cell)
-        by_name: dict[str, list[str]] = {}
-        for role, (dept, _) in sorted(loc.roles.items()):
-            by_name.setdefault(dept, []).append(role)
-        self.roles = {dept: roles[0] for dept, roles in by_name.items() if len(roles) == 1}
+        self.roles = roles_by_name(loc)
         self.taken = set(self.parents) | {x.id for x in resolver.state(loc, sheet.domain).excluded} | \
             {r.id for r in sheet.rows}
         self.channel_order = {c: i for i, c in enumerate(project.config.channels)}

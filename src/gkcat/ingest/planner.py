@@ -56,6 +56,14 @@ def extra_ids(project: Project, labels: list[str], plan: Plan) -> dict[str, str]
     return out
 
 
+def roles_by_name(loc: Locality) -> dict[str, str]:
+    """Department name -> the one role naming it at `loc` (a name two roles share stays a name)."""
+    by_name: dict[str, list[str]] = {}
+    for role, (name, _) in sorted(loc.roles.items()):
+        by_name.setdefault(name, []).append(role)
+    return {name: roles[0] for name, roles in by_name.items() if len(roles) == 1}
+
+
 class _Values:
     """An imported row as domain-file values, with subjects turned into roles where they match."""
 
@@ -63,10 +71,7 @@ class _Values:
         self.loc, self.extras, self.has_levels, self.table = loc, extras, table.has_levels, table
         # levels an item may have here (GK305): the project's that the domain reaches
         self.allowed = [lv for lv in project.config.levels if lv in domain.levels]
-        by_name: dict[str, list[str]] = {}
-        for role, (name, _) in sorted(loc.roles.items()):
-            by_name.setdefault(name, []).append(role)
-        self.roles = {name: roles[0] for name, roles in by_name.items() if len(roles) == 1}
+        self.roles = roles_by_name(loc)
 
     def of(self, raw: RawItem) -> dict[str, Any] | None:
         """The row's values; None (the row named in table.dropped) when no level of it can be kept."""
