@@ -12,6 +12,12 @@ from gkcat.cli.commands import main
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOGS = REPO / "catalogs"
+# Debian's Chromium, driven by Playwright (never `playwright install`); screenshots for review
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+SHOTS = REPO / "test-output/screenshots"
+AXE = REPO / "tests/browser/node_modules/axe-core/axe.min.js"
 
 # A small valid project: a city, one county with two towns, one domain reaching towns.
 MINIMAL: dict[str, str] = {

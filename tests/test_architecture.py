@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "gkcat"
 # packages of the same rank (compare, render; ingest) may not import each other.
 RANKS = {
     "diagnostics": 0, "errors": 1, "source": 2, "model": 3, "resolve": 4, "check": 5,
-    "compare": 6, "render": 7, "ingest": 7, "build": 8, "cli": 9, "__main__": 10,
+    "compare": 6, "render": 7, "ingest": 7, "links": 7, "build": 8, "cli": 9, "__main__": 10,
 }
 # Further arrows that would point the wrong way inside a rank or a package.
 FORBIDDEN = {
@@ -34,6 +34,7 @@ IO = {
     "ingest/grids": "reads the tables given to import",
     "ingest/writer": "writes what init and import create",
     "model/schema": "writes the JSON Schemas (make schemas)",
+    "links/cache": "reads and writes the results of check-links (.gkcat-links.json)",
 }
 
 

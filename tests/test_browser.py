@@ -13,13 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-
-CHROMIUM = "/usr/bin/chromium"
-AXE = REPO / "tests/browser/node_modules/axe-core/axe.min.js"
-SHOTS = REPO / "test-output/screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+from conftest import AXE, CHROMIUM, SHOTS
+from conftest import CHROMIUM_ARGS as ARGS
 
 
 def _missing() -> str | None:
@@ -160,8 +155,7 @@ def test_domain_page_and_here_only_filter(page, site):
     assert passdown.is_visible()
     page.check("#gk-here-only")
     assert not passdown.is_visible()
-    # on a phone the item names stay in view while the table scrolls sideways
-    page.set_viewport_size({"width": 390, "height": 800})
+    # on a desktop the item names stay in view while the wide table scrolls sideways
     assert page.evaluate("getComputedStyle(document.querySelector('tbody th.sticky')).position") == "sticky"
 
 
@@ -218,4 +212,90 @@ def test_print_stylesheet_prints_the_table_like_the_workbook(browser, sample_sit
     box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert pdf.startswith(b"%PDF") and box is not None
     assert round(float(box.group(1))) == 842 and round(float(box.group(2))) == 595  # A4 landscape, from @page
+    context.close()
+
+
+def _no_sideways_scroll(pg) -> bool:
+    return pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_on_a_phone_each_item_is_a_card_and_the_page_does_not_scroll_sideways(page, site):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(site + "shenyang/yiwu-jiaoyu.html")
+    assert _no_sideways_scroll(page)
+    card = page.locator("#gk-table tbody tr").first
+    assert page.evaluate("getComputedStyle(document.querySelector('#gk-table tbody tr')).display") == "block"
+    assert page.evaluate("getComputedStyle(document.querySelector('#gk-table thead')).position") == "absolute"
+    text = card.inner_text()
+    # the heading, the √ columns as words, each field under its label, channels as a list
+    assert "教育法律" in text and "全社会 · 主动" in text
+    assert page.evaluate("""getComputedStyle(document.querySelector('#gk-table td.deadline'), '::before').content""") == '"公开时限"'
+    assert page.evaluate("getComputedStyle(document.querySelector('#gk-table td.channels li')).display") == "list-item"
+    assert page.locator("#gk-table td.mk").first.is_hidden()
+    assert not _axe(page), _axe(page)
+    # the filter and anchors still work on cards
+    passdown = page.locator("tr.passdown").first
+    assert passdown.is_visible()
+    page.check("#gk-here-only")
+    assert not passdown.is_visible()
+    _shoot(page, "cards")
+    page.goto(site + "shenyang/liaozhong/jiuye.html#jy-01")
+    assert _no_sideways_scroll(page)
+    assert page.evaluate("document.querySelector(':target').id") == "jy-01"
+    # a field this level changed keeps its 本级调整 note on the card
+    note = page.locator("tr.here details.above").first
+    assert note.is_visible()
+    for path in ("index.html", "shenyang/liaozhong/index.html", "shenyang/liaozhong/departments.html", "search.html?q=教育"):
+        page.goto(site + path)
+        assert _no_sideways_scroll(page), path
+
+
+def test_on_a_desktop_the_national_table_stays_and_narrow_columns_do_not_wrap_per_character(page, site):
+    page.goto(site + "shenyang/liaozhong/yiwu-jiaoyu.html")
+    assert page.evaluate("getComputedStyle(document.querySelector('#gk-table')).display") == "table"
+    assert page.locator("#gk-table thead").is_visible() and page.locator("#gk-table td.mk").first.is_visible()
+    assert page.locator(".card-marks").first.is_hidden()
+    widths = page.evaluate("""() => {
+        const em = parseFloat(getComputedStyle(document.querySelector('#gk-table td')).fontSize);
+        return ['td.deadline', 'td.subject', 'td.channels', 'tbody th.sticky', 'th.group']
+          .map(s => document.querySelector('#gk-table ' + s).getBoundingClientRect().width / em); }""")
+    # at least six characters a line: 公开时限 no longer wraps one or two characters per line
+    assert all(w > 5.5 for w in widths), widths
+    assert _no_sideways_scroll(page)  # the wide table scrolls inside its own box, never the page
+
+
+def test_departments_page_links_each_item_to_its_row(page, site):
+    page.goto(site + "shenyang/liaozhong/index.html")
+    page.locator("a", has_text="责任清单").first.click()
+    assert page.url.endswith("shenyang/liaozhong/departments.html")
+    assert page.locator("h1").inner_text() == "辽中区政务公开责任清单"
+    assert not _axe(page), _axe(page)
+    _shoot(page, "departments")
+    page.locator("nav a", has_text="区人社局").click()
+    section = page.locator("section", has=page.locator("h2", has_text="区人社局"))
+    section.locator("tbody th a").first.click()
+    target = page.evaluate("document.querySelector(':target') && document.querySelector(':target').id")
+    assert target and page.url.endswith(f"#{target}") and page.locator(f"#{target}").is_visible()
+
+
+def test_a_changed_mark_column_keeps_its_note_on_a_card(browser, project, tmp_path):
+    from gkcat.build.pipeline import build
+
+    root = project({"city/county/yiwu-jiaoyu.yaml": """
+        domain: yiwu-jiaoyu
+        override:
+          jygk-ml:
+            method: 依申请
+    """})
+    build(root, tmp_path / "out", jobs=1)
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    pg = context.new_page()
+    pg.goto((tmp_path / "out/city/county/yiwu-jiaoyu.html").as_uri())
+    row = pg.locator("#jygk-ml")
+    assert "全社会 · 依申请" in row.inner_text()
+    note = row.locator("td.mk.noted details.above")
+    assert note.is_visible()
+    note.locator("summary").click()
+    assert "与上级不同。测试市：主动" in note.inner_text()
+    assert row.locator("td.mk:not(.noted)").first.is_hidden()
     context.close()

@@ -39,9 +39,11 @@ def test_build_cli_reports_and_defaults_to_site(project, run):
     root = project()
     result = run("-C", root, "build")
     assert result.exit_code == 0
-    # 4 localities with workbook (+ ASCII alias), fill-in workbook, catalog.json, page, table page; 总表; map,
-    # search, one domain page; the search index and 3 assets
-    assert "32 个文件（其中网页 11 个）" in result.stdout and "本次重新生成 28 个" in result.stdout
+    # 4 localities with workbook (+ ASCII alias), fill-in workbook, duty-list workbook, catalog.json, page,
+    # duty-list page, table page; 总表; map, search, one domain page; the search index and 3 assets
+    assert "40 个文件（其中网页 15 个）" in result.stdout and "本次重新生成 36 个" in result.stdout
+    # no site_url in gkcat.yaml: no posters, and the build says so once
+    assert result.stderr.count("site_url") == 1 and not list((root / "site").rglob("poster.html"))
     assert (root / "site" / MANIFEST).is_file() and (root / "site/总表.xlsx").is_file()
     assert run("-C", root, "build").exit_code == 0  # a rebuild over its own output is fine
 
@@ -94,13 +96,16 @@ def test_rebuild_after_one_town_changed_renders_only_what_shows_that_town(projec
     second = build(root, out, jobs=1)
     assert sorted(expensive(out, second.rendered)) == [
         "assets/search-index.js", "city/county/index.html",  # the county's matrix shows its towns
-        "city/county/town-b/catalog.json", "city/county/town-b/index.html", "city/county/town-b/town-b-填报表.xlsx",
-        "city/county/town-b/yiwu-jiaoyu.html", "city/county/town-b/乙街道政务公开标准目录.xlsx",
+        "city/county/town-b/catalog.json", "city/county/town-b/departments.html", "city/county/town-b/index.html",
+        "city/county/town-b/town-b-填报表.xlsx", "city/county/town-b/yiwu-jiaoyu.html", "city/county/town-b/乙街道政务公开标准目录.xlsx",
+        "city/county/town-b/责任清单.xlsx",
         "domains/yiwu-jiaoyu.html", "index.html", "总表.xlsx"]
     after = files(out)
     changed = {name for name in after if after[name] != inodes.get(name)}
     assert changed == {"city/county/town-b/乙街道政务公开标准目录.xlsx", "city/county/town-b/town-b.xlsx",
                        "city/county/town-b/town-b-填报表.xlsx",
+                       # the duty lists show each item's channels
+                       "city/county/town-b/departments.html", "city/county/town-b/责任清单.xlsx",
                        "city/county/town-b/catalog.json", "city/county/town-b/yiwu-jiaoyu.html",
                        "domains/yiwu-jiaoyu.html",  # lists 乙街道's change
                        "assets/search-index.js",  # 乙街道's entry is now its own
@@ -120,7 +125,8 @@ def test_a_county_change_reaches_its_towns(project, tmp_path):
     assert sorted(p for p in report.rendered if p.endswith(".xlsx")) == sorted([
         "city/county/某某区政务公开标准目录.xlsx", "city/county/county-填报表.xlsx",
         "city/county/town-a/甲镇政务公开标准目录.xlsx", "city/county/town-a/town-a-填报表.xlsx",
-        "city/county/town-b/乙街道政务公开标准目录.xlsx", "city/county/town-b/town-b-填报表.xlsx", "总表.xlsx"])
+        "city/county/town-b/乙街道政务公开标准目录.xlsx", "city/county/town-b/town-b-填报表.xlsx", "总表.xlsx",
+        "city/county/责任清单.xlsx", "city/county/town-a/责任清单.xlsx", "city/county/town-b/责任清单.xlsx"])
     # the county's table pages and those of its towns name the new department (or the new county name)
     tables = sorted(p for p in report.rendered if p.endswith("yiwu-jiaoyu.html") and p.startswith("city/county"))
     assert tables == ["city/county/town-a/yiwu-jiaoyu.html", "city/county/town-b/yiwu-jiaoyu.html",

@@ -89,6 +89,10 @@ class Fingerprints:
         """A locality's page: itself, its parent and children, and their matrix."""
         return _h(self.site, "locality", history, self.chain(loc), [self.chain(c) for c in loc.children])
 
+    def locality_part(self, loc: Locality, kind: str) -> str:
+        """A page made from the locality's own catalogs only (its duty lists, its poster)."""
+        return _h(self.site, kind, self.chain(loc))
+
     def domain_page(self, domain: DomainDef) -> str:
         """A domain across every locality."""
         return _h(self.site, "domain", domain.id, [self.chain(loc, domain) for loc in self.project.localities.values()])

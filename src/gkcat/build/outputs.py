@@ -19,9 +19,11 @@ from gkcat.compare.history import Release, ReleaseChange
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.render.data import show_data
+from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
 from gkcat.render.site.jinja import HtmlRenderer
 from gkcat.render.site.pages import Link, SiteFacts, domain_view, locality_view, map_view, page, search_view
+from gkcat.render.site.poster import poster_view
 from gkcat.render.site.search import index_script
 from gkcat.render.site.tables import table_view
 from gkcat.render.site.urls import (
@@ -32,16 +34,19 @@ from gkcat.render.site.urls import (
     SEARCH,
     SEARCH_INDEX,
     data_href,
+    departments_href,
     domain_href,
+    duties_workbook_path,
     feed_href,
     form_path,
     history_href,
     locality_href,
+    poster_href,
     table_href,
     workbook_paths,
 )
 from gkcat.render.xlsx.form import locality_form
-from gkcat.render.xlsx.workbooks import locality_workbook, project_workbook
+from gkcat.render.xlsx.workbooks import duties_workbook, locality_workbook, project_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.resolve.resolver import Resolver
 from gkcat.source.tree import STATIC, read_input
@@ -68,6 +73,7 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
         out.append(Artifact(workbook_paths(loc), by_locality[loc.path], partial(locality_workbook, project, resolver, loc, when)))
         # the fill-in workbook is made from the same inputs as the published one
         out.append(Artifact((form_path(loc),), by_locality[loc.path], partial(locality_form, project, resolver, loc, when)))
+        out.append(Artifact((duties_workbook_path(loc),), by_locality[loc.path], partial(duties_workbook, resolver, loc, when)))
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
                         lambda: (project_workbook(project, resolver, when), 0)))
     return out
@@ -110,13 +116,25 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
         path = table_href(loc, cat.domain)
         return html.render("table.html", page(project, path, cat.domain.name, when, loc), view), 0
 
+    def departments_page() -> tuple[bytes, int]:
+        view = duties_view(resolver, loc)
+        return html.render("departments.html", page(project, departments_href(loc), view.title, when, loc), view), 0
+
+    def poster_page(site_url: str) -> tuple[bytes, int]:
+        view = poster_view(project, resolver, loc, site_url)
+        return html.render("poster.html", page(project, poster_href(loc), f"{loc.name}政务公开海报", when, loc), view), 0
+
     def data() -> tuple[bytes, int]:
         # compact: at province scale the open data is a third of the site; the shape is `gkcat show`'s
         body = json.dumps(show_data(loc, catalogs_for(resolver, loc)), ensure_ascii=False, separators=(",", ":"))
         return (body + "\n").encode("utf-8"), 0
 
     out = [Artifact((locality_href(loc),), prints.locality_page(loc, bool(history.releases)), locality_page),
-           Artifact((data_href(loc),), prints.open_data(loc), data)]
+           Artifact((data_href(loc),), prints.open_data(loc), data),
+           Artifact((departments_href(loc),), prints.locality_part(loc, "departments"), departments_page)]
+    if project.config.site_url:
+        out.append(Artifact((poster_href(loc),), prints.locality_part(loc, "poster"),
+                            partial(poster_page, project.config.site_url)))
     if history.releases:
         out += _history_pages(html, project, loc, history, when)
     for d in project.domains:

@@ -29,7 +29,7 @@ from gkcat.compare.revisions import load_releases
 from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
-from gkcat.render.site.urls import ASSETS, form_name
+from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES, form_name
 from gkcat.render.xlsx.form import locality_form
 from gkcat.resolve.catalog import find_locality
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
@@ -105,6 +105,7 @@ def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
               history: History | None = None) -> list[Artifact]:
     """Every output of the project, from the output registry (or only the parts asked for)."""
     project, resolver = v.project, v.resolver
+    _no_page_names(project)
     dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
     inputs = BuildInputs(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
@@ -112,6 +113,14 @@ def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
     out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
     _no_clashes(out)
     return out
+
+
+def _no_page_names(project: Project) -> None:
+    """A domain's table page is `<locality>/<domain id>.html`: an id may not be one of a locality's own pages."""
+    for d in project.domains:
+        if d.id in LOCALITY_PAGES:
+            raise BuildRefused(f"领域标识“{d.id}”与每个地区自带的网页 {d.id}.html 同名：请在 domains.yaml 中改用别的标识"
+                               f"（{'、'.join(LOCALITY_PAGES)} 已被占用）")
 
 
 def _no_clashes(work: list[Artifact]) -> None:
@@ -232,6 +241,8 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
     v = require_valid(project_dir, "项目有错误，未生成任何文件")
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
     report = BuildReport(target, checked=time.perf_counter() - start)
+    if "site" in parts and not v.project.config.site_url:
+        report.notes.append("gkcat.yaml 未设置 site_url（网站发布后的地址），所以没有生成各地区的海报 poster.html")
     when = build_time(v.project.root_dir)
     with lock(target):
         manifest = read_manifest(target)

@@ -26,10 +26,13 @@ from gkcat.errors import GkcatError, os_error_message
 from gkcat.ingest.importer import import_file
 from gkcat.ingest.init import init_project
 from gkcat.ingest.writer import Outcome
-from gkcat.render.data import dumps, show_data, story_json
+from gkcat.links.report import links_github, links_json, links_text
+from gkcat.links.run import LinkOptions, check_links
+from gkcat.render.data import dumps, duties_json, show_data, story_json
 from gkcat.render.diff import diff_output
-from gkcat.render.text import show_text, story_text, summary_text
+from gkcat.render.text import duties_text, show_text, story_text, summary_text
 from gkcat.resolve.catalog import catalogs_for, explain, find_domain, find_locality
+from gkcat.resolve.duties import duty_lists, find_department
 
 FORMATS = click.Choice(["text", "json", "github"])
 DIFF_FORMATS = click.Choice(["text", "markdown", "json"])
@@ -92,12 +95,18 @@ def validate(directory: Path, strict: bool, fmt: str | None) -> None:
 @main.command()
 @click.argument("locality")
 @click.argument("domain", required=False)
+@click.option("--department", default=None, metavar="NAME_OR_ROLE",
+              help="只列出这个部门（名称或角色）在本级公开的事项：它的责任清单。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
 @click.pass_obj
-def show(directory: Path, locality: str, domain: str | None, fmt: str) -> None:
-    """显示一个地区（某个领域）的最终目录。"""
+def show(directory: Path, locality: str, domain: str | None, department: str | None, fmt: str) -> None:
+    """显示一个地区（某个领域）的最终目录，或一个部门的责任清单。"""
     v = require_valid(directory)
     loc = find_locality(v.project, locality)
+    if department is not None:
+        dept = find_department(duty_lists(v.resolver, loc, domain), department)
+        click.echo(dumps(duties_json(loc, dept)) if fmt == "json" else duties_text(loc, dept))
+        return
     cats = catalogs_for(v.resolver, loc, domain)
     click.echo(dumps(show_data(loc, cats)) if fmt == "json" else show_text(loc, cats))
 
@@ -238,3 +247,21 @@ def form_command(directory: Path, locality: str, out: Path | None) -> None:
     """生成一个地区的填报表（Excel）：各单位在其中调整目录后交回，用 gkcat import xlsx 导入。"""
     path = write_form(directory, locality, out)
     click.echo(f"已写入 {path}")
+
+
+@main.command("check-links")
+@click.argument("locality", required=False)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="每个链接等待响应的秒数。")
+@click.option("--jobs", type=int, default=8, show_default=True, help="同时检查多少个链接（同一网站最多 2 个）。")
+@click.option("--max-age", type=float, default=24.0, show_default=True,
+              help="沿用 .gkcat-links.json 中多少小时内检查正常的结果；0 表示全部重新检查。")
+@click.option("--format", "fmt", type=FORMATS, default=None,
+              help="输出格式：text（默认）、json、github（设置了 GITHUB_ACTIONS 时默认）。")
+@click.pass_obj
+def check_links_command(directory: Path, locality: str | None, timeout: float, jobs: int, max_age: float,
+                        fmt: str | None) -> None:
+    """检查目录中每个“已公开内容链接”能否打开（需要联网；validate 和 build 从不联网）。"""
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    report = check_links(directory, LinkOptions(locality, timeout, jobs, max_age))
+    click.echo({"json": links_json, "github": links_github, "text": links_text}[fmt](report))
+    sys.exit(1 if report.dead else 0)

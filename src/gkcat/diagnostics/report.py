@@ -58,7 +58,8 @@ def to_json(diags: Sequence[Diagnostic], strict: bool = False) -> str:
     return json.dumps(body, ensure_ascii=False, indent=2)
 
 
-def _gh_escape(text: str, prop: bool = False) -> str:
+def gh_escape(text: str, prop: bool = False) -> str:
+    """Text made safe for a GitHub workflow command (its data, or with prop=True a property)."""
     # Escaping rules of GitHub workflow commands: data escapes %, CR, LF; properties also : and ,
     # Controls (newlines too) are made visible first, so that no value can end the command early
     # or start a forged one; what is left to escape is only %.
@@ -72,9 +73,9 @@ def format_github(diags: Sequence[Diagnostic], strict: bool = False) -> str:
     out = []
     for d in diags:
         kind = "error" if d.severity is Severity.ERROR or strict else "warning"
-        title = _gh_escape(f"{d.code} {CODES[d.code].title}", prop=True)
+        title = gh_escape(f"{d.code} {CODES[d.code].title}", prop=True)
         path = f"{d.path}: " if d.path else ""
-        props = f"file={_gh_escape(d.file, True)},line={d.line},col={d.column},title={title}"
-        out.append(f"::{kind} {props}::{_gh_escape(path + d.message)}")
+        props = f"file={gh_escape(d.file, True)},line={d.line},col={d.column},title={title}"
+        out.append(f"::{kind} {props}::{gh_escape(path + d.message)}")
     out.append(summary(diags, strict))
     return "\n".join(out)

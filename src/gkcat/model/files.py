@@ -150,3 +150,6 @@ class ProjectConfig(Strict):
     defaults: ItemDefaults | None = Field(None, title="默认值")
     extra_fields: list[ExtraField] = Field(default_factory=list, title="扩展字段")
     history: HistoryConfig | None = Field(None, title="更新记录", description="网站“更新记录”和订阅（Atom）取哪些版本")
+    site_url: Link | None = Field(None, title="网站地址",
+                                  description="网站发布后的地址（http 或 https），如 https://gk.example.gov.cn/；"
+                                              "有了它，每个地区生成一张印有目录地址和二维码的海报（poster.html）")

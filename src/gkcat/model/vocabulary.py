@@ -26,6 +26,14 @@ LINK = r"^https?://[^\s<>\"']+$"
 CODE = r"^(\d{6}|\d{12})$"
 
 
+_LINK = re.compile(LINK)
+
+
+def is_http_link(value: str) -> bool:
+    """An accepted link (LINK): only these become links on the site and are requested by check-links."""
+    return bool(_LINK.match(value))
+
+
 def link_problem(value: str) -> str:
     """What keeps `value` from being an accepted link (LINK), in words a user can act on."""
     if not re.match(r"^https?://", value):

@@ -8,6 +8,7 @@ from typing import Any
 from gkcat.model.fields import FIELDS, FieldSpec
 from gkcat.model.project import Locality
 from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, Story
+from gkcat.resolve.duties import Department
 
 
 def _json_value(spec: FieldSpec, value: Any) -> Any:
@@ -43,6 +44,16 @@ def locality_json(loc: Locality) -> dict[str, str]:
 
 def show_data(loc: Locality, catalogs: list[ResolvedCatalog]) -> dict[str, Any]:
     return {"locality": locality_json(loc), "domains": [catalog_json(c) for c in catalogs]}
+
+
+def duties_json(loc: Locality, dept: Department) -> dict[str, Any]:
+    """`show --department --format json`: the department and each item it publishes, with its domain."""
+    return {
+        "locality": locality_json(loc),
+        "department": {"name": dept.name, "roles": list(dept.roles),
+                       "named_by": dept.named_by.path if dept.named_by else None},
+        "items": [{"domain": {"id": d.domain.id, "name": d.domain.name}, **item_json(d.item)} for d in dept.duties],
+    }
 
 
 def dumps(data: Any) -> str:

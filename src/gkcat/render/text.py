@@ -6,6 +6,7 @@ from gkcat.model.fields import label
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.resolve.catalog import ResolvedCatalog, Story
+from gkcat.resolve.duties import Department
 
 
 def field_label(name: str, extra_labels: dict[str, str]) -> str:
@@ -99,4 +100,28 @@ def summary_text(title: str, rows: list[tuple[Locality, list[ResolvedCatalog]]])
         gap = f"；无事项的领域：{'、'.join(empty)}" if empty else ""
         out.append(f"{'  ' * loc.depth}{loc.name}（{loc.path}，{LEVEL_ZH[loc.level]}）：{len(cats)} 个领域，{count} 项{gap}")
     out.append(f"共 {len(rows)} 个地区，{total} 项公开事项。")
+    return "\n".join(out)
+
+
+def department_heading(dept: Department) -> str:
+    """A department as duty lists name it: its name and the roles it fills, or that it is written by name."""
+    roles = f"角色：{'、'.join(dept.roles)}" if dept.roles else "按名称填写的公开主体"
+    return f"{dept.name}（{roles}）"
+
+
+def duties_text(loc: Locality, dept: Department) -> str:
+    """A department's duty list: what it publishes at the locality, by domain."""
+    out = [heading(loc), f"{department_heading(dept)}：本级公开事项 {len(dept.duties)} 项"]
+    domain = None
+    for duty in dept.duties:
+        v = duty.item.entry.values
+        if duty.domain.id != domain:
+            domain = duty.domain.id
+            out += ["", f"== {duty.domain.name}（{duty.domain.id}）=="]
+        out.append(f"  {duty.item.id}  {v.level1} / {v.level2 or '—'}")
+        out.append(f"    公开时限：{join_value(v.deadline)}")
+        out.append(f"    公开渠道：{join_value(v.channels)}")
+        out.append(f"    公开层级：{_levels(v.levels)}")
+    if not dept.duties:
+        out.append("（本级目录中暂无由该部门公开的事项）")
     return "\n".join(out)

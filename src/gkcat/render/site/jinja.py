@@ -3,7 +3,6 @@ autoescaping and StrictUndefined. Renderers return bytes; the build pipeline wri
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,10 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from gkcat.errors import GkcatError
-from gkcat.model.vocabulary import LINK
+from gkcat.model.fields import FIELDS
+from gkcat.model.vocabulary import is_http_link
 from gkcat.render.site.pages import Page
 from gkcat.source.tree import TEMPLATES, inside
-
-_HTTP = re.compile(LINK)  # the same rule as the models' links
 
 
 def builtin_templates() -> Path:
@@ -57,7 +55,7 @@ class _ContainedLoader(FileSystemLoader):
 
 def http_link(value: object) -> bool:
     """Only http(s) links become links; anything else (javascript:, data:) stays text."""
-    return isinstance(value, str) and bool(_HTTP.match(value))
+    return isinstance(value, str) and is_http_link(value)
 
 
 def environment(dirs: list[Path], project_dir: Path | None = None) -> Environment:
@@ -90,6 +88,7 @@ def _failure(err: TemplateError, template: str) -> TemplateFailure:
 
 
 ROW_TEMPLATE = "table_row.html"
+LABELS = {f.id: f.label for f in FIELDS}
 _ROWS_KEPT = 65536  # distinct rows remembered per process (a few KB each)
 
 
@@ -107,20 +106,22 @@ class HtmlRenderer:
         self._env: Environment | None = None
         self._rows: dict[Hashable, Markup] = {}
 
-    def _row_cells(self, row: Any, extra_keys: tuple[str, ...]) -> Markup:
-        key = (row.key, extra_keys)
+    def _row_cells(self, row: Any, extra_keys: tuple[str, ...], extra_labels: tuple[str, ...] = ()) -> Markup:
+        key = (row.key, extra_keys, extra_labels)
         found = self._rows.get(key)
         if found is None:
             if len(self._rows) >= _ROWS_KEPT:
                 self._rows.clear()
             assert self._env is not None
-            found = self._rows[key] = Markup(self._env.get_template(ROW_TEMPLATE).render(r=row, extra_keys=extra_keys))
+            found = self._rows[key] = Markup(self._env.get_template(ROW_TEMPLATE).render(r=row, extra_keys=extra_keys,
+                                                                                      extra_labels=extra_labels))
         return found
 
     def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
         if self._env is None:
             self._env = environment(self.dirs, self.project_dir)
             self._env.globals["row_cells"] = self._row_cells
+            self._env.globals["labels"] = LABELS  # the field registry's column headers, for every template
         try:
             html = self._env.get_template(template).render(page=page, view=view, **extra)
         except TemplateError as err:

@@ -9,7 +9,20 @@ from datetime import datetime
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.render.site.urls import INDEX, data_href, domain_href, form_name, form_path, locality_href, table_href, workbook_paths
+from gkcat.render.site.urls import (
+    DUTIES_WORKBOOK,
+    INDEX,
+    data_href,
+    departments_href,
+    domain_href,
+    duties_workbook_path,
+    form_name,
+    form_path,
+    locality_href,
+    poster_href,
+    table_href,
+    workbook_paths,
+)
 from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
@@ -191,6 +204,9 @@ class LocalityView:
     workbook: Link
     form: Link  # the fill-in workbook (填报表)
     data: Link
+    departments: Link  # the duty lists (责任清单) by department
+    duties_workbook: Link
+    poster: Link | None  # the A4 poster, when gkcat.yaml has a site_url
     history: Link | None = None  # 更新记录, when the project is in git
     feed: str = ""
 
@@ -206,7 +222,9 @@ def locality_view(facts: SiteFacts, loc: Locality) -> LocalityView:
                         Link(loc.parent.name, locality_href(loc.parent)) if loc.parent else None,
                         tuple(Link(c.name, locality_href(c)) for c in loc.children), lines,
                         facts.matrix([loc, *loc.children]), Link(book.rsplit("/", 1)[-1], book),
-                        Link(form_name(loc), form_path(loc)), Link("catalog.json", data_href(loc)))
+                        Link(form_name(loc), form_path(loc)), Link("catalog.json", data_href(loc)),
+                        Link("责任清单", departments_href(loc)), Link(DUTIES_WORKBOOK, duties_workbook_path(loc)),
+                        Link("海报", poster_href(loc)) if project.config.site_url else None)
 
 
 # -- a domain across localities -------------------------------------------------------------------

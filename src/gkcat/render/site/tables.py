@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gkcat.model.fields import FIELDS
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, other_detail
+from gkcat.render.site.jinja import LABELS
 from gkcat.render.site.urls import domain_href
 from gkcat.render.text import join_value
 from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, parent_entries
@@ -29,6 +29,7 @@ class Above:
 @dataclass(frozen=True)
 class Row:
     id: str
+    level1: str
     level2: str
     content: tuple[str, ...]
     basis: tuple[str, ...]
@@ -44,13 +45,14 @@ class Row:
     added: bool  # defined by this locality, not inherited
     above: dict[str, Above]  # field -> value above, for fields this locality changed
     values: ItemValues  # every field as resolved: a new field's template cell reads r.values.<id>
+    marks: tuple[str, ...]  # the √ columns as words, for the phone's cards: 全社会 · 主动 · 县级
 
     @property
     def key(self) -> tuple[object, ...]:
         """Everything the row's HTML is made of (render/site/jinja.py renders each distinct row once)."""
-        return (self.id, self.level2, self.content, self.basis, self.deadline, self.subject, self.channels,
+        return (self.id, self.level1, self.level2, self.content, self.basis, self.deadline, self.subject, self.channels,
                 self.audience, self.method, self.levels, self.extras, self.links, self.here, self.added,
-                tuple(self.above.items()), self.values)
+                tuple(self.above.items()), self.values, self.marks)
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,6 @@ class WithheldRow:
     basis: tuple[str, ...]
     by: str
 
-
-LABELS = {f.id: f.label for f in FIELDS}
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def _above(loc: Locality, entry: Entry, before: Entry | None) -> dict[str, Above
     return out
 
 
-def _channels(chosen: tuple[str, ...]) -> tuple[str, ...]:
+def channel_labels(chosen: tuple[str, ...]) -> tuple[str, ...]:
     # 其他(详情) prints as 其他（详情）, as the national tables write it
     return tuple(c if other_detail(c) is None else f"{OTHER_CHANNEL}（{other_detail(c)}）" for c in chosen)
 
@@ -127,10 +127,11 @@ def _channels(chosen: tuple[str, ...]) -> tuple[str, ...]:
 def _row(item: ResolvedItem, levels: list[str], extras: list[str], above: dict[str, Entry], loc: Locality) -> Row:
     e = item.entry
     v = e.values
-    return Row(e.id, v.level2, v.content, v.basis, v.deadline or "", item.subject, _channels(v.channels),
+    marks = (v.audience, v.method, *(LEVEL_ZH[lv] for lv in levels if lv in v.levels))
+    return Row(e.id, v.level1, v.level2, v.content, v.basis, v.deadline or "", item.subject, channel_labels(v.channels),
                tuple(v.audience == a for a in AUDIENCES), tuple(v.method == m for m in METHODS),
                tuple(lv in v.levels for lv in levels), tuple(v.extras.get(k, "") for k in extras), v.links,
-               item.here, e.owner == loc.path, _above(loc, e, above.get(e.id)), v)
+               item.here, e.owner == loc.path, _above(loc, e, above.get(e.id)), v, tuple(m for m in marks if m))
 
 
 def table_view(resolver: Resolver, cat: ResolvedCatalog, levels: list[str]) -> TableView:

@@ -71,3 +71,26 @@ def form_name(loc: Locality) -> str:
 
 def form_path(loc: Locality) -> str:
     return f"{loc.path}/{form_name(loc)}"
+
+
+DEPARTMENTS_PAGE, DUTIES_WORKBOOK, POSTER_PAGE = "departments.html", "责任清单.xlsx", "poster.html"
+LOCALITY_PAGES = ("index", "departments", "poster")  # a locality's own pages: no domain may take their names
+
+
+def departments_href(loc: Locality) -> str:
+    """A locality's duty lists (责任清单) by department."""
+    return f"{loc.path}/{DEPARTMENTS_PAGE}"
+
+
+def duties_workbook_path(loc: Locality) -> str:
+    return f"{loc.path}/{DUTIES_WORKBOOK}"
+
+
+def poster_href(loc: Locality) -> str:
+    """The A4 poster for the locality's offline disclosure points."""
+    return f"{loc.path}/{POSTER_PAGE}"
+
+
+def public_url(site_url: str, loc: Locality) -> str:
+    """The address of a locality's page on the published site (gkcat.yaml `site_url`): its folder."""
+    return f"{site_url.rstrip('/')}/{loc.path}/"

@@ -11,10 +11,11 @@ from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.xlsx.layout import Table, domain_table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
+from gkcat.resolve.duties import Department, duty_lists
 from gkcat.resolve.resolver import Resolver, resolve_subject
 from gkcat.resolve.spread import spread
 
-OVERVIEW, EXCLUDED, WITHHELD, MAP = "目录总览", "不适用事项", "负面清单", "公开地图"
+OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = "目录总览", "不适用事项", "负面清单", "公开地图", "部门总览"
 
 
 def _overview(project: Project, loc: Locality, cats: list[ResolvedCatalog], when: datetime) -> Table:
@@ -102,3 +103,38 @@ def project_workbook(project: Project, resolver: Resolver, when: datetime) -> by
     for domain in project.domains:
         write_table(wb, sheet_name(domain.name, taken), _comparison(project, resolver, domain))
     return save(wb, project.config.title, when)
+
+
+def _department_overview(loc: Locality, departments: list[Department], when: datetime) -> Table:
+    facts = f"地区：{loc.name}　　层级：{LEVEL_ZH[loc.level]}　　生成日期：{when.strftime('%Y-%m-%d')}"
+    rows = [[str(i), d.name, "、".join(d.roles) or "按名称填写", str(len(d.duties)),
+             "、".join(dict.fromkeys(x.domain.name for x in d.duties))] for i, d in enumerate(departments, 1)]
+    header = ["序号", "部门", "职责角色", "本级公开事项数", "涉及领域"]
+    kinds = [("text", 6), ("text", 24), ("text", 24), ("mark", 10), ("wide", 60)]
+    return simple_table(f"{loc.name}政务公开责任清单：部门总览", header, rows, kinds, subtitle=facts)
+
+
+def _department(loc: Locality, dept: Department) -> Table:
+    roles = f"职责角色：{'、'.join(dept.roles)}" if dept.roles else "目录中按名称填写的公开主体"
+    facts = f"{roles}　　本级公开事项 {len(dept.duties)} 项"
+    rows = []
+    for i, duty in enumerate(dept.duties, 1):
+        v = duty.item.entry.values
+        rows.append([str(i), duty.domain.name, v.level1, v.level2, v.deadline or "", "、".join(v.channels),
+                     "、".join(LEVEL_ZH[lv] for lv in v.levels), v.method or "", duty.item.id])
+    header = ["序号", "领域", "一级事项", "二级事项", "公开时限", "公开渠道和载体", "公开层级", "公开方式", "事项标识"]
+    kinds = [("text", 5), ("text", 14), ("text", 14), ("wide", 26), ("wide", 24), ("wide", 26), ("text", 12), ("mark", 8),
+             ("text", 12)]
+    return simple_table(f"{loc.name}{dept.name}政务公开责任清单", header, rows, kinds, subtitle=facts)
+
+
+def duties_workbook(resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+    """责任清单.xlsx: an overview of the departments, then one sheet per department that publishes items here."""
+    departments = duty_lists(resolver, loc)
+    wb = new_workbook()
+    taken = {DEPARTMENTS}
+    write_table(wb, DEPARTMENTS, _department_overview(loc, departments, when))
+    for dept in departments:
+        if dept.duties:
+            write_table(wb, sheet_name(dept.name, taken), _department(loc, dept))
+    return save(wb, f"{loc.name}政务公开责任清单", when), 0  # its rows repeat the tables: not counted again
