@@ -176,3 +176,15 @@ def test_validate_and_build_never_request_links(root, run, tmp_path):
     assert run("-C", root, "build", "-o", tmp_path / "out").exit_code == 0
     assert sum(HITS.values()) == before
     assert not (root / CACHE_FILE).exists()
+
+
+def test_an_address_that_passes_the_link_rule_but_cannot_be_requested_is_dead_not_a_crash(run, tmp_path):
+    odd = write_project(tmp_path / "odd", {"city/county/yiwu-jiaoyu.yaml": """
+        domain: yiwu-jiaoyu
+        override:
+          zcwj-jyfl:
+            links: ["http://[x/", "http://127.0.0.1:99999/"]
+    """})
+    result = run("-C", odd, "check-links", "--timeout", "1", "--max-age", "0")
+    assert result.exit_code == 1
+    assert "无法访问 2 个" in result.stdout and result.stdout.count("city/county/yiwu-jiaoyu.yaml:") == 2

@@ -85,6 +85,10 @@ async def _request(client: httpx.AsyncClient, method: str, url: str) -> httpx.Re
 async def check_one(client: httpx.AsyncClient, url: str, timeout: float, now: Callable[[], datetime]) -> Result:
     """One link: HEAD, then GET when HEAD is refused (an error status or a broken answer)."""
     try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as err:  # accepted by the link rule yet not a usable address
+        return Result(url, DEAD, None, "", f"网址无效：{err}", now().isoformat(timespec="seconds"))
+    try:
         response = await _request(client, "HEAD", url)
         if response.status_code < 400:
             return _result(url, response, now().isoformat(timespec="seconds"))
@@ -99,6 +103,13 @@ async def check_one(client: httpx.AsyncClient, url: str, timeout: float, now: Ca
     return _result(url, response, now().isoformat(timespec="seconds"))
 
 
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:  # a malformed address fails in check_one; here it only needs a key
+        return url
+
+
 async def _check_all(urls: list[str], timeout: float, jobs: int, now: Callable[[], datetime],
                      done: Callable[[Result], None]) -> list[Result]:
     overall = asyncio.Semaphore(jobs)
@@ -108,9 +119,13 @@ async def _check_all(urls: list[str], timeout: float, jobs: int, now: Callable[[
                                  headers={"User-Agent": _AGENT}) as client:
 
         async def one(url: str) -> Result:
-            host = hosts.setdefault(urlsplit(url).netloc.lower(), asyncio.Semaphore(PER_HOST))
+            host = hosts.setdefault(_host(url), asyncio.Semaphore(PER_HOST))
             async with host, overall:
-                result = await check_one(client, url, timeout, now)
+                try:
+                    result = await check_one(client, url, timeout, now)
+                except Exception as err:  # one odd link or server must not end the run with a traceback
+                    result = Result(url, DEAD, None, "", f"检查时出错：{type(err).__name__} {err}".strip(),
+                                    now().isoformat(timespec="seconds"))
             done(result)
             return result
 
