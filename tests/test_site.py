@@ -25,7 +25,7 @@ GOLDEN = Path(__file__).parent / "golden" / "site"
 # A page of each kind; the whole site would make every template change a 240-file diff.
 GOLDEN_PAGES = ["index.html", "search.html", "domains/jiuye.html", "shenyang/liaozhong/index.html",
                 "shenyang/liaozhong/jiuye.html", "shenyang/liaozhong/lengzibao/yanglao-fuwu.html",
-                "shenyang/liaozhong/departments.html",
+                "shenyang/liaozhong/departments.html", "shenyang/liaozhong/workplan-2022.html",
                 "shenyang/shenhe/daxi/yiwu-jiaoyu.html"]
 
 

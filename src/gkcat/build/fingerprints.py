@@ -69,8 +69,10 @@ class Fingerprints:
             above = self.chain(loc.parent, domain) if loc.parent else ""
             files = sorted(loc.files.items()) if domain is None else \
                 [(domain.id, loc.files[domain.id])] if domain.id in loc.files else []
+            # the work plans go with every domain's chain: locality pages and the map list them
+            plans = [(year, self._doc(src.doc)) for year, src in sorted(loc.workplans.items())] if domain is None else []
             found = self._memo[key] = _h(above, loc.path, self._doc(loc.doc),
-                                         [(stem, self._doc(src.doc)) for stem, src in files])
+                                         [(stem, self._doc(src.doc)) for stem, src in files], plans)
         return found
 
     def locality(self, loc: Locality) -> str:

@@ -44,11 +44,16 @@ from gkcat.render.site.urls import (
     poster_href,
     table_href,
     workbook_paths,
+    workplan_href,
+    workplan_workbook_path,
 )
+from gkcat.render.site.workplan import workplan_view
 from gkcat.render.xlsx.form import locality_form
 from gkcat.render.xlsx.workbooks import duties_workbook, locality_workbook, project_workbook
+from gkcat.render.xlsx.workplan import workplan_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.resolve.resolver import Resolver
+from gkcat.resolve.workplan import ResolvedPlan, plans_of
 from gkcat.source.tree import STATIC, read_input
 
 
@@ -74,6 +79,9 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
         # the fill-in workbook is made from the same inputs as the published one
         out.append(Artifact((form_path(loc),), by_locality[loc.path], partial(locality_form, project, resolver, loc, when)))
         out.append(Artifact((duties_workbook_path(loc),), by_locality[loc.path], partial(duties_workbook, resolver, loc, when)))
+        for plan in plans_of(loc):
+            out.append(Artifact((workplan_workbook_path(loc, plan.year),), by_locality[loc.path],
+                                partial(workplan_workbook, plan, when)))
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
                         lambda: (project_workbook(project, resolver, when), 0)))
     return out
@@ -140,7 +148,16 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
     for d in project.domains:
         if project.reaches(d, loc):
             out.append(Artifact((table_href(loc, d),), prints.table(loc, d), partial(table_page, d.id)))
+    for plan in plans_of(loc):
+        out.append(Artifact((workplan_href(loc, plan.year),), prints.locality_part(loc, f"workplan-{plan.year}"),
+                            partial(_workplan_page, html, project, plan, when)))
     return out
+
+
+def _workplan_page(html: HtmlRenderer, project: Project, plan: ResolvedPlan, when: datetime) -> tuple[bytes, int]:
+    view = workplan_view(plan, when.date())  # the build's date: the same page for the same input
+    return html.render("workplan.html", page(project, workplan_href(plan.locality, plan.year), view.title, when,
+                                             plan.locality), view), 0
 
 
 def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: DomainDef, when: datetime) -> tuple[bytes, int]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from gkcat.check.overlays import check_overlays
 from gkcat.check.values import ValueChecker, check_roles
+from gkcat.check.workplan import check_workplans
 from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic, has_errors, sort_diagnostics
 from gkcat.diagnostics.report import format_text
@@ -69,6 +70,7 @@ def load_project(directory: Path) -> Validation:
     _check_defaults(project, checker)
     diags += check_overlays(resolver, checker)
     diags += check_roles(resolver)
+    diags += check_workplans(project)
     return Validation(project, resolver, sort_diagnostics(diags))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -31,8 +32,10 @@ from gkcat.links.run import LinkOptions, check_links
 from gkcat.render.data import dumps, duties_json, show_data, story_json
 from gkcat.render.diff import diff_output
 from gkcat.render.text import duties_text, show_text, story_text, summary_text
+from gkcat.render.workplan import plan_json, plan_text, review_json, review_markdown, review_text
 from gkcat.resolve.catalog import catalogs_for, explain, find_domain, find_locality
 from gkcat.resolve.duties import duty_lists, find_department
+from gkcat.resolve.workplan import find_plan
 
 FORMATS = click.Choice(["text", "json", "github"])
 DIFF_FORMATS = click.Choice(["text", "markdown", "json"])
@@ -97,12 +100,18 @@ def validate(directory: Path, strict: bool, fmt: str | None) -> None:
 @click.argument("domain", required=False)
 @click.option("--department", default=None, metavar="NAME_OR_ROLE",
               help="只列出这个部门（名称或角色）在本级公开的事项：它的责任清单。")
+@click.option("--workplan", "year", type=int, default=None, metavar="YEAR",
+              help="显示这一年的工作要点及任务分解表（workplan-YEAR.yaml）。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
 @click.pass_obj
-def show(directory: Path, locality: str, domain: str | None, department: str | None, fmt: str) -> None:
-    """显示一个地区（某个领域）的最终目录，或一个部门的责任清单。"""
+def show(directory: Path, locality: str, domain: str | None, department: str | None, year: int | None, fmt: str) -> None:
+    """显示一个地区（某个领域）的最终目录、一个部门的责任清单，或一年的工作要点。"""
     v = require_valid(directory)
     loc = find_locality(v.project, locality)
+    if year is not None:
+        plan = find_plan(loc, year)
+        click.echo(dumps(plan_json(plan)) if fmt == "json" else plan_text(plan))
+        return
     if department is not None:
         dept = find_department(duty_lists(v.resolver, loc, domain), department)
         click.echo(dumps(duties_json(loc, dept)) if fmt == "json" else duties_text(loc, dept))
@@ -265,3 +274,24 @@ def check_links_command(directory: Path, locality: str | None, timeout: float, j
     report = check_links(directory, LinkOptions(locality, timeout, jobs, max_age))
     click.echo({"json": links_json, "github": links_github, "text": links_text}[fmt](report))
     sys.exit(1 if report.dead else 0)
+
+
+@main.group("workplan")
+def workplan_group() -> None:
+    """工作要点（workplan-年度.yaml）：回头看等。"""
+
+
+@workplan_group.command("review")
+@click.argument("locality")
+@click.argument("year", type=int)
+@click.option("--date", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="按哪一天检查（YYYY-MM-DD），默认今天。")
+@click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text、markdown、json。")
+@click.pass_obj
+def workplan_review(directory: Path, locality: str, year: int, as_of: datetime | None, fmt: str) -> None:
+    """回头看：按牵头部门列出到期未完成（不是“已完成”）的任务。"""
+    v = require_valid(directory)
+    plan = find_plan(find_locality(v.project, locality), year)
+    today = as_of.date() if as_of else date.today()
+    click.echo({"json": lambda: dumps(review_json(plan, today)), "markdown": lambda: review_markdown(plan, today),
+                "text": lambda: review_text(plan, today)}[fmt]())

@@ -40,6 +40,7 @@ class FieldChange:
     moved: bool  # the same values in another order
     note: str = ""
     roles: tuple[tuple[str, str, str], ...] = ()  # subject only: (role, name in A, name in B) that differ
+    label: str = ""  # a field that is not an item field (a work plan's 完成时限): its name in Chinese
 
     @property
     def role_only(self) -> bool:
@@ -234,3 +235,4 @@ def compare_versions(ra: Resolver, rb: Resolver, rev_a: str | None, rev_b: str |
     paths = [path] if path is not None else list(dict.fromkeys([*la, *lb]))
     return [compare(Side(ra, la[p], rev_a) if p in la else None, Side(rb, lb[p], rev_b) if p in lb else None)
             for p in paths]
+

@@ -8,6 +8,7 @@ from pathlib import Path
 from gkcat.check.load import Loaded, require_valid
 from gkcat.compare.diff import Comparison, Side, compare, compare_versions
 from gkcat.compare.revisions import load_at
+from gkcat.compare.workplan import with_plans
 from gkcat.errors import GkcatError
 from gkcat.resolve.catalog import Unknown, find_locality
 
@@ -47,6 +48,6 @@ def comparisons(project_dir: Path, a: str | None, b: str | None, rev: str | None
         loc = a.strip("/") if a else None
         if loc is not None and loc not in before.project.localities and loc not in after.project.localities:
             find_locality(after.project, loc)  # raises Unknown with a suggestion
-        return compare_versions(before.resolver, after.resolver, old, new, loc)
+        return with_plans(compare_versions(before.resolver, after.resolver, old, new, loc))
     except Unknown as err:
         raise CompareError(str(err)) from None

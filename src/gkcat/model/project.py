@@ -11,6 +11,7 @@ from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, visible
 from gkcat.model.files import DomainDef, DomainFile, DomainsFile, LocalityFile, ProjectConfig
 from gkcat.model.validation import validate_model, validate_pruned
 from gkcat.model.vocabulary import LEVEL_ZH, LEVELS, SLUG, name_problem
+from gkcat.model.workplan import WorkPlanFile
 from gkcat.source.tree import DOMAINS_FILE, SourceTree
 from gkcat.source.yamldoc import SourceDoc
 
@@ -28,6 +29,15 @@ class DomainSource:
 
 
 @dataclass(eq=False)
+class WorkPlanSource:
+    """One work plan file of one locality; `model` is None when it does not fit the format."""
+
+    year: int  # from the file name
+    doc: SourceDoc
+    model: WorkPlanFile | None
+
+
+@dataclass(eq=False)
 class Locality:
     path: str
     name: str
@@ -41,6 +51,7 @@ class Locality:
     roles: dict[str, tuple[str, Locality]] = field(default_factory=dict)
     children: list[Locality] = field(default_factory=list)
     files: dict[str, DomainSource] = field(default_factory=dict)
+    workplans: dict[int, WorkPlanSource] = field(default_factory=dict)  # by year
 
     def chain(self) -> list[Locality]:
         """This locality and its ancestors, top first."""
@@ -127,6 +138,8 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
                 model, partial, problems = validate_pruned(doc, DomainFile, data)
                 diags.extend(problems)
             loc.files[stem] = DomainSource(stem, doc, model, _dropped(doc.data, model) if partial else set())
+        for year, doc in sorted(src.workplan_files.items()):
+            loc.workplans[year] = _workplan(year, doc, diags)
     if config is None or tree.config is None:
         return None, diags
     top = localities.get(config.root)
@@ -220,6 +233,17 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
         loc.roles = dict(loc.roles)
         loc.roles.update({role: (name, loc) for role, name in model.departments.items()})
     return loc
+
+
+def _workplan(year: int, doc: SourceDoc, diags: list[Diagnostic]) -> WorkPlanSource:
+    plan: WorkPlanFile | None = None
+    if doc.ok:
+        plan, _, problems = validate_pruned(doc, WorkPlanFile, doc.data)
+        diags.extend(problems)
+    if plan is not None and plan.year != year:
+        diags.append(doc.diag(("year",), "GK316", f"year 应与文件名中的年份一致，为 {year}，实际为 {plan.year}"))
+        plan = None
+    return WorkPlanSource(year, doc, plan)
 
 
 def _check_domain_files(project: Project, loc: Locality, diags: list[Diagnostic], broken: set[str]) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from gkcat.model.files import DomainFile, DomainsFile, LocalityFile, ProjectConfig
+from gkcat.model.workplan import WorkPlanFile
 
 # Titles and descriptions shown by editors, per model (the models' docstrings are for developers).
 _TEXTS: dict[str, tuple[str, str]] = {
@@ -28,6 +29,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "Exclude": ("不适用事项", "上级目录中不适用于本地区的事项，理由会公开发布"),
     "Withheld": ("负面清单条目", "不予公开的事项及其法律依据"),
     "ExtraField": ("扩展字段", "项目自定义的列，如咨询电话、五公开"),
+    "WorkPlanFile": ("workplan-<年度>.yaml 工作要点", "一个地区一年的政务公开工作要点及其任务分解表"),
+    "Section": ("部分", "工作要点的一个部分（一、二、…）及其任务"),
+    "Task": ("任务", "任务分解表中的一项：事项名称、主要任务、牵头部门、责任单位、完成时限"),
+    "MainTask": ("主要任务", "任务分解表中的一行"),
+    "Progress": ("进展", "一个单位落实这项任务的情况"),
+    "Declined": ("不承接的上级任务", "上级同年工作要点中本地区不承接的任务及理由"),
 }
 
 SCHEMAS: dict[str, type[BaseModel]] = {
@@ -36,6 +43,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "locality": LocalityFile,
     "domain-base": DomainFile,
     "domain-overlay": DomainFile,
+    "workplan": WorkPlanFile,
 }
 
 

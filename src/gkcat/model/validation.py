@@ -124,6 +124,13 @@ def _one(doc: SourceDoc, model: type[BaseModel], err: ErrorDetails, base: Path_)
             return doc.diag(path, "GK208", f"不能为空{_title(model, loc)}", shown=shown)
         want = {"string_type": "文本", "list_type": "列表（如 [甲, 乙]）"}.get(kind, "映射（键: 值）")
         return doc.diag(path, "GK204", f"应为{want}，实际为{_kind(value)}", shown=shown)
+    if kind.startswith(("date_", "datetime_")):
+        return doc.diag(path, "GK204", f"应为日期，写成 2022-06-30，实际为“{value}”", shown=shown)
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return doc.diag(path, "GK204", f"应为整数，实际为“{value}”", shown=shown)
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        return doc.diag(path, "GK203", f"“{value}”超出范围（应{'不小于' if 'ge' in ctx else '不大于'} {bound}）", shown=shown)
     if kind in ("too_short", "string_too_short"):
         return doc.diag(path, "GK208", f"不能为空{_title(model, loc)}", shown=shown)
     return doc.diag(path, "GK204", f"取值无效：{err.get('msg', '')}", shown=shown)

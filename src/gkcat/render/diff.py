@@ -29,7 +29,7 @@ def _extra_labels(c: Comparison) -> dict[str, str]:
 
 
 def field_line(f: FieldChange, extra: dict[str, str]) -> str:
-    label = field_label(f.field, extra)
+    label = f.label or field_label(f.field, extra)
     if f.moved:
         return f"{label}：仅顺序调整（{join_value(f.a)} → {join_value(f.b)}）"
     return f"{label}：{join_value(f.a)} → {join_value(f.b)}" + (f"（{f.note}）" if f.note else "")

@@ -20,6 +20,7 @@ from gkcat.source.yamldoc import SourceDoc, parse
 CONFIG_FILE = "gkcat.yaml"
 DOMAINS_FILE = "domains.yaml"
 LOCALITY_FILE = "locality.yaml"
+WORKPLAN_FILE = re.compile(r"^workplan-(\d{4})\.yaml$")  # a locality's work plan for one year, not a domain file
 TEMPLATES = "templates"  # a project's own templates and assets, over gkcat's
 STATIC = "static"  # files published as they are, at the same paths in the site
 _FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -36,6 +37,7 @@ class LocalitySource:
     parent: str | None
     locality: SourceDoc | None
     domain_files: dict[str, SourceDoc] = field(default_factory=dict)  # by file stem
+    workplan_files: dict[int, SourceDoc] = field(default_factory=dict)  # by year
     children: list[str] = field(default_factory=list)
 
 
@@ -200,7 +202,10 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
                 ))
         elif name.endswith(".yaml") and name != LOCALITY_FILE:
             doc = _read(root, child, tree.diagnostics)
-            if doc is not None:
+            plan = WORKPLAN_FILE.match(name)
+            if doc is not None and plan:
+                source.workplan_files[int(plan.group(1))] = doc
+            elif doc is not None:
                 source.domain_files[name[: -len(".yaml")]] = doc
         elif name.lower().endswith((".yml", ".yaml")) and name != LOCALITY_FILE:
             stem = name.rsplit(".", 1)[0].lower()

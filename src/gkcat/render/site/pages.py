@@ -22,6 +22,7 @@ from gkcat.render.site.urls import (
     poster_href,
     table_href,
     workbook_paths,
+    workplan_href,
 )
 from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
@@ -123,6 +124,7 @@ class MapView:
     pending: tuple[PendingItem, ...]
     localities: int
     domains: int
+    plans: tuple[tuple[Link, tuple[Link, ...]], ...] = ()  # localities with work plans, and their plans
 
 
 class SiteFacts:
@@ -174,8 +176,9 @@ def map_view(facts: SiteFacts) -> MapView:
     trimmed = len(locs) > MATRIX_LIMIT
     shown = [loc for loc in locs if loc.depth <= 1] if trimmed else locs
     gaps = sum(1 for loc in locs for c in facts.row(loc).cells if c.gap)
+    plans = tuple((Link(loc.name, locality_href(loc)), _plans(loc)) for loc in locs if _plans(loc))
     return MapView(facts.tree(locs[0]), facts.matrix(shown, trimmed), gaps, facts.pending(), len(locs),
-                   len(project.domains))
+                   len(project.domains), plans)
 
 
 # -- a locality -----------------------------------------------------------------------------------
@@ -207,6 +210,7 @@ class LocalityView:
     departments: Link  # the duty lists (责任清单) by department
     duties_workbook: Link
     poster: Link | None  # the A4 poster, when gkcat.yaml has a site_url
+    plans: tuple[Link, ...]  # its work plans (工作要点), by year
     history: Link | None = None  # 更新记录, when the project is in git
     feed: str = ""
 
@@ -224,7 +228,12 @@ def locality_view(facts: SiteFacts, loc: Locality) -> LocalityView:
                         facts.matrix([loc, *loc.children]), Link(book.rsplit("/", 1)[-1], book),
                         Link(form_name(loc), form_path(loc)), Link("catalog.json", data_href(loc)),
                         Link("责任清单", departments_href(loc)), Link(DUTIES_WORKBOOK, duties_workbook_path(loc)),
-                        Link("海报", poster_href(loc)) if project.config.site_url else None)
+                        Link("海报", poster_href(loc)) if project.config.site_url else None, _plans(loc))
+
+
+def _plans(loc: Locality) -> tuple[Link, ...]:
+    return tuple(Link(f"{year} 年工作要点", workplan_href(loc, year)) for year in sorted(loc.workplans)
+                 if loc.workplans[year].model is not None)
 
 
 # -- a domain across localities -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import file_name
+from gkcat.model.workplan import workplan_name
 
 INDEX, SEARCH, ASSETS, DOMAINS_DIR = "index.html", "search.html", "assets", "domains"
 RESERVED = (ASSETS, DOMAINS_DIR, "index", "search")  # top-level names the site uses; a root folder may not
@@ -94,3 +95,12 @@ def poster_href(loc: Locality) -> str:
 def public_url(site_url: str, loc: Locality) -> str:
     """The address of a locality's page on the published site (gkcat.yaml `site_url`): its folder."""
     return f"{site_url.rstrip('/')}/{loc.path}/"
+
+
+def workplan_href(loc: Locality, year: int) -> str:
+    """A locality's 任务分解表 and 台账 for one year."""
+    return f"{loc.path}/{workplan_name(year)}.html"
+
+
+def workplan_workbook_path(loc: Locality, year: int) -> str:
+    return f"{loc.path}/{workplan_name(year)}.xlsx"
