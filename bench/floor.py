@@ -1,12 +1,13 @@
 """The floor for writing workbooks: the same rows and values, written with openpyxl's write-only
 mode as plain values (no styles, merges, row heights, protection or print settings): every
-locality's domain tables and its fill-in workbook's sheets."""
+locality's domain tables, its fill-in workbook's sheets and its duty lists (责任清单)."""
 
 from __future__ import annotations
 
 import multiprocessing
 import shutil
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -14,10 +15,12 @@ from openpyxl import Workbook
 from gkcat.model.form import columns
 from gkcat.render.xlsx.form import domain_sheet
 from gkcat.render.xlsx.layout import domain_table
+from gkcat.render.xlsx.workbooks import duty_tables
 from gkcat.resolve.catalog import catalogs_for, levels_from
 from gkcat.resolve.form import form_sheets
 
 _STATE: dict[str, object] = {}
+_WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _one(job: tuple[int, str]) -> None:
@@ -40,6 +43,12 @@ def _one(job: tuple[int, str]) -> None:
         for row in domain_sheet(loc, sheet, cols, levels_from(project, loc)).rows:
             ws.append(row)
     form.save(out / f"{i}-form.xlsx")
+    duties = Workbook(write_only=True)
+    for name, table in duty_tables(resolver, loc, _WHEN):
+        ws = duties.create_sheet(name)
+        for row in table.rows:
+            ws.append(row)
+    duties.save(out / f"{i}-duties.xlsx")
 
 
 def xlsx_floor(validation, jobs: int, out: Path) -> float:

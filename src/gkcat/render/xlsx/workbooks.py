@@ -128,13 +128,19 @@ def _department(loc: Locality, dept: Department) -> Table:
     return simple_table(f"{loc.name}{dept.name}政务公开责任清单", header, rows, kinds, subtitle=facts)
 
 
-def duties_workbook(resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
-    """责任清单.xlsx: an overview of the departments, then one sheet per department that publishes items here."""
+def duty_tables(resolver: Resolver, loc: Locality, when: datetime) -> list[tuple[str, Table]]:
+    """责任清单.xlsx's sheets: an overview of the departments, then one per department that publishes items here."""
     departments = duty_lists(resolver, loc)
-    wb = new_workbook()
     taken = {DEPARTMENTS}
-    write_table(wb, DEPARTMENTS, _department_overview(loc, departments, when))
-    for dept in departments:
-        if dept.duties:
-            write_table(wb, sheet_name(dept.name, taken), _department(loc, dept))
-    return save(wb, f"{loc.name}政务公开责任清单", when), 0  # its rows repeat the tables: not counted again
+    return [(DEPARTMENTS, _department_overview(loc, departments, when))] + [
+        (sheet_name(d.name, taken), _department(loc, d)) for d in departments if d.duties]
+
+
+def duties_workbook(resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+    """责任清单.xlsx and how many item rows it holds (a row per department and item)."""
+    wb = new_workbook()
+    rows = 0
+    for name, table in duty_tables(resolver, loc, when):
+        write_table(wb, name, table)
+        rows += 0 if name == DEPARTMENTS else len(table.rows) - table.header_rows
+    return save(wb, f"{loc.name}政务公开责任清单", when), rows
