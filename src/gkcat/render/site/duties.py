@@ -16,8 +16,8 @@ from gkcat.resolve.resolver import Resolver
 
 @dataclass(frozen=True)
 class DutyLine:
-    domain: Link  # the domain's table page
-    item: Link  # the item's row in that table
+    domain: Link  # the domain's table page, relative to the duty-list page (same folder)
+    item: Link  # the item's row in that table, likewise
     level1: str
     deadline: str
     channels: tuple[str, ...]
@@ -46,7 +46,8 @@ def _section(loc: Locality, dept: Department) -> DepartmentSection:
     lines = []
     for duty in dept.duties:
         v = duty.item.entry.values
-        table = table_href(loc, duty.domain)
+        # relative to the duty-list page, which sits beside the table pages (see templates/duty_row.html)
+        table = table_href(loc, duty.domain).rsplit("/", 1)[-1]
         lines.append(DutyLine(Link(duty.domain.name, table), Link(v.level2, f"{table}#{duty.item.id}"), v.level1,
                               v.deadline or "", channel_labels(v.channels), "、".join(LEVEL_ZH[lv] for lv in v.levels)))
     inherited = dept.named_by.name if dept.named_by is not None and dept.named_by is not loc else ""

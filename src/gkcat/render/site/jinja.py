@@ -87,7 +87,7 @@ def _failure(err: TemplateError, template: str) -> TemplateFailure:
     return TemplateFailure(f"模板出错（{where}）：{err.message or err}")
 
 
-ROW_TEMPLATE = "table_row.html"
+ROW_TEMPLATE, DUTY_ROW_TEMPLATE = "table_row.html", "duty_row.html"
 LABELS = {f.id: f.label for f in FIELDS}
 _ROWS_KEPT = 65536  # distinct rows remembered per process (a few KB each)
 
@@ -107,20 +107,25 @@ class HtmlRenderer:
         self._rows: dict[Hashable, Markup] = {}
 
     def _row_cells(self, row: Any, extra_keys: tuple[str, ...], extra_labels: tuple[str, ...] = ()) -> Markup:
-        key = (row.key, extra_keys, extra_labels)
-        found = self._rows.get(key)
+        return self._fragment(ROW_TEMPLATE, (row.key, extra_keys, extra_labels), r=row, extra_keys=extra_keys,
+                              extra_labels=extra_labels)
+
+    def _fragment(self, template: str, key: Hashable, **context: Any) -> Markup:
+        """`template` rendered with `context`, once per process for each distinct `key` (a row shown on many pages)."""
+        found = self._rows.get((template, key))
         if found is None:
             if len(self._rows) >= _ROWS_KEPT:
                 self._rows.clear()
             assert self._env is not None
-            found = self._rows[key] = Markup(self._env.get_template(ROW_TEMPLATE).render(r=row, extra_keys=extra_keys,
-                                                                                      extra_labels=extra_labels))
+            found = self._rows[(template, key)] = Markup(self._env.get_template(template).render(**context))
         return found
 
     def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
         if self._env is None:
             self._env = environment(self.dirs, self.project_dir)
             self._env.globals["row_cells"] = self._row_cells
+            # a duty-list row links within its own folder, so it is the same HTML in every locality that lists it
+            self._env.globals["duty_row"] = lambda x: self._fragment(DUTY_ROW_TEMPLATE, x, x=x)
             self._env.globals["labels"] = LABELS  # the field registry's column headers, for every template
         try:
             html = self._env.get_template(template).render(page=page, view=view, **extra)
