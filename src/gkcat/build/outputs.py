@@ -18,6 +18,7 @@ from gkcat.build.fingerprints import Fingerprints
 from gkcat.compare.history import Release, ReleaseChange
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
+from gkcat.model.workplan import workplan_name
 from gkcat.render.data import show_data
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
@@ -149,7 +150,7 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
         if project.reaches(d, loc):
             out.append(Artifact((table_href(loc, d),), prints.table(loc, d), partial(table_page, d.id)))
     for plan in plans_of(loc):
-        out.append(Artifact((workplan_href(loc, plan.year),), prints.locality_part(loc, f"workplan-{plan.year}"),
+        out.append(Artifact((workplan_href(loc, plan.year),), prints.locality_part(loc, workplan_name(plan.year)),
                             partial(_workplan_page, html, project, plan, when)))
     return out
 

@@ -131,13 +131,14 @@ def check_roles(resolver: Resolver) -> list[Diagnostic]:
             for role in used.keys() - loc.roles.keys():
                 step = used[role]
                 missing.setdefault((id(step.doc), f"{step.path}:{role}"), (step, role, []))[2].append(loc)
-    out = []
-    for step, role, locs in missing.values():
-        names = [f"{x.name}（{x.path}）" for x in locs]
-        msg = (f"部门角色“{role}”在 {quote_list(names, 5)} 无法解析：请在这些地区或其上级的 locality.yaml 的 departments 中"
-               f"添加“{role}”；若是部门全称，请写中文名称")
-        out.append(step.doc.diag(step.path, "GK303", msg))
-    return out
+    return [step.doc.diag(step.path, "GK303", unresolved_role(role, locs)) for step, role, locs in missing.values()]
+
+
+def unresolved_role(role: str, locs: list[Locality]) -> str:
+    """GK303's message: the role and the localities where it names no department."""
+    names = [f"{x.name}（{x.path}）" for x in locs]
+    return (f"部门角色“{role}”在 {quote_list(names, 5)} 无法解析：请在这些地区或其上级的 locality.yaml 的 departments 中"
+            f"添加“{role}”；若是部门全称，请写中文名称")
 
 
 def _roles_used(entries: list[Entry]) -> dict[str, Step]:

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from gkcat.check.values import unresolved_role
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import is_role
 from gkcat.model.workplan import WorkPlanFile, read_deadline
-from gkcat.resolve.workplan import ResolvedPlan, resolve_plan
+from gkcat.resolve.workplan import ResolvedPlan, plan_above, resolve_plan
 from gkcat.source.yamldoc import Path_, SourceDoc
 
 
 def _roles(loc: Locality, doc: SourceDoc, plan: WorkPlanFile) -> list[Diagnostic]:
     out = []
 
+    def one(path: Path_, entry: str) -> None:
+        if is_role(entry) and entry not in loc.roles:
+            out.append(doc.diag(path, "GK303", unresolved_role(entry, [loc])))
+
     def check(path: Path_, written: list[str] | None) -> None:
         for k, entry in enumerate(written or ()):
-            if is_role(entry) and entry not in loc.roles:
-                out.append(doc.diag((*path, k), "GK303", f"部门角色“{entry}”在{loc.name}（{loc.path}）无法解析：请在 locality.yaml 的 "
-                                                        "departments 中添加它；若是单位名称，请写中文名称"))
+            one((*path, k), entry)
 
     for i, section in enumerate(plan.sections):
         for j, task in enumerate(section.tasks):
@@ -28,8 +31,7 @@ def _roles(loc: Locality, doc: SourceDoc, plan: WorkPlanFile) -> list[Diagnostic
                 check((*base, "main", m, "lead"), line.lead)
                 check((*base, "main", m, "units"), line.units)
             for p, entry in enumerate(task.progress):
-                if is_role(entry.unit) and entry.unit not in loc.roles:
-                    check((*base, "progress", p, "unit"), [entry.unit])
+                one((*base, "progress", p, "unit"), entry.unit)
     return out
 
 
@@ -42,8 +44,9 @@ def _tasks(doc: SourceDoc, plan: WorkPlanFile) -> list[Diagnostic]:
             if task.id in seen:
                 out.append(doc.diag((*base, "id"), "GK301", f"任务序号 {task.id} 在本计划中重复"))
             seen.add(task.id)
-            if read_deadline(task.deadline)[0] is None:
-                out.append(doc.diag((*base, "deadline"), "GK313", read_deadline(task.deadline)[1]))
+            deadline, problem = read_deadline(task.deadline)
+            if deadline is None:
+                out.append(doc.diag((*base, "deadline"), "GK313", problem))
             for p, entry in enumerate(task.progress):
                 if entry.date is not None and entry.date.year != plan.year:
                     out.append(doc.diag((*base, "progress", p, "date"), "GK406",
@@ -78,14 +81,6 @@ def _upstream(plan: ResolvedPlan, model: WorkPlanFile) -> list[Diagnostic]:
     return out
 
 
-def _broken_above(loc: Locality, year: int) -> bool:
-    """The nearest locality above with a plan for `year` has one gkcat cannot read: its tasks are unknown."""
-    for above in loc.chain()[-2::-1]:
-        if year in above.workplans:
-            return above.workplans[year].model is None
-    return False
-
-
 def check_workplans(project: Project) -> list[Diagnostic]:
     """Roles, task ids, deadlines, progress dates and the tasks taken up from the plan above."""
     out: list[Diagnostic] = []
@@ -94,7 +89,8 @@ def check_workplans(project: Project) -> list[Diagnostic]:
             if src.model is None:
                 continue
             out += _roles(loc, src.doc, src.model) + _tasks(src.doc, src.model)
-            plan = resolve_plan(loc, year)
-            if plan is not None and not _broken_above(loc, year):
+            plan, above = resolve_plan(loc, year), plan_above(loc, year)
+            # a plan above that gkcat cannot read has unknown tasks: nothing to compare with
+            if plan is not None and (above is None or above.workplans[year].model is not None):
                 out += _upstream(plan, src.model)
     return out

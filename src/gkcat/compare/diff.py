@@ -235,4 +235,3 @@ def compare_versions(ra: Resolver, rb: Resolver, rev_a: str | None, rev_b: str |
     paths = [path] if path is not None else list(dict.fromkeys([*la, *lb]))
     return [compare(Side(ra, la[p], rev_a) if p in la else None, Side(rb, lb[p], rev_b) if p in lb else None)
             for p in paths]
-

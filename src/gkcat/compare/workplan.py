@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from gkcat.compare.diff import Comparison, DomainDiff, Excluded, FieldChange, ItemChange, Missing
 from gkcat.model.project import Locality
+from gkcat.model.workplan import NOT_STARTED, workplan_name
 from gkcat.resolve.workplan import PlanTask, ResolvedPlan, resolve_plan
 
 _PLAN_FIELDS = (("name", "事项名称"), ("main", "主要任务"), ("lead", "牵头部门"), ("units", "责任单位"),
@@ -14,16 +15,16 @@ _PLAN_FIELDS = (("name", "事项名称"), ("main", "主要任务"), ("lead", "�
 def _plan_values(t: PlanTask) -> dict[str, object]:
     # lead and units per line of the table, each distinct line once (a merged cell is one value)
     return {"name": t.name, "main": tuple(m.task for m in t.main),
-            "lead": tuple(dict.fromkeys("、".join(m.lead) for m in t.main)),
-            "units": tuple(dict.fromkeys("，".join(m.units) for m in t.main)), "deadline": t.deadline_text,
-            "upstream": t.upstream, "states": tuple(f"{s.unit}：{s.state}" for s in t.states if s.state != "未开始")}
+            "lead": tuple(dict.fromkeys(m.lead_text for m in t.main)),
+            "units": tuple(dict.fromkeys(m.units_text for m in t.main)), "deadline": t.deadline_text,
+            "upstream": t.upstream, "states": tuple(f"{s.unit}：{s.state}" for s in t.states if s.state != NOT_STARTED)}
 
 
 def _plan_diff(year: int, pa: ResolvedPlan | None, pb: ResolvedPlan | None) -> DomainDiff:
     ta = {t.id: t for t in pa.tasks} if pa else {}
     tb = {t.id: t for t in pb.tasks} if pb else {}
     changed = []
-    for task_id in ta.keys() & tb.keys():
+    for task_id in sorted(ta.keys() & tb.keys()):
         va, vb = _plan_values(ta[task_id]), _plan_values(tb[task_id])
         fields = tuple(FieldChange(k, va[k], vb[k], False, label=lbl) for k, lbl in _PLAN_FIELDS if va[k] != vb[k])
         if fields:
@@ -34,10 +35,10 @@ def _plan_diff(year: int, pa: ResolvedPlan | None, pb: ResolvedPlan | None) -> D
     owner = either.locality.name if either is not None else ""
     note = "" if pa and pb else ("新增工作要点" if pb else "删除工作要点")
     return DomainDiff(
-        f"workplan-{year}", f"{year} 年工作要点",
+        workplan_name(year), f"{year} 年工作要点",
         tuple(Missing(f"任务{i}", ta[i].name, "") for i in sorted(ta.keys() - tb.keys())),
         tuple(Missing(f"任务{i}", tb[i].name, "") for i in sorted(tb.keys() - ta.keys())),
-        tuple(sorted(changed, key=lambda c: int(c.id[2:]))), (), note,
+        tuple(changed), (), note,
         tuple(Excluded(f"上级任务{u}", d.task.name if d.task else "", d.reason, owner) for u, d in sorted(da.items())
               if u not in db),
         tuple(Excluded(f"上级任务{u}", d.task.name if d.task else "", d.reason, owner) for u, d in sorted(db.items())

@@ -42,6 +42,8 @@ def _place(entry: Entry, url: str) -> Place | None:
 def collect_links(project: Project, resolver: Resolver, under: Locality | None = None) -> list[LinkUse]:
     """The http(s) links shown by the localities at and below `under` (all of them by default), sorted by URL."""
     found: dict[str, LinkUse] = {}
+    # a locality without a file for a domain shares its parent's entries: each entry's places are found once
+    places: dict[tuple[int, str], Place | None] = {}
     localities = list(under.walk()) if under is not None else list(project.localities.values())
     for loc in localities:
         for domain in project.domains:
@@ -52,7 +54,10 @@ def collect_links(project: Project, resolver: Resolver, under: Locality | None =
                     if not is_http_link(url):
                         continue  # validation refuses other links; they are never requested
                     use = found.setdefault(url, LinkUse(url))
-                    place = _place(entry, url)
+                    key = (id(entry), url)
+                    if key not in places:
+                        places[key] = _place(entry, url)
+                    place = places[key]
                     if place is not None:
                         use.places.add(place)
                     use.localities.setdefault(loc.path, loc.name)

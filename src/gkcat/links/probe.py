@@ -82,25 +82,29 @@ async def _request(client: httpx.AsyncClient, method: str, url: str) -> httpx.Re
         return response
 
 
+def _stamp(now: Callable[[], datetime]) -> str:
+    return now().isoformat(timespec="seconds")
+
+
 async def check_one(client: httpx.AsyncClient, url: str, timeout: float, now: Callable[[], datetime]) -> Result:
     """One link: HEAD, then GET when HEAD is refused (an error status or a broken answer)."""
     try:
         httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as err:  # accepted by the link rule yet not a usable address
-        return Result(url, DEAD, None, "", f"网址无效：{err}", now().isoformat(timespec="seconds"))
+        return Result(url, DEAD, None, "", f"网址无效：{err}", _stamp(now))
     try:
         response = await _request(client, "HEAD", url)
         if response.status_code < 400:
-            return _result(url, response, now().isoformat(timespec="seconds"))
+            return _result(url, response, _stamp(now))
     except httpx.TimeoutException as err:  # a server too slow for HEAD is too slow for GET
-        return Result(url, DEAD, None, "", _error_text(err, timeout), now().isoformat(timespec="seconds"))
+        return Result(url, DEAD, None, "", _error_text(err, timeout), _stamp(now))
     except httpx.HTTPError:
         pass
     try:
         response = await _request(client, "GET", url)
     except httpx.HTTPError as err:
-        return Result(url, DEAD, None, "", _error_text(err, timeout), now().isoformat(timespec="seconds"))
-    return _result(url, response, now().isoformat(timespec="seconds"))
+        return Result(url, DEAD, None, "", _error_text(err, timeout), _stamp(now))
+    return _result(url, response, _stamp(now))
 
 
 def _host(url: str) -> str:
@@ -124,8 +128,7 @@ async def _check_all(urls: list[str], timeout: float, jobs: int, now: Callable[[
                 try:
                     result = await check_one(client, url, timeout, now)
                 except Exception as err:  # one odd link or server must not end the run with a traceback
-                    result = Result(url, DEAD, None, "", f"检查时出错：{type(err).__name__} {err}".strip(),
-                                    now().isoformat(timespec="seconds"))
+                    result = Result(url, DEAD, None, "", f"检查时出错：{type(err).__name__} {err}".strip(), _stamp(now))
             done(result)
             return result
 

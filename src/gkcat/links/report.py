@@ -43,7 +43,7 @@ def summary(report: LinkReport) -> str:
 def links_text(report: LinkReport) -> str:
     out = []
     for c in _problems(report):
-        places = sorted(c.use.places) or []
+        places = sorted(c.use.places)
         for p in places:
             out.append(f"{visible(p.file)}:{p.line}:{p.column}: {_message(c)}")
         if not places:

@@ -19,8 +19,7 @@ from pydantic import Field
 
 from gkcat.model.files import Link, Strict, TextList
 
-STATES = ("未开始", "推进中", "已完成")
-DONE = "已完成"
+NOT_STARTED, UNDER_WAY, DONE = "未开始", "推进中", "已完成"  # the states of Progress, in order
 ONGOING = "长期坚持"
 
 

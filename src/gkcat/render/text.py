@@ -23,7 +23,8 @@ def join_value(value: object, empty: str = "（无）") -> str:
     return str(value) if value else empty
 
 
-def _levels(levels: object) -> str:
+def levels_text(levels: object) -> str:
+    """公开层级 as words: 县级、乡级."""
     return "、".join(LEVEL_ZH.get(str(x), str(x)) for x in levels) if isinstance(levels, (list, tuple)) else str(levels)
 
 
@@ -46,7 +47,7 @@ def catalog_text(cat: ResolvedCatalog) -> list[str]:
         out.append(f"    公开时限：{join_value(v.deadline)}")
         out.append(f"    公开主体：{join_value(item.subject)}")
         out.append(f"    公开渠道：{join_value(v.channels)}")
-        out.append(f"    公开对象：{v.audience}  公开方式：{v.method}  公开层级：{_levels(v.levels)}")
+        out.append(f"    公开对象：{v.audience}  公开方式：{v.method}  公开层级：{levels_text(v.levels)}")
         if v.links:
             out.append(f"    链接：{join_value(v.links)}")
         for key, value in sorted(v.extras.items()):
@@ -71,12 +72,12 @@ def show_text(loc: Locality, catalogs: list[ResolvedCatalog]) -> str:
 def story_text(story: Story) -> str:
     item = story.item
     v = item.entry.values
-    where = "" if item.here else f"（本级不公开，只传给下级：公开层级为 {_levels(v.levels)}）"
+    where = "" if item.here else f"（本级不公开，只传给下级：公开层级为 {levels_text(v.levels)}）"
     out = [f"{heading(story.locality)} · {story.domain.name} · {item.id}（{v.level1} / {v.level2}）{where}",
            f"  定义于 {item.entry.origin.file}:{item.entry.origin.line}"]
     for f in story.fields:
         label = field_label(f.name, story.extra_labels)
-        show = _levels if f.name == "levels" else join_value
+        show = levels_text if f.name == "levels" else join_value
         shown = show(f.value)
         out.append(f"{f.name}（{label}）：{shown}")
         if not f.steps:
@@ -121,7 +122,7 @@ def duties_text(loc: Locality, dept: Department) -> str:
         out.append(f"  {duty.item.id}  {v.level1} / {v.level2 or '—'}")
         out.append(f"    公开时限：{join_value(v.deadline)}")
         out.append(f"    公开渠道：{join_value(v.channels)}")
-        out.append(f"    公开层级：{_levels(v.levels)}")
+        out.append(f"    公开层级：{levels_text(v.levels)}")
     if not dept.duties:
         out.append("（本级目录中暂无由该部门公开的事项）")
     return "\n".join(out)

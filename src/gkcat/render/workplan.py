@@ -41,7 +41,7 @@ def plan_text(plan: ResolvedPlan) -> str:
             out.append(f"  {t.id}. {t.name}{up}  完成时限：{t.deadline_text}  进展：{t.state}")
             for m in t.main:
                 out.append(f"    · {m.task}")
-                out.append(f"      牵头部门：{'、'.join(m.lead) or '—'}；责任单位：{'，'.join(m.units) or '—'}")
+                out.append(f"      牵头部门：{m.lead_text or '—'}；责任单位：{m.units_text or '—'}")
     if plan.declined:
         out += ["", "不承接的上级任务："]
         out += [f"  上级第 {d.upstream} 项{('“' + d.task.name + '”') if d.task else ''}：{d.reason}" for d in plan.declined]

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from gkcat.model.project import Locality, Project, WorkPlanSource
-from gkcat.model.workplan import DONE, Deadline, Progress, Task, read_deadline
+from gkcat.model.workplan import DONE, NOT_STARTED, UNDER_WAY, Deadline, Progress, Task, read_deadline, workplan_name
 from gkcat.resolve.catalog import Unknown
 from gkcat.resolve.resolver import resolve_subject
 from gkcat.source.yamldoc import Path_, SourceDoc
-
-NOT_STARTED, UNDER_WAY = "未开始", "推进中"
 
 
 @dataclass(frozen=True)
@@ -25,6 +23,16 @@ class MainLine:
     task: str
     lead: tuple[str, ...]
     units: tuple[str, ...]
+
+    @property
+    def lead_text(self) -> str:
+        """The 牵头部门 cell as the table prints it."""
+        return "、".join(self.lead)
+
+    @property
+    def units_text(self) -> str:
+        """The 责任单位 cell: units joined by ，, since a collective unit such as 各镇、街 holds a 、 itself."""
+        return "，".join(self.units)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class PlanTask:
     @property
     def leads(self) -> tuple[str, ...]:
         """Every lead department of its main tasks, once each, in order."""
-        return tuple(dict.fromkeys(n for m in self.main for n in m.lead))
+        return _leads(self.main)
 
     @property
     def state(self) -> str:
@@ -66,12 +74,14 @@ class PlanTask:
         return (self.deadline is not None and self.deadline.due is not None and self.deadline.due < today
                 and self.state != DONE)
 
+    def unit_overdue(self, unit: UnitState, today: date) -> bool:
+        """One unit has not finished a task past its date (the 台账's 到期未完成)."""
+        return self.overdue(today) and unit.state != DONE
+
     def lead_overdue(self, today: date) -> list[str]:
         """The lead departments that have not finished a task past its date."""
-        if not self.overdue(today):
-            return []
-        done = {s.unit for s in self.states if s.state == DONE}
-        return [u for u in self.leads if u not in done]
+        by_unit = {s.unit: s for s in self.states}
+        return [u for u in self.leads if self.unit_overdue(by_unit[u], today)]
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,21 @@ class ResolvedPlan:
         return next((t for t in self.tasks if t.id == task_id), None)
 
 
+def _leads(lines: tuple[MainLine, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n for m in lines for n in m.lead))
+
+
+def spans(cells: list[str]) -> list[int]:
+    """Rows each cell covers when equal neighbours are merged, as the table prints them; 0: merged into the one above."""
+    out = [0] * len(cells)
+    start = 0
+    for i in range(1, len(cells) + 1):
+        if i == len(cells) or cells[i] != cells[start]:
+            out[start] = i - start
+            start = i
+    return out
+
+
 def _names(loc: Locality, written: list[str]) -> tuple[str, ...]:
     return tuple(resolve_subject(loc, tuple(written)))
 
@@ -113,13 +138,15 @@ def _states(loc: Locality, leads: tuple[str, ...], progress: list[Progress]) -> 
 
 
 def _task(loc: Locality, section: str, task: Task, path: Path_) -> PlanTask:
-    lines = []
-    for m in task.main:
-        lines.append(MainLine(m.task, _names(loc, m.lead if m.lead is not None else task.lead),
-                              _names(loc, m.units if m.units is not None else task.units)))
-    leads = tuple(dict.fromkeys(n for m in lines for n in m.lead))
-    return PlanTask(task.id, task.name, section, tuple(lines), task.deadline, read_deadline(task.deadline)[0],
-                    task.upstream, _states(loc, leads, task.progress), path)
+    lines = tuple(MainLine(m.task, _names(loc, m.lead if m.lead is not None else task.lead),
+                           _names(loc, m.units if m.units is not None else task.units)) for m in task.main)
+    return PlanTask(task.id, task.name, section, lines, task.deadline, read_deadline(task.deadline)[0],
+                    task.upstream, _states(loc, _leads(lines), task.progress), path)
+
+
+def plan_above(loc: Locality, year: int) -> Locality | None:
+    """The nearest locality above with a plan for `year` (usable or not): the plan `upstream` refers to."""
+    return next((above for above in loc.chain()[-2::-1] if year in above.workplans), None)
 
 
 def resolve_plan(loc: Locality, year: int) -> ResolvedPlan | None:
@@ -127,7 +154,8 @@ def resolve_plan(loc: Locality, year: int) -> ResolvedPlan | None:
     src: WorkPlanSource | None = loc.workplans.get(year)
     if src is None or src.model is None:
         return None
-    parent = next((resolve_plan(p, year) for p in loc.chain()[-2::-1] if year in p.workplans), None)
+    above = plan_above(loc, year)
+    parent = resolve_plan(above, year) if above is not None else None
     plan = src.model
     sections = tuple((s.title, tuple(_task(loc, s.title, t, ("sections", i, "tasks", j)) for j, t in enumerate(s.tasks)))
                      for i, s in enumerate(plan.sections))
@@ -159,5 +187,5 @@ def find_plan(loc: Locality, year: int) -> ResolvedPlan:
     found = resolve_plan(loc, year)
     if found is None:
         years = "、".join(str(y) for y in sorted(loc.workplans)) or "无"
-        raise Unknown(f"{loc.name}没有 {year} 年的工作要点（{loc.path}/workplan-{year}.yaml）；已有的年度：{years}")
+        raise Unknown(f"{loc.name}没有 {year} 年的工作要点（{loc.path}/{workplan_name(year)}.yaml）；已有的年度：{years}")
     return found

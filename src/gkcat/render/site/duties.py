@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gkcat.model.project import Locality
-from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.site.pages import Link
 from gkcat.render.site.tables import channel_labels
 from gkcat.render.site.urls import duties_workbook_path, table_href
+from gkcat.render.text import levels_text
 from gkcat.resolve.duties import Department, duty_lists
 from gkcat.resolve.resolver import Resolver
 
@@ -49,7 +49,7 @@ def _section(loc: Locality, dept: Department) -> DepartmentSection:
         # relative to the duty-list page, which sits beside the table pages (see templates/duty_row.html)
         table = table_href(loc, duty.domain).rsplit("/", 1)[-1]
         lines.append(DutyLine(Link(duty.domain.name, table), Link(v.level2, f"{table}#{duty.item.id}"), v.level1,
-                              v.deadline or "", channel_labels(v.channels), "、".join(LEVEL_ZH[lv] for lv in v.levels)))
+                              v.deadline or "", channel_labels(v.channels), levels_text(v.levels)))
     inherited = dept.named_by.name if dept.named_by is not None and dept.named_by is not loc else ""
     return DepartmentSection(dept.anchor, dept.name, dept.roles, inherited, dept.named_by is None, tuple(lines))
 

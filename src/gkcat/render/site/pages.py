@@ -176,7 +176,7 @@ def map_view(facts: SiteFacts) -> MapView:
     trimmed = len(locs) > MATRIX_LIMIT
     shown = [loc for loc in locs if loc.depth <= 1] if trimmed else locs
     gaps = sum(1 for loc in locs for c in facts.row(loc).cells if c.gap)
-    plans = tuple((Link(loc.name, locality_href(loc)), _plans(loc)) for loc in locs if _plans(loc))
+    plans = tuple((Link(loc.name, locality_href(loc)), found) for loc in locs if (found := _plans(loc)))
     return MapView(facts.tree(locs[0]), facts.matrix(shown, trimmed), gaps, facts.pending(), len(locs),
                    len(project.domains), plans)
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from gkcat.model.workplan import DONE
 from gkcat.render.site.pages import Link
 from gkcat.render.site.urls import workplan_href, workplan_workbook_path
-from gkcat.resolve.workplan import MainLine, PlanTask, ResolvedPlan
+from gkcat.resolve.workplan import MainLine, PlanTask, ResolvedPlan, spans
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,7 @@ class WorkPlanView:
 
 def merged(values: list[str]) -> list[Cell]:
     """Equal neighbours as one cell spanning them, as the table prints merged cells."""
-    out: list[Cell] = []
-    for i, v in enumerate(values):
-        if i and v == values[i - 1]:
-            out.append(Cell(v, 0))
-        else:
-            span = 1
-            while i + span < len(values) and values[i + span] == v:
-                span += 1
-            out.append(Cell(v, span))
-    return out
+    return [Cell(v, n) for v, n in zip(values, spans(values), strict=True)]
 
 
 def _upstream(plan: ResolvedPlan, number: int | None) -> Link | None:
@@ -88,8 +80,8 @@ def _upstream(plan: ResolvedPlan, number: int | None) -> Link | None:
 def _rows(plan: ResolvedPlan, tasks: tuple[PlanTask, ...]) -> tuple[PlanRow, ...]:
     out = []
     for t in tasks:
-        leads = merged(["、".join(m.lead) for m in t.main])
-        units = merged(["，".join(m.units) for m in t.main])
+        leads = merged([m.lead_text for m in t.main])
+        units = merged([m.units_text for m in t.main])
         for k, line in enumerate(t.main):
             out.append(PlanRow(t, k == 0, len(t.main), line, leads[k], units[k], _upstream(plan, t.upstream)))
     return tuple(out)
@@ -97,7 +89,7 @@ def _rows(plan: ResolvedPlan, tasks: tuple[PlanTask, ...]) -> tuple[PlanRow, ...
 
 def workplan_view(plan: ResolvedPlan, today: date) -> WorkPlanView:
     ledger = tuple(LedgerRow(t, s.unit, s.state, s.date.isoformat() if s.date else "", s.link, s.note,
-                             t.overdue(today) and s.state != "已完成")
+                             t.unit_overdue(s, today))
                    for t in plan.tasks for s in t.states)
     declined = tuple(DeclinedRow(_upstream(plan, d.upstream), d.upstream, d.task.name if d.task else "", d.reason)
                      for d in plan.declined)
@@ -106,6 +98,6 @@ def workplan_view(plan: ResolvedPlan, today: date) -> WorkPlanView:
     return WorkPlanView(
         f"{plan.title}任务分解表", plan.year, today.isoformat(),
         tuple((title, _rows(plan, tasks)) for title, tasks in plan.sections), ledger, declined,
-        len(plan.tasks), sum(len(t.main) for t in plan.tasks), sum(1 for t in plan.tasks if t.state == "已完成"),
+        len(plan.tasks), sum(len(t.main) for t in plan.tasks), sum(1 for t in plan.tasks if t.state == DONE),
         sum(1 for t in plan.tasks if t.overdue(today)), Link(book.rsplit("/", 1)[-1], book),
         Link(f"{parent.locality.name} {parent.year} 年工作要点", workplan_href(parent.locality, parent.year)) if parent else None)

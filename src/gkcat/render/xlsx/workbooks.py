@@ -8,6 +8,7 @@ from datetime import datetime
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.render.text import levels_text
 from gkcat.render.xlsx.layout import Table, domain_table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
@@ -121,7 +122,7 @@ def _department(loc: Locality, dept: Department) -> Table:
     for i, duty in enumerate(dept.duties, 1):
         v = duty.item.entry.values
         rows.append([str(i), duty.domain.name, v.level1, v.level2, v.deadline or "", "、".join(v.channels),
-                     "、".join(LEVEL_ZH[lv] for lv in v.levels), v.method or "", duty.item.id])
+                     levels_text(v.levels), v.method or "", duty.item.id])
     header = ["序号", "领域", "一级事项", "二级事项", "公开时限", "公开渠道和载体", "公开层级", "公开方式", "事项标识"]
     kinds = [("text", 5), ("text", 14), ("text", 14), ("wide", 26), ("wide", 24), ("wide", 26), ("text", 12), ("mark", 8),
              ("text", 12)]

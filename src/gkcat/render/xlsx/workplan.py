@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from gkcat.render.xlsx.layout import SheetColumn, Table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, write_table
-from gkcat.resolve.workplan import ResolvedPlan
+from gkcat.resolve.workplan import ResolvedPlan, spans
 
 TASKS, LEDGER = "任务分解表", "工作台账"
 _HEADER = ["事项名称", "主要任务", "牵头部门", "责任单位", "完成时限"]
@@ -15,14 +15,11 @@ _KINDS = [("text", 22), ("wide", 56), ("text", 26), ("text", 18), ("text", 14)]
 
 def _merge_runs(table: Table, col: int, first: int, values: list[str]) -> None:
     """Merge equal neighbouring cells of one column (rows from `first`), blanking the cells merged away."""
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            if i - start > 1:
-                table.merges.append((first + start, col, first + i - 1, col))
-                for r in range(first + start + 1, first + i):
-                    table.rows[r - 1][col - 1] = None
-            start = i
+    for i, n in enumerate(spans(values)):
+        if n > 1:
+            table.merges.append((first + i, col, first + i + n - 1, col))
+        elif n == 0:
+            table.rows[first + i - 1][col - 1] = None
 
 
 def task_table(plan: ResolvedPlan) -> Table:
@@ -35,8 +32,8 @@ def task_table(plan: ResolvedPlan) -> Table:
         table.merges.append((len(table.rows), 1, len(table.rows), 5))
         for t in tasks:
             first = len(table.rows) + 1
-            leads = ["、".join(m.lead) for m in t.main]
-            units = ["，".join(m.units) for m in t.main]
+            leads = [m.lead_text for m in t.main]
+            units = [m.units_text for m in t.main]
             for k, m in enumerate(t.main):
                 table.rows.append([f"{t.id}. {t.name}" if k == 0 else None, m.task, leads[k], units[k],
                                    t.deadline_text if k == 0 else None])
@@ -49,7 +46,7 @@ def task_table(plan: ResolvedPlan) -> Table:
 
 def ledger_table(plan: ResolvedPlan, today: date) -> Table:
     rows = [[str(t.id), t.name, t.deadline_text, s.unit, s.state, s.date.isoformat() if s.date else "",
-             "是" if t.overdue(today) and s.state != "已完成" else "", s.note, s.link]
+             "是" if t.unit_overdue(s, today) else "", s.note, s.link]
             for t in plan.tasks for s in t.states]
     header = ["序号", "事项名称", "完成时限", "单位", "进展", "日期", "到期未完成", "说明", "已公开内容链接"]
     kinds = [("text", 6), ("wide", 28), ("text", 14), ("text", 18), ("mark", 8), ("text", 11), ("mark", 8), ("wide", 24),
