@@ -93,3 +93,14 @@ def test_duty_workbook_has_a_print_ready_sheet_per_department(root, tmp_path):
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows == "$2:$3"
     assert "&P" in ws.oddFooter.center.text
+
+
+def test_a_department_with_nothing_to_publish_here_still_has_its_sheet(project, tmp_path):
+    root = project({"city/county/locality.yaml": "name: 某某区\nlevel: county\ndepartments:\n  education: 区教育局\n"
+                                                 "  civil-affairs: 区民政局\n"})
+    build(root, tmp_path / "out", jobs=1)
+    wb = openpyxl.load_workbook(tmp_path / "out/city/county/责任清单.xlsx")
+    assert wb.sheetnames == ["部门总览", "区教育局", "区民政局"]
+    empty = wb["区民政局"]
+    assert "本级公开事项 0 项（本级目录中暂无由该部门公开的事项）" in empty["A2"].value and empty.max_row == 3
+    assert [c.value for c in wb["部门总览"][5]][:4] == ["2", "区民政局", "civil-affairs", "0"]

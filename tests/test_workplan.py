@@ -135,6 +135,19 @@ def test_an_upstream_task_left_out_is_a_warning_and_an_error_under_strict(projec
     assert run("-C", root, "validate", "--strict").exit_code == 1
 
 
+def test_unknown_fields_and_a_progress_unit_that_is_no_role_here_are_reported_where_written(project, run):
+    county = COUNTY_PLAN.replace("            upstream: 1\n", "            upstream: 1\n            owner: 区财政局\n")
+    county = county.replace("              - unit: 区财政局\n", "              - unit: finance\n")
+    root = project({"city/workplan-2022.yaml": CITY_PLAN, "city/county/workplan-2022.yaml": county})
+    result = run("-C", root, "validate")
+    lines = (root / "city/county/workplan-2022.yaml").read_text(encoding="utf-8").splitlines()
+    owner = next(i for i, t in enumerate(lines, 1) if "owner:" in t)
+    unit, column = next((i, t.index("finance") + 1) for i, t in enumerate(lines, 1) if "unit: finance" in t)
+    assert result.exit_code == 1
+    assert f"city/county/workplan-2022.yaml:{owner}:" in result.stdout and "GK201" in result.stdout
+    assert f"city/county/workplan-2022.yaml:{unit}:{column}: 错误 GK303" in result.stdout and "“finance”" in result.stdout
+
+
 def _seed_table() -> list[tuple[int, str, list[str]]]:
     """(id, 事项名称, 主要任务 lines) of the 任务分解表 printed at the end of seed 003."""
     text = SEED.read_text(encoding="utf-8")

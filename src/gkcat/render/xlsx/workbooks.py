@@ -117,7 +117,7 @@ def _department_overview(loc: Locality, departments: list[Department], when: dat
 
 def _department(loc: Locality, dept: Department) -> Table:
     roles = f"职责角色：{'、'.join(dept.roles)}" if dept.roles else "目录中按名称填写的公开主体"
-    facts = f"{roles}　　本级公开事项 {len(dept.duties)} 项"
+    facts = f"{roles}　　本级公开事项 {len(dept.duties)} 项" + ("（本级目录中暂无由该部门公开的事项）" if not dept.duties else "")
     rows = []
     for i, duty in enumerate(dept.duties, 1):
         v = duty.item.entry.values
@@ -130,11 +130,11 @@ def _department(loc: Locality, dept: Department) -> Table:
 
 
 def duty_tables(resolver: Resolver, loc: Locality, when: datetime) -> list[tuple[str, Table]]:
-    """责任清单.xlsx's sheets: an overview of the departments, then one per department that publishes items here."""
+    """责任清单.xlsx's sheets: an overview of the departments, then one per department (one with no items says so)."""
     departments = duty_lists(resolver, loc)
     taken = {DEPARTMENTS}
     return [(DEPARTMENTS, _department_overview(loc, departments, when))] + [
-        (sheet_name(d.name, taken), _department(loc, d)) for d in departments if d.duties]
+        (sheet_name(d.name, taken), _department(loc, d)) for d in departments]
 
 
 def duties_workbook(resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
