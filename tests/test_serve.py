@@ -132,6 +132,36 @@ def test_the_reload_hook_answers_when_the_site_changed(server: Server):
     assert answer and answer[0]["version"] > seen
 
 
+def test_an_edit_made_while_the_first_build_runs_is_served(tmp_path: Path):
+    # The watcher is set up before the first build starts (the terminal says so with 正在生成网站):
+    # an edit made after that line is never lost, however long the first build takes.
+    root = write_project(tmp_path / "p", {})
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "gkcat", "-C", str(root), "serve", "--port", "0", "-j", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=_read, args=(proc, lines), daemon=True)
+    reader.start()
+    try:
+        end = time.monotonic() + PATIENCE
+        while not any("正在生成网站" in line for line in lines) and time.monotonic() < end:
+            time.sleep(0.01)
+        _edit(root, OVERLAY, "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [公开查阅点]\n")
+        url = None
+        while url is None and time.monotonic() < end:
+            found = [m.group(0) for line in lines for m in [re.search(r"http://127\.0\.0\.1:\d+/", line)] if m]
+            url = found[0] if found else None
+            time.sleep(0.05)
+        assert url, lines
+        assert "公开查阅点" in Server(proc, url, lines).until(TABLE, lambda t: "公开查阅点" in t)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        reader.join(10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+
 def test_paths_outside_the_site_and_the_manifest_are_not_served(server: Server):
     for path in ["../gkcat.yaml", "%2e%2e/gkcat.yaml", ".gkcat-manifest.json", "nope.html"]:
         try:
@@ -189,10 +219,10 @@ def test_a_failing_rebuild_is_shown_and_the_preview_goes_on(project, tmp_path, m
     from gkcat.build import serve as serving
 
     root = project()
-    preview = serving.Preview(tmp_path / "site")
-    report, problem = serving.rebuild(root, preview, 1)
+    preview, session = serving.Preview(tmp_path / "site"), serving.Session()
+    report, problem = serving.rebuild(root, preview, 1, session)
     assert report is not None and problem == "" and preview.version == 1
     monkeypatch.setattr(serving, "build", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("坏了")))
-    report, problem = serving.rebuild(root, preview, 1)
+    report, problem = serving.rebuild(root, preview, 1, session)
     assert report is None and "坏了" in problem and preview.problem == problem and preview.version == 2
     assert "坏了" in serving.error_page(problem).decode()

@@ -52,27 +52,28 @@ class Fingerprints:
         self.site = _h(self.base, templates)  # pages also depend on the templates in use
         self._memo: dict[tuple[str, str, str], str] = {}
 
-    def _doc(self, doc: SourceDoc | None) -> str:
-        if doc is None:
-            return "-"
-        key = ("doc", doc.rel, str(id(doc)))
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
-        return found
+    @staticmethod
+    def _doc(doc: SourceDoc | None) -> str:
+        return "-" if doc is None else doc.digest
 
     def chain(self, loc: Locality, domain: DomainDef | None = None) -> str:
-        """The files of the locality's chain: every domain's (domain=None), or one domain's and the locality files."""
-        key = ("chain", loc.path, domain.id if domain else "")
+        """The files of the locality's chain: every domain's (domain=None), or one domain's and the locality files.
+
+        One domain's is the resolver's key of the state (resolve/resolver.py), which names exactly
+        those files by content: worked out once per load, not once more per output.
+        """
+        if domain is not None:
+            return self.resolver.key(loc, domain)
+        key = ("chain", loc.path, "")
         found = self._memo.get(key)
         if found is None:
-            above = self.chain(loc.parent, domain) if loc.parent else ""
-            files = sorted(loc.files.items()) if domain is None else \
-                [(domain.id, loc.files[domain.id])] if domain.id in loc.files else []
+            above = self.chain(loc.parent) if loc.parent else ""
+            # files of no registered domain too: they are reported, but a page may still name them
+            others = [(stem, self._doc(src.doc)) for stem, src in sorted(loc.files.items()) if self.project.domain(stem) is None]
             # the work plans go with every domain's chain: locality pages and the map list them
-            plans = [(year, self._doc(src.doc)) for year, src in sorted(loc.workplans.items())] if domain is None else []
+            plans = [(year, self._doc(src.doc)) for year, src in sorted(loc.workplans.items())]
             found = self._memo[key] = _h(above, loc.path, self._doc(loc.doc),
-                                         [(stem, self._doc(src.doc)) for stem, src in files], plans)
+                                         [self.resolver.key(loc, d) for d in self.project.domains], others, plans)
         return found
 
     def locality(self, loc: Locality) -> str:
@@ -94,6 +95,15 @@ class Fingerprints:
     def locality_part(self, loc: Locality, kind: str) -> str:
         """A page made from the locality's own catalogs only (its duty lists, its poster)."""
         return _h(self.site, kind, self.chain(loc))
+
+    def domain(self, domain: DomainDef) -> str:
+        """A domain across every locality, whatever it is rendered as (a 总表 sheet, the search index's part)."""
+        key = ("domain", domain.id, "")
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = _h(self.base, "domain", domain.id,
+                                         [self.chain(loc, domain) for loc in self.project.localities.values()])
+        return found
 
     def domain_page(self, domain: DomainDef) -> str:
         """A domain across every locality."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,8 +32,11 @@ class BuildRefused(GkcatError):
     """The build cannot run as asked (exit code 2): the message says why, in Chinese."""
 
 
-def check_out(project_dir: Path, out: Path, top: str | None) -> Path:
-    """OUT resolved, or BuildRefused when writing there could destroy something."""
+def check_out(project_dir: Path, out: Path, top: str | None, ours: bool = False) -> Path:
+    """OUT resolved, or BuildRefused when writing there could destroy something.
+
+    `ours`: OUT is a build session's own folder (gkcat serve's), whose manifest the session holds.
+    """
     out = out.resolve()
     project_dir = project_dir.resolve()
     if out == Path(out.anchor) or out == project_dir or out in project_dir.parents:
@@ -48,7 +52,7 @@ def check_out(project_dir: Path, out: Path, top: str | None) -> Path:
             if not folder.is_dir():
                 raise BuildRefused(f"不能输出到 {out}：{folder} 是一个文件，不是文件夹")
             break
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+    if not ours and out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise BuildRefused(f"{out} 不是 gkcat 生成的文件夹（其中没有 {MANIFEST}），为免误删其中的文件，请指定空文件夹或新文件夹")
     return out
 
@@ -101,11 +105,14 @@ def check_foreign(out: Path, manifest: Manifest) -> None:
                            f"为免删除它们，未生成任何文件：要随网站发布的文件请放到项目的 {STATIC}/ 文件夹，其余请移出输出文件夹")
 
 
+# a leading "/", an empty, "." or ".." part, a backslash, a control character: one search per path
+_UNSAFE = re.compile(r"^/|//|/$|(?:^|/)\.\.?(?:/|$)|\\|" + CONTROL.pattern)
+
+
 def safe_path(rel: str) -> str:
     """An output path, checked: relative, inside OUT, no empty, `.` or `..` parts. Never from catalog text,
     but this is where a mistake would write outside the output, so it is checked once more here."""
-    parts = rel.split("/")
-    if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts) or CONTROL.search(rel):
+    if not rel or _UNSAFE.search(rel):
         raise BuildRefused(f"输出路径“{visible(rel)}”不安全，已停止生成（这是 gkcat 的缺陷，请报告）")
     return rel
 

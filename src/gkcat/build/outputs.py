@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.compare.history import Release, ReleaseChange
@@ -50,7 +51,8 @@ from gkcat.render.site.urls import (
 )
 from gkcat.render.site.workplan import workplan_view
 from gkcat.render.xlsx.form import locality_form
-from gkcat.render.xlsx.workbooks import duties_workbook, locality_workbook, project_workbook
+from gkcat.render.xlsx.layout import Table
+from gkcat.render.xlsx.workbooks import comparison_table, duties_workbook, locality_workbook, project_workbook
 from gkcat.render.xlsx.workplan import workplan_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.resolve.resolver import Resolver
@@ -65,13 +67,40 @@ class Artifact:
     paths: tuple[str, ...]
     inputs: str | None  # fingerprint of its inputs; None: render every time and compare bytes
     render: Callable[[], tuple[bytes, int]]  # -> (content, item rows it holds)
+    # rendered by the building process itself, not a worker: it keeps parts in the build's memo
+    local: bool = False
+
+
+class Memo:
+    """Parts of project-wide outputs by the fingerprint of what they are made from.
+
+    One build fills it; gkcat serve hands it to the next build, so that after an edit the 总表
+    sheets and search index parts of unchanged domains are not worked out again. Only what the
+    last build used is kept.
+    """
+
+    def __init__(self, earlier: dict[str, Any] | None = None):
+        self.earlier = earlier or {}
+        self.used: dict[str, Any] = {}
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        found = self.used.get(key, self.earlier.get(key, _NONE))
+        if found is _NONE:
+            found = make()
+        self.used[key] = found
+        return found
+
+
+_NONE = object()
+T = TypeVar("T")
 
 
 def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
     return lambda: (data, 0)
 
 
-def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime) -> list[Artifact]:
+def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
+                       memo: Memo) -> list[Artifact]:
     out: list[Artifact] = []
     by_locality: dict[str, str] = {}
     for loc in project.localities.values():
@@ -83,8 +112,12 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
         for plan in plans_of(loc):
             out.append(Artifact((workplan_workbook_path(loc, plan.year),), by_locality[loc.path],
                                 partial(workplan_workbook, plan, when)))
+
+    def comparison(d: DomainDef) -> Table:
+        return memo.get(f"comparison {prints.domain(d)}", partial(comparison_table, project, resolver, d))
+
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
-                        lambda: (project_workbook(project, resolver, when), 0)))
+                        lambda: (project_workbook(project, resolver, when, comparison), 0), local=True))
     return out
 
 
@@ -167,7 +200,7 @@ def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: Do
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
-                   html: HtmlRenderer, assets: dict[str, bytes], history: History) -> list[Artifact]:
+                   html: HtmlRenderer, assets: dict[str, bytes], history: History, memo: Memo) -> list[Artifact]:
     """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
     facts = SiteFacts(project, resolver)
     out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
@@ -175,7 +208,12 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
                         lambda: (html.render("map.html", page(project, INDEX, "公开地图", when), map_view(facts)), 0)))
     out.append(Artifact((SEARCH,), prints.search_page(),
                         lambda: (html.render("search.html", page(project, SEARCH, "搜索", when), search_view(project)), 0)))
-    out.append(Artifact((SEARCH_INDEX,), prints.all_localities("search-index"), lambda: (index_script(project, resolver), 0)))
+
+    def search_part(d: DomainDef, make: Callable[[], str]) -> str:
+        return memo.get(f"search {prints.domain(d)}", make)
+
+    out.append(Artifact((SEARCH_INDEX,), prints.all_localities("search-index"),
+                        lambda: (index_script(project, resolver, search_part), 0), local=True))
     for d in project.domains:
         path = domain_href(d)
         out.append(Artifact((path,), prints.domain_page(d), partial(_domain_page, html, project, resolver, d, when)))
@@ -198,14 +236,15 @@ class BuildInputs:
     html: HtmlRenderer
     assets: dict[str, bytes]  # the site's static assets, the project's templates/assets over gkcat's
     history: History
+    memo: Memo
 
 
 def _workbooks(i: BuildInputs) -> list[Artifact]:
-    return workbook_artifacts(i.project, i.resolver, i.prints, i.when)
+    return workbook_artifacts(i.project, i.resolver, i.prints, i.when, i.memo)
 
 
 def _site(i: BuildInputs) -> list[Artifact]:
-    return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history)
+    return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history, i.memo)
 
 
 def _static_file(path: Path, rel: str) -> tuple[bytes, int]:

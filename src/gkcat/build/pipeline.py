@@ -7,6 +7,7 @@ lets a rebuild hard-link unchanged outputs from the previous build instead of re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -14,7 +15,6 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +22,8 @@ from pathlib import Path
 from gkcat import __version__
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.build.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
-from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, History
-from gkcat.check.load import Loaded, require_valid
+from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, History, Memo
+from gkcat.check.load import Loaded, Validation, load_project, require_valid, valid
 from gkcat.compare.history import Release, all_histories
 from gkcat.compare.revisions import load_releases
 from gkcat.model.files import HistoryConfig
@@ -102,14 +102,14 @@ def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
 
 
 def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
-              history: History | None = None) -> list[Artifact]:
+              history: History | None = None, memo: Memo | None = None) -> list[Artifact]:
     """Every output of the project, from the output registry (or only the parts asked for)."""
     project, resolver = v.project, v.resolver
     _no_page_names(project)
     dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
     inputs = BuildInputs(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
-                         history or History([], False))
+                         history or History([], False), memo or Memo())
     out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
     _no_clashes(out)
     return out
@@ -152,50 +152,83 @@ def _render(index: int) -> tuple[int, bytes, int]:
     return index, data, rows
 
 
-def _collect(results: Iterable[tuple[int, bytes, int]]) -> dict[int, tuple[bytes, int]]:
-    return {i: (data, rows) for i, data, rows in results}
-
-
 def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, tuple[bytes, int]]:
     global _WORK
     _WORK = work
+    here = [i for i in todo if work[i].local]
+    away = [i for i in todo if not work[i].local]
     try:
         # Workers get the resolved project by fork; where there is no fork (Windows), render here.
-        if jobs <= 1 or len(todo) < 4 or "fork" not in multiprocessing.get_all_start_methods():
-            return _collect(map(_render, todo))
+        if jobs <= 1 or len(away) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+            return {i: (data, rows) for i, data, rows in map(_render, todo)}
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return _collect(pool.imap_unordered(_render, todo, chunksize=4))
+            results = pool.imap_unordered(_render, away, chunksize=4)
+            # the local ones meanwhile, here: what they keep in the memo stays in this process
+            done = {i: (data, rows) for i, data, rows in map(_render, here)}
+            done.update((i, (data, rows)) for i, data, rows in results)
+            return done
     finally:
         _WORK = []
 
 
-def _place(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
+def _place(src: str, dst: str) -> None:
     try:
         os.link(src, dst)  # same inode: an unchanged output is not rewritten
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        _place(src, dst)
     except OSError:
         shutil.copy2(src, dst)
 
 
-def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildReport, last: Manifest) -> None:
-    """Render what changed into a temporary folder, reuse the rest, then swap it in as OUT."""
+def _write(data: bytes, dst: str, in_use: bool) -> None:
+    """Write one output; in a folder in use (in_use), so that the new bytes appear whole or not at all."""
+    path = Path(dst)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not in_use:
+        path.write_bytes(data)
+        return
+    part = path.with_name(f"{path.name}.gkcat-part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildReport, last: Manifest,
+                  in_place: bool = False) -> Manifest:
+    """Render what changed and write it: into a temporary folder swapped in as OUT, reusing the rest by
+    hard links; or, with in_place (gkcat serve's own folder), straight into OUT, file by file.
+
+    Returns the new manifest.
+    """
     # reuse is keyed on the version too: a gkcat release may render the same inputs differently
     previous = last.files if last.version == __version__ else {}
-    tmp, old = out.parent / f".{out.name}.gkcat-tmp", out.parent / f".{out.name}.gkcat-old"
-    for stale in (tmp, old):  # left by a build that was killed: ours by name, but never followed
-        if stale.is_symlink() or (stale.exists() and not stale.is_dir()):
-            raise BuildRefused(f"{stale} 应是 gkcat 上次留下的临时文件夹，却是符号链接或文件：为安全起见未删除它，请检查后手动删除")
-        if stale.exists():
-            shutil.rmtree(stale)
-    tmp.mkdir(parents=True)
+    root = str(out)
+    if in_place:
+        dest = root
+        (out / MANIFEST).unlink(missing_ok=True)  # the folder's manifest is the session's now, not a file
+    else:
+        dest = str(_fresh_tmp(out))
     try:
         manifest: dict[str, dict[str, object]] = {}
         todo = []
+
+        def keep(paths: tuple[str, ...]) -> None:
+            if not in_place:
+                for p in paths:
+                    _place(f"{root}/{p}", f"{dest}/{p}")
+
+        def there(paths: tuple[str, ...]) -> bool:
+            # the session's own folder holds what its manifest says; OUT may have lost a file since
+            return in_place or all(os.path.isfile(f"{root}/{p}") for p in paths)
+
         for i, art in enumerate(work):
             prev = previous.get(art.paths[0])
-            if prev and art.inputs is not None and prev.get("inputs") == art.inputs and all((out / p).is_file() for p in art.paths):
-                for p in art.paths:
-                    _place(out / p, tmp / p)
+            if prev and art.inputs is not None and prev.get("inputs") == art.inputs and there(art.paths):
+                keep(art.paths)
                 manifest.update({p: prev for p in art.paths})
                 report.reused.append(art.paths[0])
                 report.rows += int(prev.get("rows", 0))  # type: ignore[call-overload]
@@ -205,54 +238,107 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
             art = work[i]
             sha = hashlib.sha256(data).hexdigest()
             prev = previous.get(art.paths[0])
-            if prev and prev.get("sha256") == sha and all((out / p).is_file() for p in art.paths):
-                for p in art.paths:  # same bytes as before: keep the old file rather than rewrite it
-                    _place(out / p, tmp / p)
+            if prev and prev.get("sha256") == sha and there(art.paths):
+                keep(art.paths)  # same bytes as before: keep the old file rather than rewrite it
             else:
-                first = tmp / art.paths[0]
-                first.parent.mkdir(parents=True, exist_ok=True)
-                first.write_bytes(data)
-                for alias in art.paths[1:]:
-                    _place(first, tmp / alias)
+                for p in art.paths:
+                    if in_place or p == art.paths[0]:
+                        _write(data, f"{dest}/{p}", in_place)
+                    else:  # an alias in the new folder: the same file again
+                        _place(f"{dest}/{art.paths[0]}", f"{dest}/{p}")
                 report.written += art.paths
             manifest.update({p: {"inputs": art.inputs, "rows": rows, "sha256": sha, "size": len(data)} for p in art.paths})
             report.rendered.append(art.paths[0])
             report.rows += rows
-        body = {"gkcat": __version__, "files": dict(sorted(manifest.items()))}
-        (tmp / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        files = dict(sorted(manifest.items()))
+        if in_place:
+            for gone in sorted(previous.keys() - files.keys()):  # an output no longer made (a locality removed)
+                Path(root, gone).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # and its folder, once empty (never OUT: it holds the map)
+                    os.removedirs(os.path.dirname(f"{root}/{gone}"))
+        else:
+            body = {"gkcat": __version__, "files": files}
+            Path(dest, MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                            encoding="utf-8")
         report.files = len(manifest)
-        report.manifest_paths = sorted(manifest)
+        report.manifest_paths = list(files)
         report.size = sum(int(e.get("size", 0)) for e in manifest.values())  # type: ignore[call-overload]
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not in_place:
+            shutil.rmtree(dest, ignore_errors=True)
         raise
-    if out.exists():
-        out.rename(old)
-    tmp.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    if not in_place:
+        old = out.parent / f".{out.name}.gkcat-old"
+        if out.exists():
+            out.rename(old)
+        Path(dest).rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    return Manifest(__version__, files)
 
 
-def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tuple[str, ...] = PARTS) -> BuildReport:
+def _fresh_tmp(out: Path) -> Path:
+    tmp, old = out.parent / f".{out.name}.gkcat-tmp", out.parent / f".{out.name}.gkcat-old"
+    for stale in (tmp, old):  # left by a build that was killed: ours by name, but never followed
+        if stale.is_symlink() or (stale.exists() and not stale.is_dir()):
+            raise BuildRefused(f"{stale} 应是 gkcat 上次留下的临时文件夹，却是符号链接或文件：为安全起见未删除它，请检查后手动删除")
+        if stale.exists():
+            shutil.rmtree(stale)
+    tmp.mkdir(parents=True)
+    return tmp
+
+
+@dataclass
+class Session:
+    """What one build lends the next one into the same folder, in one process (gkcat serve).
+
+    The loaded project (its resolved states and check results are taken over where their files
+    did not change), the manifest of the folder, and the parts of project-wide outputs (Memo).
+    The folder is the session's own, so a rebuild updates it in place, file by file, instead of
+    building a new folder beside it; nothing else writes there.
+    """
+
+    validation: Validation | None = None
+    manifest: Manifest | None = None
+    memo: dict[str, object] = field(default_factory=dict)
+
+
+def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tuple[str, ...] = PARTS,
+          session: Session | None = None) -> BuildReport:
     """Check the project and write its outputs to OUT (default: site/ in the project).
 
     InvalidProject (exit 1, nothing written) when it has errors; BuildRefused (exit 2) when OUT is unsafe.
     """
     start = time.perf_counter()
-    v = require_valid(project_dir, "项目有错误，未生成任何文件")
-    target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root)
+    loaded = load_project(project_dir, session.validation if session else None)
+    if session is not None:
+        session.validation = loaded
+    v = valid(loaded, "项目有错误，未生成任何文件")
+    in_place = session is not None and session.manifest is not None
+    target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root,
+                       in_place)
     report = BuildReport(target, checked=time.perf_counter() - start)
     if "site" in parts and not v.project.config.site_url:
         report.notes.append("gkcat.yaml 未设置 site_url（网站发布后的地址），所以没有生成各地区的海报 poster.html")
     when = build_time(v.project.root_dir)
     with lock(target):
-        manifest = read_manifest(target)
-        check_foreign(target, manifest)
+        if session is not None and session.manifest is not None:
+            manifest = session.manifest  # the session's own folder: nothing foreign can be in it
+        else:
+            manifest = read_manifest(target)
+            check_foreign(target, manifest)
         history = releases(v.project, report.notes) if "site" in parts else None
-        work = artifacts(v, when, parts, history)
+        memo = Memo(session.memo if session else None)
+        work = artifacts(v, when, parts, history, memo)
         try:
-            write_outputs(work, target, jobs or os.cpu_count() or 1, report, manifest)
-        except TemplateFailure as err:
+            written = write_outputs(work, target, jobs or os.cpu_count() or 1, report, manifest, in_place)
+        except TemplateFailure as err:  # raised while rendering, before anything is written
             raise BuildRefused(str(err)) from None
+        except BaseException:
+            if session is not None and in_place:  # the folder may be half updated: the next build renders it all
+                session.manifest = Manifest(None, {})
+            raise
+        if session is not None:
+            session.manifest, session.memo = written, memo.used
     report.seconds = time.perf_counter() - start
     return report
 

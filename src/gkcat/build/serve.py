@@ -27,7 +27,7 @@ from pathlib import Path
 import watchfiles
 
 from gkcat.build.outfolder import MANIFEST
-from gkcat.build.pipeline import BuildReport, build
+from gkcat.build.pipeline import BuildReport, Session, build
 from gkcat.errors import GkcatError
 from gkcat.source.tree import CONFIG_FILE, STATIC, TEMPLATES, ProjectNotFound
 
@@ -72,10 +72,10 @@ class Preview:
             return self.version
 
 
-def rebuild(project_dir: Path, preview: Preview, jobs: int) -> tuple[BuildReport | None, str]:
+def rebuild(project_dir: Path, preview: Preview, jobs: int, session: Session) -> tuple[BuildReport | None, str]:
     """Build into the preview's folder; (report, "") or (None, what is wrong, in Chinese)."""
     try:
-        report = build(project_dir, preview.out, jobs)
+        report = build(project_dir, preview.out, jobs, session=session)
     except ProjectNotFound:
         raise  # not a project at all (or gkcat.yaml deleted): nothing to preview
     except GkcatError as err:
@@ -221,24 +221,30 @@ def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[st
         _SERVER_PID[0] = os.getpid()
         signal.signal(signal.SIGTERM, _stop)
     with tempfile.TemporaryDirectory(prefix="gkcat-serve-") as tmp:
-        preview = Preview(Path(tmp) / "site")
-        echo("正在生成网站……")
+        preview, session = Preview(Path(tmp) / "site"), Session()
+        # Watching starts before the first build, so that an edit made while it runs is not missed:
+        # the watcher collects changes while the loop below is busy building.
+        changes = watchfiles.watch(project_dir, watch_filter=project_filter(project_dir), debounce=400, step=80,
+                                   rust_timeout=500, yield_on_timeout=True, raise_interrupt=False)
         try:
-            _say(echo, *rebuild(project_dir, preview, jobs))
+            next(changes, None)  # returns once the watcher is set up
+            echo("正在生成网站……")
+            _say(echo, *rebuild(project_dir, preview, jobs, session))
         except KeyboardInterrupt:
             echo("已停止预览")
             return
         with serving(preview, host, port) as url:
             echo(f"预览地址：{url}　修改项目中的文件后自动重新生成并刷新页面，按 Ctrl-C 停止")
             try:
-                for changes in watchfiles.watch(project_dir, watch_filter=project_filter(project_dir), debounce=400,
-                                                step=80, raise_interrupt=False):
-                    names = sorted({Path(p).relative_to(project_dir.resolve()).as_posix() for _, p in changes
+                for changed in changes:
+                    if not changed:  # the watcher's timeout: nothing changed
+                        continue
+                    names = sorted({Path(p).relative_to(project_dir.resolve()).as_posix() for _, p in changed
                                     if Path(p).is_relative_to(project_dir.resolve())})
                     echo(f"修改了 {'、'.join(names[:5])}{' 等' if len(names) > 5 else ''}，重新生成……")
                     # In this process now run the server's and the watcher's threads; forking build
                     # workers beside them risks a lock held at fork time. A rebuild renders few files.
-                    _say(echo, *rebuild(project_dir, preview, 1))
+                    _say(echo, *rebuild(project_dir, preview, 1, session))
             except KeyboardInterrupt:
                 pass
     echo("已停止预览")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from gkcat.check.memo import CheckMemo
 from gkcat.check.overlays import check_overlays
 from gkcat.check.values import ValueChecker, check_roles
 from gkcat.check.workplan import check_workplans
@@ -24,6 +25,7 @@ class Validation:
     project: Project | None
     resolver: Resolver | None
     diagnostics: list[Diagnostic]
+    memo: CheckMemo = field(default_factory=CheckMemo)  # for loading the same project again (check/memo.py)
 
     def ok(self, strict: bool = False) -> bool:
         return not has_errors(self.diagnostics, strict)
@@ -47,15 +49,22 @@ class Loaded:
 def require_valid(directory: Path, message: str = "项目有错误，请先修正（gkcat validate）",
                   exit_code: int = 1) -> Loaded:
     """The project loaded and checked, or InvalidProject listing its errors (exit 1, or what the command says)."""
-    v = load_project(directory)
+    return valid(load_project(directory), message, exit_code)
+
+
+def valid(v: Validation, message: str = "项目有错误，请先修正（gkcat validate）", exit_code: int = 1) -> Loaded:
+    """A loaded project if it has no errors, else InvalidProject listing them."""
     if v.project is None or v.resolver is None or not v.ok():
         errors = [d for d in v.diagnostics if d.severity is Severity.ERROR]
         raise InvalidProject(message, details=format_text(errors, colour=False), exit_code=exit_code)
     return Loaded(v.project, v.resolver, v.diagnostics)
 
 
-def load_project(directory: Path) -> Validation:
+def load_project(directory: Path, earlier: Validation | None = None) -> Validation:
     """Load the project in `directory`, resolve it and check it all. Raises ProjectNotFound without gkcat.yaml.
+
+    `earlier`, a load of the same project before some files changed (gkcat serve), lends the
+    resolved states and check results whose inputs are unchanged (resolve/resolver.py, check/memo.py).
 
     NOTE: the order is the pipeline's: files, models, resolution (pure), then every check on the
     resolved catalogs; diagnostics are sorted once at the end.
@@ -65,13 +74,15 @@ def load_project(directory: Path) -> Validation:
     diags = tree.diagnostics + diags
     if project is None:
         return Validation(None, None, sort_diagnostics(diags))
-    resolver = Resolver(project)
+    resolver = Resolver(project, earlier.resolver if earlier is not None else None)
+    memo = earlier.memo.next() if earlier is not None else CheckMemo()
     checker = ValueChecker(project, diags)
     _check_defaults(project, checker)
-    diags += check_overlays(resolver, checker)
-    diags += check_roles(resolver)
+    diags += check_overlays(resolver, checker, memo)
+    diags += check_roles(resolver, memo)
     diags += check_workplans(project)
-    return Validation(project, resolver, sort_diagnostics(diags))
+    resolver.take_over()
+    return Validation(project, resolver, sort_diagnostics(diags), memo)
 
 
 def _check_defaults(project: Project, checker: ValueChecker) -> None:

@@ -3,6 +3,7 @@ file defines or overrides, run on the values as resolved (defaults applied, patc
 
 from __future__ import annotations
 
+from gkcat.check.memo import CheckMemo
 from gkcat.check.values import ValueChecker
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean
 from gkcat.model.project import DomainSource, Locality
@@ -48,8 +49,8 @@ def _diagnostic(a: SetAside, parent: DomainState) -> Diagnostic:
     return doc.diag(path, "GK301", f"负面清单标识“{item_id}”重复")
 
 
-def check_overlays(resolver: Resolver, checker: ValueChecker) -> list[Diagnostic]:
-    """Every file's set-aside requests as diagnostics; the checker's findings go to its own list."""
+def check_overlays(resolver: Resolver, checker: ValueChecker, memo: CheckMemo) -> list[Diagnostic]:
+    """Every file's set-aside requests and the value checks of what it sets, as diagnostics."""
     project = resolver.project
     out: list[Diagnostic] = []
     for loc in project.localities.values():
@@ -57,10 +58,15 @@ def check_overlays(resolver: Resolver, checker: ValueChecker) -> list[Diagnostic
             domain = project.domain(src.stem)
             if src.model is None or domain is None:
                 continue
-            state = resolver.state(loc, domain)
-            parent = resolver.state(loc.parent, domain) if loc.parent else DomainState([], [], [])
-            out += [_diagnostic(a, parent) for a in state.set_aside]
-            _check_values(loc, src, state, checker, {a.path for a in state.set_aside})
+            key = ("overlay", resolver.key(loc, domain), checker.context)
+            found = memo.get(key)
+            if found is None:
+                state = resolver.state(loc, domain)
+                parent = resolver.state(loc.parent, domain) if loc.parent else DomainState([], [], [])
+                found = [_diagnostic(a, parent) for a in state.set_aside]
+                _check_values(loc, src, state, checker.writing_to(found), {a.path for a in state.set_aside})
+            memo.keep(key, found)
+            out += found
     return out
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from gkcat.check.memo import CheckMemo
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, quote_list
 from gkcat.model.fields import FIELDS
 from gkcat.model.files import DomainDef
@@ -21,7 +24,7 @@ _WARNINGS = tuple((f.id, *f.empty) for f in FIELDS if f.empty is not None)
 
 
 class ValueChecker:
-    """Checks the values an item file sets; appends to the shared diagnostics list."""
+    """Checks the values an item file sets; appends to its diagnostics list."""
 
     def __init__(self, project: Project, diags: list[Diagnostic]):
         self.project = project
@@ -34,6 +37,16 @@ class ValueChecker:
         for loc in project.localities.values():
             for name in loc.departments.values():
                 self.owners[name].append(loc)
+        # What the checks read beyond an item's own resolved state (gkcat.yaml comes with the state):
+        # the locality tree and every locality's departments (check/memo.py).
+        self.context = hashlib.sha256(repr([(p, loc.doc.digest if loc.doc else "-")
+                                            for p, loc in project.localities.items()]).encode()).hexdigest()
+
+    def writing_to(self, diags: list[Diagnostic]) -> ValueChecker:
+        """The same checker appending to another list (one file's findings, kept apart)."""
+        twin = copy.copy(self)
+        twin.diags = diags
+        return twin
 
     def check(self, loc: Locality, domain: DomainDef, doc: SourceDoc, base: Path_, values: ItemValues,
               given: dict[str, Any], defined: bool, history: dict[str, tuple[Step, ...]] | None = None) -> None:
@@ -110,28 +123,43 @@ def _role_for(loc: Locality, other: Locality, name: str) -> str | None:
     return found[0] if found else None
 
 
-def check_roles(resolver: Resolver) -> list[Diagnostic]:
+def check_roles(resolver: Resolver, memo: CheckMemo) -> list[Diagnostic]:
     """Every role used by a published item, and every lead role, resolves at each locality."""
     project = resolver.project
-    missing: dict[tuple[int, str], tuple[Step, str, list[Locality]]] = {}
+    missing: dict[tuple[str, str], tuple[Step, str, list[Locality]]] = {}
     used_cache: dict[tuple[int, str], dict[str, Step]] = {}
     for loc in project.localities.values():
         for index, domain in enumerate(project.domains):
             if not project.reaches(domain, loc):
                 continue
-            for j, role in enumerate(domain.lead):
-                if role not in loc.roles and project.domains_doc is not None:
-                    step = Step(project.domains_doc, (index, "lead", j), "定义")
-                    missing.setdefault((id(step.doc), f"{index}.{j}"), (step, role, []))[2].append(loc)
-            entries = resolver.published(loc, domain)
-            key = (id(entries), loc.level)
-            used = used_cache.get(key)
-            if used is None:
-                used = used_cache[key] = _roles_used(entries)
-            for role in used.keys() - loc.roles.keys():
-                step = used[role]
-                missing.setdefault((id(step.doc), f"{step.path}:{role}"), (step, role, []))[2].append(loc)
+            # the locality's roles come from the locality files of its chain, which the key names
+            key = ("roles", resolver.key(loc, domain))
+            found = memo.get(key)
+            if found is None:
+                found = _unresolved(resolver, loc, index, domain, used_cache)
+            memo.keep(key, found)
+            for at, step, role in found:
+                missing.setdefault(at, (step, role, []))[2].append(loc)
     return [step.doc.diag(step.path, "GK303", unresolved_role(role, locs)) for step, role, locs in missing.values()]
+
+
+def _unresolved(resolver: Resolver, loc: Locality, index: int, domain: DomainDef,
+                used_cache: dict[tuple[int, str], dict[str, Step]]) -> list[tuple[tuple[str, str], Step, str]]:
+    """The roles of one domain at one locality that name no department there: (where, step, role)."""
+    project = resolver.project
+    out = []
+    for j, role in enumerate(domain.lead):
+        if role not in loc.roles and project.domains_doc is not None:
+            out.append(((project.domains_doc.rel, f"{index}.{j}"), Step(project.domains_doc, (index, "lead", j), "定义"), role))
+    entries = resolver.published(loc, domain)
+    key = (id(entries), loc.level)
+    used = used_cache.get(key)
+    if used is None:
+        used = used_cache[key] = _roles_used(entries)
+    for role in sorted(used.keys() - loc.roles.keys()):
+        step = used[role]
+        out.append(((step.doc.rel, f"{step.path}:{role}"), step, role))
+    return out
 
 
 def unresolved_role(role: str, locs: list[Locality]) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, visible
 from gkcat.model.files import DomainDef, DomainFile, DomainsFile, LocalityFile, ProjectConfig
@@ -135,7 +136,7 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
                 if isinstance(data, dict) and not isinstance(data.get("domain"), str):
                     data = {**data, "domain": stem}  # reported below if missing; keeps the rest checkable
                     diags.append(doc.diag(("domain",), "GK202", f"缺少必填字段“domain”（领域标识，应为“{stem}”）"))
-                model, partial, problems = validate_pruned(doc, DomainFile, data)
+                model, partial, problems = _validated(doc, DomainFile, data)
                 diags.extend(problems)
             loc.files[stem] = DomainSource(stem, doc, model, _dropped(doc.data, model) if partial else set())
         for year, doc in sorted(src.workplan_files.items()):
@@ -149,6 +150,15 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
     for loc in localities.values():
         _check_domain_files(project, loc, diags, broken)
     return project, diags
+
+
+def _validated(doc: SourceDoc, model: type[Any], data: object) -> tuple[Any, bool, list[Diagnostic]]:
+    """validate_pruned, once per document: `data` is the document's own (at most given its domain from
+    its file name), so an unchanged file is not validated again when the project is loaded again."""
+    found = doc.derived.get(model)
+    if found is None:
+        found = doc.derived[model] = validate_pruned(doc, model, data)
+    return found
 
 
 def _config(tree: SourceTree, diags: list[Diagnostic]) -> ProjectConfig | None:
@@ -219,7 +229,7 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
     # A refused or broken locality.yaml is reported once; the locality stays, named by its folder,
     # so that its towns keep their parent instead of failing as if they were the top.
     if doc is not None and doc.ok:
-        model, _, problems = validate_pruned(doc, LocalityFile, doc.data)
+        model, _, problems = _validated(doc, LocalityFile, doc.data)
         diags.extend(problems)
     if model is None or doc is None:
         return loc
@@ -238,7 +248,7 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
 def _workplan(year: int, doc: SourceDoc, diags: list[Diagnostic]) -> WorkPlanSource:
     plan: WorkPlanFile | None = None
     if doc.ok:
-        plan, _, problems = validate_pruned(doc, WorkPlanFile, doc.data)
+        plan, _, problems = _validated(doc, WorkPlanFile, doc.data)
         diags.extend(problems)
     if plan is not None and plan.year != year:
         diags.append(doc.diag(("year",), "GK316", f"year 应与文件名中的年份一致，为 {year}，实际为 {plan.year}"))

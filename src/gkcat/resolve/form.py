@@ -60,7 +60,7 @@ def form_sheets(resolver: Resolver, loc: Locality) -> list[FormSheet]:
         rows = [SourceRow(form_row(loc, below, e), e, e.owner == loc.path,
                           common | ({"applies", "reason"} if e.owner == loc.path else set()))
                 for e in listed(resolver, loc, domain)]
-        mine = [x for x in resolver.state(loc, domain).excluded if x.locality is loc]
+        mine = [x for x in resolver.state(loc, domain).excluded if x.locality.path == loc.path]
         for x in mine:
             row = SourceRow(form_row(loc, below, x.entry, False, x.reason), x.entry, False, common)
             rows.insert(_place(rows, x.entry), row)

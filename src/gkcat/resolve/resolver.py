@@ -12,6 +12,7 @@ as data (`SetAside`) on the locality's state; check/ turns it into diagnostics.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -99,28 +100,64 @@ class DomainState:
         return next((e for e in self.entries if e.id == item_id), None)
 
 
+StateKey = str
+
+
 @dataclass
 class Resolver:
-    """Resolves domains locality by locality, memoised."""
+    """Resolves domains locality by locality, memoised.
+
+    A resolver made with `earlier` (the resolver of an earlier load of the same project: gkcat
+    serve after an edit) takes over every state whose inputs are unchanged instead of resolving it
+    again. A state is a function of the files of its locality's chain (the locality files and the
+    domain's files, by content) and of gkcat.yaml and domains.yaml: `key` names exactly those. A
+    state taken over keeps the Locality objects of the load that resolved them in its exclusions,
+    so localities are compared by path, never by identity.
+    """
 
     project: Project
+    earlier: Resolver | None = None
     _states: dict[tuple[str, str], DomainState] = field(default_factory=dict)
-    _published: dict[tuple[int, str], list[Entry]] = field(default_factory=dict)
+    _keys: dict[tuple[str, str], StateKey] = field(default_factory=dict)
+    _by_key: dict[StateKey, DomainState] = field(default_factory=dict)
+    # by (id of an entry list, level): the list itself is kept in the value, so its id stays its own
+    _published: dict[tuple[int, str], tuple[list[Entry], list[Entry]]] = field(default_factory=dict)
+
+    def key(self, loc: Locality, domain: DomainDef) -> StateKey:
+        """What the state of `domain` at `loc` is made from (see the class), as a hashable value."""
+        at = (loc.path, domain.id)
+        found = self._keys.get(at)
+        if found is None:
+            if loc.parent is not None:
+                above = self.key(loc.parent, domain)
+            else:
+                p = self.project
+                above = f"{p.config_doc.digest} {p.domains_doc.digest if p.domains_doc else '-'} {domain.id}"
+            src = loc.files.get(domain.id)
+            # a short digest of the chain's files from the top down: fingerprints hash it again, per output
+            chain = f"{above}\n{loc.path} {loc.doc.digest if loc.doc else '-'} {src.doc.digest if src else '-'}"
+            found = self._keys[at] = hashlib.blake2b(chain.encode(), digest_size=20).hexdigest()
+        return found
 
     def state(self, loc: Locality, domain: DomainDef) -> DomainState:
-        key = (loc.path, domain.id)
-        found = self._states.get(key)
+        at = (loc.path, domain.id)
+        found = self._states.get(at)
         if found is None:
-            parent = self.state(loc.parent, domain) if loc.parent else DomainState([], [], [])
-            src = loc.files.get(domain.id)
-            if src is None:
-                found = parent
-            elif src.model is None:
-                found = replace(parent, uncertain=None, set_aside=())
-            else:
-                found = _Apply(self, loc, domain, src, parent).run()
-            self._states[key] = found
+            key = self.key(loc, domain)
+            found = self.earlier._by_key.get(key) if self.earlier is not None else None
+            if found is None:
+                found = self._resolve(loc, domain)
+            self._states[at] = self._by_key[key] = found
         return found
+
+    def _resolve(self, loc: Locality, domain: DomainDef) -> DomainState:
+        parent = self.state(loc.parent, domain) if loc.parent else DomainState([], [], [])
+        src = loc.files.get(domain.id)
+        if src is None:
+            return parent
+        if src.model is None:
+            return replace(parent, uncertain=None, set_aside=())
+        return _Apply(self, loc, domain, src, parent).run()
 
     def published(self, loc: Locality, domain: DomainDef) -> list[Entry]:
         """Entries the locality itself publishes (format.md section 7, step 3)."""
@@ -129,9 +166,24 @@ class Resolver:
         entries = self.state(loc, domain).entries
         key = (id(entries), loc.level)
         found = self._published.get(key)
+        if found is None and self.earlier is not None:
+            found = self.earlier._published.get(key)
+            if found is not None and found[0] is not entries:
+                found = None
         if found is None:
-            found = self._published[key] = [e for e in entries if loc.level in e.levels]
-        return found
+            found = (entries, [e for e in entries if loc.level in e.levels])
+        self._published[key] = found
+        return found[1]
+
+    def take_over(self) -> None:
+        """Every state of the project, from the earlier resolver where the inputs are unchanged; then let
+        it go, so that one load's states are kept, not a chain of them. (Checks whose results were taken
+        over did not ask for their states, and the renderers ask later.)"""
+        if self.earlier is not None:
+            for loc in self.project.localities.values():
+                for d in self.project.domains:
+                    self.state(loc, d)
+        self.earlier = None
 
 
 class _Apply:

@@ -83,6 +83,6 @@ def spread(project: Project, resolver: Resolver, domain: DomainDef) -> list[Spre
                 if before is not None and before is not e:
                     found[e.id].changes.append(ItemAdaptation(loc, changed_fields(before, e), e))
         for x in state.excluded:
-            if x.locality is loc:
+            if x.locality.path == loc.path:
                 of(x.entry).exclusions.append(x)
     return list(found.values())

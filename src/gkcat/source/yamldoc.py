@@ -11,7 +11,9 @@ straight into dicts and lists and keeps no positions. Positions are needed only 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -122,6 +124,14 @@ class SourceDoc:
     ok: bool = True
     _root: Node | None = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
+    # What is worked out from this file alone (its validated model), kept with it: a document is
+    # never changed once parsed, and gkcat serve loads the same unchanged documents after every edit.
+    derived: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of the text: what a rebuild compares to know that a file is unchanged."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def _node_root(self) -> Node | None:
         if not self._composed:

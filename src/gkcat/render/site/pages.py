@@ -167,7 +167,9 @@ class SiteFacts:
 
     def waiting(self, loc: Locality, domain: DomainDef) -> list[Exclusion]:
         """Exclusions this locality made whose reason still says 待补充."""
-        return [x for x in exclusions(self.resolver, loc, domain) if x.locality is loc and pending(x.reason)]
+        if domain.id not in loc.files:  # only its own file excludes anything here
+            return []
+        return [x for x in exclusions(self.resolver, loc, domain) if x.locality.path == loc.path and pending(x.reason)]
 
 
 def map_view(facts: SiteFacts) -> MapView:

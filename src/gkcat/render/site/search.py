@@ -11,8 +11,11 @@ from file:// may load a script but may not fetch a JSON file.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from gkcat.model.files import DomainDef
 from gkcat.model.project import Project
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.resolve.resolver import Entry, Resolver
@@ -35,8 +38,14 @@ def _runs(positions: list[int]) -> list[int]:
     return out
 
 
-def index_data(project: Project, resolver: Resolver) -> dict[str, Any]:
-    """The index as plain data (documented in docs/site.md)."""
+Parts = Callable[[DomainDef, Callable[[], str]], str]
+
+
+def _no_memo(_domain: DomainDef, make: Callable[[], str]) -> str:
+    return make()
+
+
+def _header(project: Project) -> dict[str, Any]:
     locs = list(project.localities.values())
     position = {loc.path: i for i, loc in enumerate(locs)}
     levels: list[str] = list(project.config.levels)
@@ -45,38 +54,62 @@ def index_data(project: Project, resolver: Resolver) -> dict[str, Any]:
         end = i + sum(1 for _ in loc.walk())
         localities.append([loc.path, loc.name, levels.index(loc.level),
                            position[loc.parent.path] if loc.parent else -1, end, dict(sorted(loc.departments.items()))])
-    entries: list[list[Any]] = []
-    for d_index, domain in enumerate(project.domains):
-        where: dict[int, tuple[Entry, list[int]]] = {}
-        for i, loc in enumerate(locs):
-            for e in resolver.published(loc, domain):
-                found = where.get(id(e))
-                if found is None:
-                    found = where[id(e)] = (e, [])
-                found[1].append(i)
-        # Equal items are one entry even where a locality's file made its own copy (an override that
-        # repeats the value above): the index then depends on content only, as its fingerprint does.
-        merged: dict[tuple[str, object], tuple[Entry, list[int]]] = {}
-        for e, places in where.values():
-            found = merged.setdefault((e.id, e.values), (e, []))
-            found[1].extend(places)
-        for e, places in merged.values():
-            v = e.values
-            entries.append([d_index, e.id, v.level1, v.level2, "；".join(v.content), list(v.subject),
-                            _runs(sorted(places))])
     return {
         "title": project.config.title,
         "levels": [[lv, LEVEL_ZH[lv]] for lv in levels],
         "domains": [[d.id, d.name] for d in project.domains],
         "localities": localities,
-        "entries": entries,
     }
 
 
-def index_script(project: Project, resolver: Resolver) -> bytes:
-    """The index as the script the search page loads."""
-    body = json.dumps(index_data(project, resolver), ensure_ascii=False, separators=(",", ":"))
+def domain_entries(project: Project, resolver: Resolver, d_index: int, domain: DomainDef) -> list[list[Any]]:
+    """The index entries of one domain: each distinct item once, with where it is published."""
+    where: dict[int, tuple[Entry, list[int]]] = {}
+    for i, loc in enumerate(project.localities.values()):
+        for e in resolver.published(loc, domain):
+            found = where.get(id(e))
+            if found is None:
+                found = where[id(e)] = (e, [])
+            found[1].append(i)
+    # Equal items are one entry even where a locality's file made its own copy (an override that
+    # repeats the value above): the index then depends on content only, as its fingerprint does.
+    merged: dict[tuple[str, object], tuple[Entry, list[int]]] = {}
+    for e, places in where.values():
+        found = merged.setdefault((e.id, e.values), (e, []))
+        found[1].extend(places)
+    entries: list[list[Any]] = []
+    for e, places in merged.values():
+        v = e.values
+        entries.append([d_index, e.id, v.level1, v.level2, "；".join(v.content), list(v.subject), _runs(sorted(places))])
+    return entries
+
+
+def index_data(project: Project, resolver: Resolver) -> dict[str, Any]:
+    """The index as plain data (documented in docs/site.md)."""
+    entries = [e for i, d in enumerate(project.domains) for e in domain_entries(project, resolver, i, d)]
+    return {**_header(project), "entries": entries}
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _domain_json(project: Project, resolver: Resolver, d_index: int, domain: DomainDef) -> str:
+    return _dumps(domain_entries(project, resolver, d_index, domain))[1:-1]  # the entries without the brackets
+
+
+def index_script(project: Project, resolver: Resolver, parts: Parts = _no_memo) -> bytes:
+    """The index as the script the search page loads: index_data's JSON, written domain by domain.
+
+    `parts` may hand back a domain's entries as written before (gkcat serve keeps them by the
+    domain's fingerprint): after an edit only the changed domain's entries are worked out again.
+    """
+    chunks = []
+    for i, d in enumerate(project.domains):
+        chunk = parts(d, partial(_domain_json, project, resolver, i, d))
+        if chunk:
+            chunks.append(chunk)
+    body = _dumps(_header(project))[:-1] + ',"entries":[' + ",".join(chunks) + "]}"
     # "</" would end the script if it were ever inlined; JSON allows "<\\/" for it
     body = body.replace("</", "<\\/")
     return f"{CALLBACK}({body});\n".encode()
-

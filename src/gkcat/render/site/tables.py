@@ -147,7 +147,7 @@ def table_view(resolver: Resolver, cat: ResolvedCatalog, levels: list[str]) -> T
         grouped[-1][1].append(_row(item, levels, extras, above, loc))
     groups = tuple(Group(i, level1, tuple(rows)) for i, (level1, rows) in enumerate(grouped, 1))
     excluded = tuple(ExcludedRow(x.id, x.entry.values.level1, x.entry.values.level2, x.reason, x.locality.name,
-                                 x.locality is loc, pending(x.reason)) for x in cat.excluded)
+                                 x.locality.path == loc.path, pending(x.reason)) for x in cat.excluded)
     withheld = tuple(WithheldRow(w.id, w.title, w.reason, w.basis, w.locality.name) for w in cat.withheld)
     here = sum(1 for i in cat.table if i.here)
     return TableView(f"{loc.name}{cat.domain.name}领域基层政务公开标准目录", LABELS, AUDIENCES, METHODS,

@@ -3,6 +3,7 @@ the project-wide map. Returns bytes; the build pipeline decides where they go.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from gkcat.model.files import DomainDef
@@ -82,7 +83,8 @@ def _map(project: Project, resolver: Resolver) -> Table:
     return simple_table(f"{project.config.title}：各地区各领域公开事项数", header, rows, kinds)
 
 
-def _comparison(project: Project, resolver: Resolver, domain: DomainDef) -> Table:
+def comparison_table(project: Project, resolver: Resolver, domain: DomainDef) -> Table:
+    """总表.xlsx's sheet for one domain: how many localities publish each item."""
     levels = list(project.config.levels)
     header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"]
     header += [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
@@ -96,13 +98,19 @@ def _comparison(project: Project, resolver: Resolver, domain: DomainDef) -> Tabl
     return simple_table(f"{domain.name}：各地区公开情况对比", header, rows, kinds)
 
 
-def project_workbook(project: Project, resolver: Resolver, when: datetime) -> bytes:
-    """总表.xlsx: the disclosure map as a table, and per domain how many localities publish each item."""
+def project_workbook(project: Project, resolver: Resolver, when: datetime,
+                     comparison: Callable[[DomainDef], Table] | None = None) -> bytes:
+    """总表.xlsx: the disclosure map as a table, and per domain how many localities publish each item.
+
+    `comparison` may hand back a domain's sheet as made before (gkcat serve keeps them by the
+    domain's fingerprint): after an edit only the changed domain's sheet is worked out again.
+    """
     wb = new_workbook()
     taken = {MAP}
     write_table(wb, MAP, _map(project, resolver))
     for domain in project.domains:
-        write_table(wb, sheet_name(domain.name, taken), _comparison(project, resolver, domain))
+        table = comparison(domain) if comparison is not None else comparison_table(project, resolver, domain)
+        write_table(wb, sheet_name(domain.name, taken), table)
     return save(wb, project.config.title, when)
 
 
