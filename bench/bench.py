@@ -10,7 +10,8 @@ every city and county has overlays for most domains and every town for several. 
   most 1 s beyond validation and 2 s in all), and an edit seen through `gkcat serve` (target 2 s);
 - search answers in Chromium on the province's site.
 
-`python bench/bench.py [default|heavy] [validate]` runs one province (or only its validation);
+`python bench/bench.py [default|heavy] [validate|serve]` runs one province (or only its validation, or
+only `gkcat serve` on it);
 `python bench/bench.py big` only the one-big-file case.
 """
 
@@ -82,10 +83,15 @@ def main() -> int:
         return 0
     kinds = [a for a in args if a in ("default", "heavy")] or ["default", "heavy"]
     for kind in kinds:
-        code = bench_province(OUT / ("province" if kind == "default" else "province-heavy"), kind == "heavy",
-                              "validate" in args)
+        root = OUT / ("province" if kind == "default" else "province-heavy")
+        if "serve" in args:
+            bench_serve(root, next(root.rglob("town-07/locality.yaml")).parent)
+            continue
+        code = bench_province(root, kind == "heavy", "validate" in args)
         if code:
             return code
+    if "serve" in args:
+        return 0
     # After the children above: a fork's peak memory counts the parent's pages, and 64k items take 600 MB.
     bench_big_files()
     return 0
@@ -216,20 +222,26 @@ def bench_serve(root: Path, town: Path) -> None:
             return
         print(f"gkcat serve 启动（首次完整生成）：{time.perf_counter() - start:.1f} 秒")
         page = url + town.relative_to(root).as_posix() + "/domain-03.html"
-        marker = f"https://bench.example.gov.cn/serve-{time.time_ns()}"  # on no page before the edit
-        (town / "domain-03.yaml").write_text(f"domain: domain-03\noverride:\n  d03-26:\n    links: [{marker}]\n",
-                                            encoding="utf-8")
-        start = time.perf_counter()
-        seen = False
-        while time.perf_counter() - start < 120:
-            with urllib.request.urlopen(page, timeout=60) as r:  # noqa: S310  # 127.0.0.1
-                if marker in r.read().decode("utf-8"):
-                    seen = True
-                    break
-            time.sleep(0.05)
-        took = time.perf_counter() - start
-        print(f"gkcat serve：修改一个乡镇的目录后，页面显示新内容用时 {took:.2f} 秒（目标 ≤ 2 秒）" if seen
-              else "gkcat serve：120 秒内页面没有显示修改")
+        took = []
+        for n in range(3):  # the first edit after the start, then two more
+            marker = f"https://bench.example.gov.cn/serve-{time.time_ns()}"  # on no page before the edit
+            (town / "domain-03.yaml").write_text(f"domain: domain-03\noverride:\n  d03-26:\n    links: [{marker}]\n",
+                                                encoding="utf-8")
+            start = time.perf_counter()
+            seen = False
+            while time.perf_counter() - start < 120:
+                with urllib.request.urlopen(page, timeout=60) as r:  # noqa: S310  # 127.0.0.1
+                    if marker in r.read().decode("utf-8"):
+                        seen = True
+                        break
+                time.sleep(0.02)
+            if not seen:
+                print(f"gkcat serve：第 {n + 1} 次修改后 120 秒内页面没有显示修改")
+                return
+            took.append(time.perf_counter() - start)
+            time.sleep(3)  # as a person does: looks at the page before the next edit
+        print(f"gkcat serve：修改一个乡镇的目录后，页面显示新内容用时 {'、'.join(f'{t:.2f}' for t in took)} 秒"
+              f"（连续三次修改；目标 ≤ 2 秒）")
     finally:
         _restore(town / "domain-03.yaml", saved)
         proc.send_signal(2)
