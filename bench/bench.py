@@ -244,7 +244,9 @@ def bench_serve(root: Path, town: Path) -> None:
               f"（连续三次修改；目标 ≤ 2 秒）")
     finally:
         _restore(town / "domain-03.yaml", saved)
-        proc.send_signal(2)
+        # SIGTERM, which gkcat serve takes as Ctrl-C: a benchmark started in the background (`make bench &`)
+        # hands its children SIGINT ignored
+        proc.terminate()
         proc.wait(timeout=60)
         if proc.stdout:
             proc.stdout.close()
