@@ -9,7 +9,6 @@ stale content.
 
 from __future__ import annotations
 
-import gc
 import html
 import json
 import mimetypes
@@ -231,7 +230,6 @@ def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[st
             next(changes, None)  # returns once the watcher is set up
             echo("正在生成网站……")
             _say(echo, *rebuild(project_dir, preview, jobs, session))
-            _tidy()
         except KeyboardInterrupt:
             echo("已停止预览")
             return
@@ -247,19 +245,9 @@ def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[st
                     # In this process now run the server's and the watcher's threads; forking build
                     # workers beside them risks a lock held at fork time. A rebuild renders few files.
                     _say(echo, *rebuild(project_dir, preview, 1, session))
-                    _tidy()
             except KeyboardInterrupt:
                 pass
     echo("已停止预览")
-
-
-def _tidy() -> None:
-    """Collect the last load's garbage now, while the page is being looked at, and set the live objects
-    aside (gc.freeze): a province's loaded project is millions of objects, and a full collection that
-    walks them all in the middle of the next rebuild would cost it a second or two."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _say(echo: Callable[[str], None], report: BuildReport | None, problem: str) -> None:
