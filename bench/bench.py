@@ -205,6 +205,8 @@ def bench_serve(root: Path, town: Path) -> None:
     import urllib.request
 
     saved = _saved(town / "domain-03.yaml")
+    # a fixed build date: else it is the date of the last commit, and a commit made meanwhile renders everything
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     proc = subprocess.Popen([sys.executable, "-m", "gkcat", "-C", str(root), "serve", "--port", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
