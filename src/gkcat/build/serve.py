@@ -220,6 +220,9 @@ def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[st
     if threading.current_thread() is threading.main_thread():
         _SERVER_PID[0] = os.getpid()
         signal.signal(signal.SIGTERM, _stop)
+        # Ctrl-C stops the preview even when it was started from a script in the background, which
+        # hands its children SIGINT ignored (Python then keeps ignoring it)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="gkcat-serve-") as tmp:
         preview, session = Preview(Path(tmp) / "site"), Session()
         # Watching starts before the first build, so that an edit made while it runs is not missed:
