@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -152,6 +153,12 @@ def _render(index: int) -> tuple[int, bytes, int]:
     return index, data, rows
 
 
+def _worker() -> None:
+    # A worker inherits the process's SIGTERM handler (gkcat serve installs one); the pool ends its
+    # workers with SIGTERM, which must end them at once, whatever they are waiting for.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, tuple[bytes, int]]:
     global _WORK
     _WORK = work
@@ -161,7 +168,7 @@ def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, t
         # Workers get the resolved project by fork; where there is no fork (Windows), render here.
         if jobs <= 1 or len(away) < 4 or "fork" not in multiprocessing.get_all_start_methods():
             return {i: (data, rows) for i, data, rows in map(_render, todo)}
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker) as pool:
             results = pool.imap_unordered(_render, away, chunksize=4)
             # the local ones meanwhile, here: what they keep in the memo stays in this process
             done = {i: (data, rows) for i, data, rows in map(_render, here)}
