@@ -68,12 +68,10 @@ class Fingerprints:
         found = self._memo.get(key)
         if found is None:
             above = self.chain(loc.parent) if loc.parent else ""
-            # files of no registered domain too: they are reported, but a page may still name them
-            others = [(stem, self._doc(src.doc)) for stem, src in sorted(loc.files.items()) if self.project.domain(stem) is None]
             # the work plans go with every domain's chain: locality pages and the map list them
             plans = [(year, self._doc(src.doc)) for year, src in sorted(loc.workplans.items())]
             found = self._memo[key] = _h(above, loc.path, self._doc(loc.doc),
-                                         [self.resolver.key(loc, d) for d in self.project.domains], others, plans)
+                                         [self.resolver.key(loc, d) for d in self.project.domains], plans)
         return found
 
     def locality(self, loc: Locality) -> str:

@@ -181,9 +181,12 @@ def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, t
 def _place(src: str, dst: str) -> None:
     try:
         os.link(src, dst)  # same inode: an unchanged output is not rewritten
-    except FileNotFoundError:
+    except FileNotFoundError:  # its folder is not there yet (once per folder): make it, then link once more
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        _place(src, dst)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
     except OSError:
         shutil.copy2(src, dst)
 
@@ -328,8 +331,8 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
         report.notes.append("gkcat.yaml 未设置 site_url（网站发布后的地址），所以没有生成各地区的海报 poster.html")
     when = build_time(v.project.root_dir)
     with lock(target):
-        if session is not None and session.manifest is not None:
-            manifest = session.manifest  # the session's own folder: nothing foreign can be in it
+        if session is not None and session.manifest is not None:  # in_place: the session's own folder,
+            manifest = session.manifest  # nothing foreign can be in it
         else:
             manifest = read_manifest(target)
             check_foreign(target, manifest)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
-import os
 import signal
 import tempfile
 import threading
@@ -206,19 +205,14 @@ def project_filter(project_dir: Path) -> Callable[[object, str], bool]:
     return wanted
 
 
-_SERVER_PID = [0]  # the serving process; build workers forked from it inherit the handler below
-
-
 def _stop(signum: int, frame: object) -> None:
-    if os.getpid() != _SERVER_PID[0]:
-        os._exit(128 + signum)  # a build worker that its pool terminates: quietly, without a traceback
+    # build workers do not run this: the pipeline gives them SIGTERM's default back
     raise KeyboardInterrupt  # SIGTERM (a service manager, a test) stops as Ctrl-C does: cleanly
 
 
 def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[str], None]) -> None:
     """Build, serve and rebuild on every change until Ctrl-C; the temporary folder goes with it."""
     if threading.current_thread() is threading.main_thread():
-        _SERVER_PID[0] = os.getpid()
         signal.signal(signal.SIGTERM, _stop)
         # Ctrl-C stops the preview even when it was started from a script in the background, which
         # hands its children SIGINT ignored (Python then keeps ignoring it)
