@@ -21,6 +21,7 @@ from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.workplan import workplan_name
 from gkcat.render.data import show_data
+from gkcat.render.reuse import Keep
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
 from gkcat.render.site.jinja import HtmlRenderer
@@ -56,6 +57,7 @@ from gkcat.render.xlsx.workbooks import comparison_table, duties_workbook, local
 from gkcat.render.xlsx.workplan import workplan_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.resolve.resolver import Resolver
+from gkcat.resolve.spread import Spreads, spread
 from gkcat.resolve.workplan import ResolvedPlan, plans_of
 from gkcat.source.tree import STATIC, read_input
 
@@ -90,6 +92,14 @@ class Memo:
         self.used[key] = found
         return found
 
+    def by_locality(self, prints: Fingerprints) -> Keep:
+        """Values worked out per locality, by the fingerprint of its chain's files (what they are made from)."""
+        return lambda loc, kind, make: self.get(f"{kind} {prints.chain(loc)}", make)
+
+    def spreads(self, prints: Fingerprints) -> Spreads:
+        """A domain's spread, by the domain's fingerprint: its page and its 总表 sheet share one."""
+        return lambda project, resolver, d: self.get(f"spread {prints.domain(d)}", partial(spread, project, resolver, d))
+
 
 _NONE = object()
 T = TypeVar("T")
@@ -114,10 +124,12 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
                                 partial(workplan_workbook, plan, when)))
 
     def comparison(d: DomainDef) -> Table:
-        return memo.get(f"comparison {prints.domain(d)}", partial(comparison_table, project, resolver, d))
+        return memo.get(f"comparison {prints.domain(d)}", partial(comparison_table, project, resolver, d,
+                                                                   memo.spreads(prints)))
 
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
-                        lambda: (project_workbook(project, resolver, when, comparison), 0), local=True))
+                        lambda: (project_workbook(project, resolver, when, comparison, memo.by_locality(prints)), 0),
+                        local=True))
     return out
 
 
@@ -194,18 +206,21 @@ def _workplan_page(html: HtmlRenderer, project: Project, plan: ResolvedPlan, whe
                                              plan.locality), view), 0
 
 
-def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: DomainDef, when: datetime) -> tuple[bytes, int]:
+def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: DomainDef, when: datetime,
+                 spreads: Spreads) -> tuple[bytes, int]:
     page_ = page(project, domain_href(d), f"{d.name}：各地区公开情况", when)
-    return html.render("domain.html", page_, domain_view(project, resolver, d)), 0
+    return html.render("domain.html", page_, domain_view(project, resolver, d, spreads)), 0
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
                    html: HtmlRenderer, assets: dict[str, bytes], history: History, memo: Memo) -> list[Artifact]:
     """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
-    facts = SiteFacts(project, resolver)
+    facts = SiteFacts(project, resolver, memo.by_locality(prints))
     out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
+    # rendered here, not in a worker, so that the memo keeps its per-locality rows for the next build
     out.append(Artifact((INDEX,), prints.all_localities("map"),
-                        lambda: (html.render("map.html", page(project, INDEX, "公开地图", when), map_view(facts)), 0)))
+                        lambda: (html.render("map.html", page(project, INDEX, "公开地图", when), map_view(facts)), 0),
+                        local=True))
     out.append(Artifact((SEARCH,), prints.search_page(),
                         lambda: (html.render("search.html", page(project, SEARCH, "搜索", when), search_view(project)), 0)))
 
@@ -216,7 +231,8 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
                         lambda: (index_script(project, resolver, search_part), 0), local=True))
     for d in project.domains:
         path = domain_href(d)
-        out.append(Artifact((path,), prints.domain_page(d), partial(_domain_page, html, project, resolver, d, when)))
+        out.append(Artifact((path,), prints.domain_page(d), partial(_domain_page, html, project, resolver, d, when,
+                                                                    memo.spreads(prints))))
     if history.releases:
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
             project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))

@@ -109,8 +109,10 @@ def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
     _no_page_names(project)
     dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
-    inputs = BuildInputs(project, resolver, prints, when, HtmlRenderer(dirs, project.root_dir), assets,
-                         history or History([], False), memo or Memo())
+    memo = memo or Memo()
+    # the same templates: a session's next build keeps their compiled code and its rendered rows
+    html = memo.get(f"renderer {digest} {[str(d) for d in dirs]}", lambda: HtmlRenderer(dirs, project.root_dir))
+    inputs = BuildInputs(project, resolver, prints, when, html, assets, history or History([], False), memo)
     out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
     _no_clashes(out)
     return out

@@ -48,7 +48,7 @@ def duty_lists(resolver: Resolver, loc: Locality, domain_id: str | None = None) 
     named_by: dict[str, Locality] = {}
     for role, (name, where) in loc.roles.items():
         roles_of.setdefault(name, []).append(role)
-        if name not in named_by or where is loc:
+        if name not in named_by or where.path == loc.path:
             named_by[name] = where
     order = list(loc.departments.values())
     duties: dict[str, list[Duty]] = {}

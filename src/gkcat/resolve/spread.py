@@ -3,6 +3,7 @@ changed or excluded it. Feeds the 总表 comparison sheets and the site's per-do
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gkcat.model.fields import extra_name
@@ -86,3 +87,8 @@ def spread(project: Project, resolver: Resolver, domain: DomainDef) -> list[Spre
             if x.locality.path == loc.path:
                 of(x.entry).exclusions.append(x)
     return list(found.values())
+
+
+# How a renderer asks for a domain's spread: `spread` itself, or the list an earlier build worked out
+# for the same inputs (gkcat serve keeps them by the domain's fingerprint). The list is read, never changed.
+Spreads = Callable[[Project, Resolver, DomainDef], list[Spread]]

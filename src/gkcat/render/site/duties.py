@@ -50,7 +50,7 @@ def _section(loc: Locality, dept: Department) -> DepartmentSection:
         table = table_href(loc, duty.domain).rsplit("/", 1)[-1]
         lines.append(DutyLine(Link(duty.domain.name, table), Link(v.level2, f"{table}#{duty.item.id}"), v.level1,
                               v.deadline or "", channel_labels(v.channels), levels_text(v.levels)))
-    inherited = dept.named_by.name if dept.named_by is not None and dept.named_by is not loc else ""
+    inherited = dept.named_by.name if dept.named_by is not None and dept.named_by.path != loc.path else ""
     return DepartmentSection(dept.anchor, dept.name, dept.roles, inherited, dept.named_by is None, tuple(lines))
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.render.reuse import Keep, make_anew
 from gkcat.render.site.urls import (
     DUTIES_WORKBOOK,
     INDEX,
@@ -27,7 +29,7 @@ from gkcat.render.site.urls import (
 from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
-from gkcat.resolve.spread import Spread, pending, spread
+from gkcat.resolve.spread import Spread, Spreads, pending, spread
 
 MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
 PUBLISHERS_LIMIT = 60  # a domain page names the localities publishing an item up to this many
@@ -130,22 +132,24 @@ class MapView:
 class SiteFacts:
     """Counts per locality and domain, computed once for the map and every locality page."""
 
-    def __init__(self, project: Project, resolver: Resolver):
-        self.project, self.resolver = project, resolver
+    def __init__(self, project: Project, resolver: Resolver, keep: Keep = make_anew):
+        self.project, self.resolver, self.keep = project, resolver, keep
         self._rows: dict[str, MatrixRow] = {}
 
     def row(self, loc: Locality) -> MatrixRow:
         found = self._rows.get(loc.path)
         if found is None:
-            cells = []
-            for d in self.project.domains:
-                if not self.project.reaches(d, loc):
-                    cells.append(Cell(None, "", 0))
-                    continue
-                cells.append(Cell(len(self.resolver.published(loc, d)), table_href(loc, d), len(self.waiting(loc, d))))
-            found = self._rows[loc.path] = MatrixRow(Link(loc.name, locality_href(loc)), LEVEL_ZH[loc.level],
-                                                     loc.depth, tuple(cells))
+            found = self._rows[loc.path] = self.keep(loc, "matrix-row", partial(self._row, loc))
         return found
+
+    def _row(self, loc: Locality) -> MatrixRow:
+        cells = []
+        for d in self.project.domains:
+            if not self.project.reaches(d, loc):
+                cells.append(Cell(None, "", 0))
+                continue
+            cells.append(Cell(len(self.resolver.published(loc, d)), table_href(loc, d), len(self.waiting(loc, d))))
+        return MatrixRow(Link(loc.name, locality_href(loc)), LEVEL_ZH[loc.level], loc.depth, tuple(cells))
 
     def matrix(self, localities: list[Locality], trimmed: bool = False) -> Matrix:
         domains = tuple(Link(d.name, domain_href(d)) for d in self.project.domains)
@@ -157,13 +161,14 @@ class SiteFacts:
                         tuple(self.tree(c) for c in loc.children))
 
     def pending(self) -> tuple[PendingItem, ...]:
-        out = []
+        out: list[PendingItem] = []
         for loc in self.project.localities.values():
-            for d in self.project.domains:
-                if self.project.reaches(d, loc):
-                    out += [PendingItem(loc.name, d.name, x.entry.values.level2, x.reason, f"{table_href(loc, d)}#{x.id}")
-                            for x in self.waiting(loc, d)]
+            out += self.keep(loc, "pending", partial(self._pending, loc))
         return tuple(out)
+
+    def _pending(self, loc: Locality) -> tuple[PendingItem, ...]:
+        return tuple(PendingItem(loc.name, d.name, x.entry.values.level2, x.reason, f"{table_href(loc, d)}#{x.id}")
+                     for d in self.project.domains if self.project.reaches(d, loc) for x in self.waiting(loc, d))
 
     def waiting(self, loc: Locality, domain: DomainDef) -> list[Exclusion]:
         """Exclusions this locality made whose reason still says 待补充."""
@@ -285,12 +290,12 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
     if len(publishers) > PUBLISHERS_LIMIT:
         publishers = ()
     return SpreadRow(s.entry.id, v.level1, v.level2, Link(s.owner.name, f"{table_href(s.owner, domain)}#{s.entry.id}"),
-                     s.owner is not root, tuple(s.per_level[lv] for lv in project.config.levels), publishers, changes,
+                     s.owner.path != root.path, tuple(s.per_level[lv] for lv in project.config.levels), publishers, changes,
                      exclusions)
 
 
-def domain_view(project: Project, resolver: Resolver, domain: DomainDef) -> DomainView:
-    rows = tuple(_spread_row(project, domain, s) for s in spread(project, resolver, domain))
+def domain_view(project: Project, resolver: Resolver, domain: DomainDef, spreads: Spreads = spread) -> DomainView:
+    rows = tuple(_spread_row(project, domain, s) for s in spreads(project, resolver, domain))
     return DomainView(domain.name, tuple(LEVEL_ZH[lv] for lv in project.config.levels), rows)
 
 
