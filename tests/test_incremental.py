@@ -17,6 +17,7 @@ from conftest import CATALOGS, SAMPLE_EPOCH
 from gkcat.build.outfolder import MANIFEST
 from gkcat.build.pipeline import Session, build
 from gkcat.check.load import InvalidProject, Validation, load_project
+from gkcat.source import tree
 from gkcat.source.tree import forget_parsed
 
 TOWN = "shenyang/liaozhong/liuerbao"
@@ -62,7 +63,16 @@ def _published(v: Validation) -> dict[tuple[str, str], list[tuple[str, object]]]
             for loc in v.project.localities.values() for d in v.project.domains}
 
 
-def test_a_load_after_edits_finds_what_a_load_from_nothing_finds(sample: Path):
+@pytest.fixture(params=["racy", "settled"])
+def files_settled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Either every file counts as just written (read again each load), or none does: a file is then
+    read again only when its status (inode, size, times) changed, as for files older than 2 s."""
+    if request.param == "settled":
+        monkeypatch.setattr(tree, "_RACY", -1)
+    return request.param == "settled"
+
+
+def test_a_load_after_edits_finds_what_a_load_from_nothing_finds(sample: Path, files_settled: bool):
     earlier = load_project(sample)
     for what, rel, text, ok in EDITS:
         _edit(sample, rel, text)
@@ -75,6 +85,34 @@ def test_a_load_after_edits_finds_what_a_load_from_nothing_finds(sample: Path):
         earlier = again
     codes = {d.code for d in load_project(sample, earlier).diagnostics}
     assert "GK302" not in codes and "GK303" not in codes
+
+
+def test_a_settled_file_is_read_again_only_when_its_status_changed(sample: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(tree, "_RACY", -1)
+    earlier = load_project(sample)
+    real, read = tree.read_input, []
+
+    def counted(path: Path, shown: str) -> bytes:
+        read.append(shown)
+        return real(path, shown)
+
+    monkeypatch.setattr(tree, "read_input", counted)
+    again = load_project(sample, earlier)
+    assert read == [] and again.diagnostics == earlier.diagnostics
+    # the same size and modification time, other bytes: the change time still tells
+    path = sample / OVERLAY
+    before, text = path.stat(), path.read_text(encoding="utf-8")
+    assert "公开查阅点" in text
+    path.write_text(text.replace("公开查阅点", "便民服务站"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    third = load_project(sample, again)
+    assert read == [OVERLAY]
+    assert third.project is not None and third.resolver is not None
+    town, domain = third.project.localities[TOWN], third.project.domain("shehui-jiuzhu")
+    assert domain is not None
+    item = next(e for e in third.resolver.published(town, domain) if e.id == "shjz-05")
+    assert item.values.channels == ("社区/企事业单位/村公示栏(电子屏)", "便民服务站")
 
 
 def test_only_what_an_edit_reaches_is_resolved_again(sample: Path):
