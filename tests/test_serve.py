@@ -4,6 +4,7 @@ in `make bench`; here the waits are generous.)"""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -213,6 +214,8 @@ def test_no_project_or_a_taken_port_cannot_run(tmp_path, run):
         root = write_project(tmp_path / "p", {})
         result = run("-C", root, "serve", "--port", str(taken.getsockname()[1]), "-j", "1")
     assert result.exit_code == 2 and "端口可能已被占用" in result.stderr
+    # serve ran in this process (it built, then could not bind): it gives back the cycle collector as it was
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_a_failing_rebuild_is_shown_and_the_preview_goes_on(project, tmp_path, monkeypatch):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.compare.history import Release, ReleaseChange
@@ -62,9 +62,11 @@ from gkcat.resolve.workplan import ResolvedPlan, plans_of
 from gkcat.source.tree import STATIC, read_input
 
 
-@dataclass(frozen=True)
-class Artifact:
-    """One output: where it goes (first path; the others are aliases), what it is made from, how to make it."""
+class Artifact(NamedTuple):
+    """One output: where it goes (first path; the others are aliases), what it is made from, how to make it.
+
+    A named tuple, not a frozen dataclass: a province has 52,000 and each build lists them all again.
+    """
 
     paths: tuple[str, ...]
     inputs: str | None  # fingerprint of its inputs; None: render every time and compare bytes

@@ -9,6 +9,7 @@ stale content.
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import mimetypes
@@ -217,6 +218,14 @@ def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[st
         # Ctrl-C stops the preview even when it was started from a script in the background, which
         # hands its children SIGINT ignored (Python then keeps ignoring it)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _preview(project_dir, host, port, jobs, echo)
+    finally:
+        gc.unfreeze()  # the process as it was (the tests run serve in theirs)
+    echo("已停止预览")
+
+
+def _preview(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[str], None]) -> None:
     with tempfile.TemporaryDirectory(prefix="gkcat-serve-") as tmp:
         preview, session = Preview(Path(tmp) / "site"), Session()
         # Watching starts before the first build, so that an edit made while it runs is not missed:
@@ -227,24 +236,49 @@ def serve(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[[st
             next(changes, None)  # returns once the watcher is set up
             echo("正在生成网站……")
             _say(echo, *rebuild(project_dir, preview, jobs, session))
+            # What the first build leaves (every parsed file, the resolved province) lives as long as
+            # the preview: the cycle collector need not go through it again (see _collected).
+            gc.collect()
+            gc.freeze()
         except KeyboardInterrupt:
-            echo("已停止预览")
             return
         with serving(preview, host, port) as url:
             echo(f"预览地址：{url}　修改项目中的文件后自动重新生成并刷新页面，按 Ctrl-C 停止")
             try:
+                owed = False  # a collection put off until the watcher has nothing to report
                 for changed in changes:
-                    if not changed:  # the watcher's timeout: nothing changed
+                    if not changed:  # the watcher's timeout: nothing changed for half a second
+                        if owed:
+                            gc.collect()
+                            owed = False
                         continue
                     names = sorted({Path(p).relative_to(project_dir.resolve()).as_posix() for _, p in changed
                                     if Path(p).is_relative_to(project_dir.resolve())})
                     echo(f"修改了 {'、'.join(names[:5])}{' 等' if len(names) > 5 else ''}，重新生成……")
                     # In this process now run the server's and the watcher's threads; forking build
                     # workers beside them risks a lock held at fork time. A rebuild renders few files.
-                    _say(echo, *rebuild(project_dir, preview, 1, session))
+                    with _collected():
+                        _say(echo, *rebuild(project_dir, preview, 1, session))
+                    owed = True
             except KeyboardInterrupt:
                 pass
-    echo("已停止预览")
+
+
+@contextmanager
+def _collected() -> Iterator[None]:
+    """No cycle collection while a rebuild runs: the caller collects once the page is shown.
+
+    Measured on a province of 1,500 localities, every second rebuild otherwise spent 1.5 s of its
+    2-3 s in a full collection of a heap that is almost all still in use. (The first build's part
+    of it is frozen; what later builds leave is collected while nothing is asked of the preview.)
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _say(echo: Callable[[str], None], report: BuildReport | None, problem: str) -> None:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import partial
 
 from gkcat.model.fields import BY_ID, FIELDS, extra_name
@@ -111,7 +111,8 @@ class FormRow:
 
     def digest(self) -> str:
         """What the row holds, as a short hash stored in the meta sheet."""
-        text = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        # its fields as they are (tuples of text): json writes them as asdict() would, without its deep copy
+        text = json.dumps(vars(self), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 

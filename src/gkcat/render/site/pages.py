@@ -286,9 +286,8 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
     exclusions = tuple(ExclusionLine(Link(x.locality.name, f"{table_href(x.locality, domain)}#{x.id}"), x.reason,
                                      pending(x.reason)) for x in s.exclusions)
     root = project.root
-    publishers = tuple(Link(x.name, f"{table_href(x, domain)}#{s.entry.id}") for x in s.publishers)
-    if len(publishers) > PUBLISHERS_LIMIT:
-        publishers = ()
+    publishers = () if len(s.publishers) > PUBLISHERS_LIMIT else tuple(
+        Link(x.name, f"{table_href(x, domain)}#{s.entry.id}") for x in s.publishers)
     return SpreadRow(s.entry.id, v.level1, v.level2, Link(s.owner.name, f"{table_href(s.owner, domain)}#{s.entry.id}"),
                      s.owner.path != root.path, tuple(s.per_level[lv] for lv in project.config.levels), publishers, changes,
                      exclusions)
