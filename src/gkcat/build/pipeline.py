@@ -112,6 +112,8 @@ def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
     memo = memo or Memo()
     # the same templates: a session's next build keeps their compiled code and its rendered rows
     html = memo.get(f"renderer {digest} {[str(d) for d in dirs]}", lambda: HtmlRenderer(dirs, project.root_dir))
+    if "site" in parts:
+        html.prepare()  # here, before any worker forks
     inputs = BuildInputs(project, resolver, prints, when, html, assets, history or History([], False), memo)
     out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
     _no_clashes(out)

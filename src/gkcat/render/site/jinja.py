@@ -3,6 +3,7 @@ autoescaping and StrictUndefined. Renderers return bytes; the build pipeline wri
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
@@ -120,15 +121,30 @@ class HtmlRenderer:
             found = self._rows[(template, key)] = Markup(self._env.get_template(template).render(**context))
         return found
 
-    def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
+    def _environment(self) -> Environment:
         if self._env is None:
             self._env = environment(self.dirs, self.project_dir)
             self._env.globals["row_cells"] = self._row_cells
             # a duty-list row links within its own folder, so it is the same HTML in every locality that lists it
             self._env.globals["duty_row"] = lambda x: self._fragment(DUTY_ROW_TEMPLATE, x, x=x)
             self._env.globals["labels"] = LABELS  # the field registry's column headers, for every template
+        return self._env
+
+    def prepare(self) -> None:
+        """Compile every template now: before build workers fork, each then has them compiled (and a
+        session's next build too). One that does not compile fails when a page asks for it, as before."""
+        env, own = self._environment(), builtin_templates()
+        # gkcat's own names (a project's file of the same name is the one compiled); not a listing of
+        # the project's folder, which may hold links that validation refuses
+        for path in sorted(own.glob("*.*")):
+            if path.suffix in (".html", ".xml"):
+                with contextlib.suppress(TemplateError, TemplateFailure):
+                    env.get_template(path.name)
+
+    def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
+        env = self._environment()
         try:
-            html = self._env.get_template(template).render(page=page, view=view, **extra)
+            html = env.get_template(template).render(page=page, view=view, **extra)
         except TemplateError as err:
             raise _failure(err, template) from None
         return html.encode("utf-8")
