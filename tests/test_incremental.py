@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CATALOGS, SAMPLE_EPOCH
-from gkcat.build.outfolder import MANIFEST
+from gkcat.build.outfolder import MANIFEST, BuildRefused
 from gkcat.build.pipeline import Session, build
 from gkcat.check.load import InvalidProject, Validation, load_project
 from gkcat.source import tree
@@ -33,6 +33,8 @@ EDITS: list[tuple[str, str, str | None, bool]] = [
     ("fixed", OVERLAY, HEAD + "override:\n  shjz-05:\n    channels: [政府网站, 公开查阅点]\n", True),
     ("a town renames its government", f"{OTHER_TOWN}/locality.yaml",
      "name: 蒲东街道\nlevel: town\ndepartments:\n  government: 蒲东街道办事处（新）\n  township: 蒲东街道办事处\n", True),
+    ("the town is renamed: its county's page lists it", f"{OTHER_TOWN}/locality.yaml",
+     "name: 蒲东新街道\nlevel: town\ndepartments:\n  government: 蒲东街道办事处（新）\n  township: 蒲东街道办事处\n", True),
     ("a role the town cannot resolve", OVERLAY,
      HEAD + "override:\n  shjz-05:\n    subject: [no-such-role]\n", False),
     ("the town's overlay is removed", OVERLAY, None, True),
@@ -157,15 +159,29 @@ def test_a_session_updates_its_folder_to_what_a_build_from_nothing_writes(sample
                 build(sample, served, jobs=1, session=session)
             continue
         report = build(sample, served, jobs=1, session=session)
-        # only what the edit reaches is rendered; the rest of the folder is left as it is
+        # only what the edit reaches is rendered; the rest of the folder is left as it is, and the
+        # outputs of localities it does not reach are not even listed
         assert report.reused and len(report.rendered) < len(first.rendered) // 2, what
+        assert 0 < report.carried < len(report.reused), what
         fresh = build(sample, tmp_path / f"fresh-{n}", jobs=2)
         expected = _files(tmp_path / f"fresh-{n}")
         del expected[MANIFEST]
         assert _files(served) == expected, what  # the manifest is the session's, not a file
         assert report.manifest_paths == fresh.manifest_paths
+        assert (len(report.reused) + len(report.rendered), report.rows) == (len(fresh.rendered), fresh.rows), what
     assert removed and not any((served / p).exists() for p in removed) and not (served / GONE).exists()
     assert not list(served.rglob("*.gkcat-part"))
+
+
+def test_a_static_file_may_not_replace_a_page_a_session_carries_over(sample: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SAMPLE_EPOCH)
+    session, served = Session(), tmp_path / "served"
+    build(sample, served, jobs=1, session=session)
+    build(sample, served, jobs=1, session=session)  # nothing changed: every locality's outputs carried over
+    (sample / "static" / OTHER_TOWN).mkdir(parents=True)
+    (sample / "static" / OTHER_TOWN / "index.html").write_text("<p>替换</p>", encoding="utf-8")
+    with pytest.raises(BuildRefused, match="同名"):
+        build(sample, served, jobs=1, session=session)
 
 
 def test_a_session_build_that_fails_to_write_renders_everything_next_time(sample: Path, tmp_path: Path, monkeypatch):

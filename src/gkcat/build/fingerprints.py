@@ -92,6 +92,10 @@ class Fingerprints:
         """A locality's page: itself, its parent and children, and their matrix."""
         return _h(self.site, "locality", history, self.chain(loc), [self.chain(c) for c in loc.children])
 
+    def group(self, loc: Locality, history: bool) -> str:
+        """Everything a locality's own outputs (above: locality, table, open_data, locality_part) are made from."""
+        return _h(self.site, "group", history, self.chain(loc), [self.chain(c) for c in loc.children])
+
     def locality_part(self, loc: Locality, kind: str) -> str:
         """A page made from the locality's own catalogs only (its duty lists, its poster)."""
         return _h(self.site, kind, self.chain(loc))

@@ -73,6 +73,42 @@ class Artifact(NamedTuple):
     render: Callable[[], tuple[bytes, int]]  # -> (content, item rows it holds)
     # rendered by the building process itself, not a worker: it keeps parts in the build's memo
     local: bool = False
+    group: str = ""  # the locality whose own outputs it is one of (its chain's files make them all), or ""
+
+
+class Groups:
+    """A build session's outputs per locality: the key of what they are made from, and their paths.
+
+    A locality whose key is unchanged since the session's last build (its chain's files, its
+    children's, everything project-wide its outputs show) has every output as that build left it:
+    its outputs are not even listed again, their manifest entries are carried over (`carried`).
+    After an edit that is all but the few localities the edit reaches, of a province's 1,500.
+    """
+
+    def __init__(self, earlier: dict[str, tuple[str, list[tuple[str, ...]]]] | None = None):
+        self.earlier = earlier or {}
+        self.keys: dict[str, str] = {}
+        self.carried: list[tuple[str, ...]] = []  # the paths of each output carried over
+
+    def unchanged(self, loc: Locality, key: str) -> bool:
+        """Whether the locality's own outputs are as the last build left them; if so, they are carried."""
+        self.keys[loc.path] = key
+        found = self.earlier.get(loc.path)
+        if found is None or found[0] != key:
+            return False
+        self.carried += found[1]
+        return True
+
+    def made(self, work: list[Artifact]) -> dict[str, tuple[str, list[tuple[str, ...]]]]:
+        """The groups for the next build: those carried, and those listed in `work`."""
+        out = {path: self.earlier[path] for path, key in self.keys.items()
+               if path in self.earlier and self.earlier[path][0] == key}
+        listed: dict[str, list[tuple[str, ...]]] = {}
+        for art in work:
+            if art.group:
+                listed.setdefault(art.group, []).append(art.paths)
+        out.update((path, (self.keys[path], paths)) for path, paths in listed.items())
+        return out
 
 
 class Memo:
@@ -112,18 +148,22 @@ def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
 
 
 def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
-                       memo: Memo) -> list[Artifact]:
+                       memo: Memo, unchanged: Callable[[Locality], bool]) -> list[Artifact]:
     out: list[Artifact] = []
     by_locality: dict[str, str] = {}
     for loc in project.localities.values():
-        by_locality[loc.path] = prints.locality(loc)
-        out.append(Artifact(workbook_paths(loc), by_locality[loc.path], partial(locality_workbook, project, resolver, loc, when)))
+        by_locality[loc.path] = made = prints.locality(loc)
+        if unchanged(loc):
+            continue
+        group = loc.path
+        out.append(Artifact(workbook_paths(loc), made, partial(locality_workbook, project, resolver, loc, when),
+                            group=group))
         # the fill-in workbook is made from the same inputs as the published one
-        out.append(Artifact((form_path(loc),), by_locality[loc.path], partial(locality_form, project, resolver, loc, when)))
-        out.append(Artifact((duties_workbook_path(loc),), by_locality[loc.path], partial(duties_workbook, resolver, loc, when)))
+        out.append(Artifact((form_path(loc),), made, partial(locality_form, project, resolver, loc, when), group=group))
+        out.append(Artifact((duties_workbook_path(loc),), made, partial(duties_workbook, resolver, loc, when), group=group))
         for plan in plans_of(loc):
-            out.append(Artifact((workplan_workbook_path(loc, plan.year),), by_locality[loc.path],
-                                partial(workplan_workbook, plan, when)))
+            out.append(Artifact((workplan_workbook_path(loc, plan.year),), made, partial(workplan_workbook, plan, when),
+                                group=group))
 
     def comparison(d: DomainDef) -> Table:
         return memo.get(f"comparison {prints.domain(d)}", partial(comparison_table, project, resolver, d,
@@ -185,20 +225,19 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
         body = json.dumps(show_data(loc, catalogs_for(resolver, loc)), ensure_ascii=False, separators=(",", ":"))
         return (body + "\n").encode("utf-8"), 0
 
-    out = [Artifact((locality_href(loc),), prints.locality_page(loc, bool(history.releases)), locality_page),
-           Artifact((data_href(loc),), prints.open_data(loc), data),
-           Artifact((departments_href(loc),), prints.locality_part(loc, "departments"), departments_page)]
+    group = loc.path
+    out = [Artifact((locality_href(loc),), prints.locality_page(loc, bool(history.releases)), locality_page, group=group),
+           Artifact((data_href(loc),), prints.open_data(loc), data, group=group),
+           Artifact((departments_href(loc),), prints.locality_part(loc, "departments"), departments_page, group=group)]
     if project.config.site_url:
         out.append(Artifact((poster_href(loc),), prints.locality_part(loc, "poster"),
-                            partial(poster_page, project.config.site_url)))
-    if history.releases:
-        out += _history_pages(html, project, loc, history, when)
+                            partial(poster_page, project.config.site_url), group=group))
     for d in project.domains:
         if project.reaches(d, loc):
-            out.append(Artifact((table_href(loc, d),), prints.table(loc, d), partial(table_page, d.id)))
+            out.append(Artifact((table_href(loc, d),), prints.table(loc, d), partial(table_page, d.id), group=group))
     for plan in plans_of(loc):
         out.append(Artifact((workplan_href(loc, plan.year),), prints.locality_part(loc, workplan_name(plan.year)),
-                            partial(_workplan_page, html, project, plan, when)))
+                            partial(_workplan_page, html, project, plan, when), group=group))
     return out
 
 
@@ -215,7 +254,8 @@ def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: Do
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
-                   html: HtmlRenderer, assets: dict[str, bytes], history: History, memo: Memo) -> list[Artifact]:
+                   html: HtmlRenderer, assets: dict[str, bytes], history: History, memo: Memo,
+                   unchanged: Callable[[Locality], bool]) -> list[Artifact]:
     """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
     facts = SiteFacts(project, resolver, memo.by_locality(prints))
     out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
@@ -239,7 +279,10 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
             project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))
     for loc in project.localities.values():
-        out += _locality_pages(html, facts, prints, loc, when, history)
+        if history.releases:  # rendered on every build (they show the git history): never carried over
+            out += _history_pages(html, project, loc, history, when)
+        if not unchanged(loc):
+            out += _locality_pages(html, facts, prints, loc, when, history)
     return out
 
 
@@ -255,14 +298,24 @@ class BuildInputs:
     assets: dict[str, bytes]  # the site's static assets, the project's templates/assets over gkcat's
     history: History
     memo: Memo
+    groups: Groups | None  # a build session's; None: a build on its own lists every output
+
+    def unchanged(self, loc: Locality) -> bool:
+        """Whether the locality's own outputs are carried over from the session's last build, unlisted."""
+        if self.groups is None:
+            return False
+        known = self.groups.keys.get(loc.path)
+        if known is not None:  # asked once per output part; carried once
+            return known == self.groups.earlier.get(loc.path, ("",))[0]
+        return self.groups.unchanged(loc, self.prints.group(loc, bool(self.history.releases)))
 
 
 def _workbooks(i: BuildInputs) -> list[Artifact]:
-    return workbook_artifacts(i.project, i.resolver, i.prints, i.when, i.memo)
+    return workbook_artifacts(i.project, i.resolver, i.prints, i.when, i.memo, i.unchanged)
 
 
 def _site(i: BuildInputs) -> list[Artifact]:
-    return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history, i.memo)
+    return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history, i.memo, i.unchanged)
 
 
 def _static_file(path: Path, rel: str) -> tuple[bytes, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 from gkcat import __version__
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.build.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
-from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, History, Memo
+from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Memo
 from gkcat.check.load import Loaded, Validation, load_project, require_valid, valid
 from gkcat.compare.history import Release, all_histories
 from gkcat.compare.revisions import load_releases
@@ -51,6 +52,7 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)  # what the user should know (versions left out of the history)
     seconds: float = 0.0
     checked: float = 0.0  # of which reading and checking the project (`gkcat validate`'s work)
+    carried: int = 0  # of `reused`: outputs of unchanged localities, not even listed (a build session's)
 
     def summary(self) -> str:
         """The one line `gkcat build` prints when it is done."""
@@ -103,8 +105,11 @@ def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
 
 
 def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
-              history: History | None = None, memo: Memo | None = None) -> list[Artifact]:
-    """Every output of the project, from the output registry (or only the parts asked for)."""
+              history: History | None = None, memo: Memo | None = None, groups: Groups | None = None) -> list[Artifact]:
+    """Every output of the project, from the output registry (or only the parts asked for).
+
+    With `groups` (a build session's), not those of localities whose outputs are carried over unchanged.
+    """
     project, resolver = v.project, v.resolver
     _no_page_names(project)
     dirs, assets, digest = _site_inputs(project)
@@ -114,9 +119,9 @@ def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
     html = memo.get(f"renderer {digest} {[str(d) for d in dirs]}", lambda: HtmlRenderer(dirs, project.root_dir))
     if "site" in parts:
         html.prepare()  # here, before any worker forks
-    inputs = BuildInputs(project, resolver, prints, when, html, assets, history or History([], False), memo)
+    inputs = BuildInputs(project, resolver, prints, when, html, assets, history or History([], False), memo, groups)
     out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
-    _no_clashes(out)
+    _no_clashes(out, groups.carried if groups else [])
     return out
 
 
@@ -128,11 +133,11 @@ def _no_page_names(project: Project) -> None:
                                f"（{'、'.join(LOCALITY_PAGES)} 已被占用）")
 
 
-def _no_clashes(work: list[Artifact]) -> None:
+def _no_clashes(work: list[Artifact], carried: list[tuple[str, ...]]) -> None:
     """Every output path once: a static/ file may not take the place of a generated page."""
     taken = {MANIFEST}
-    for art in work:
-        for p in art.paths:
+    for paths in itertools.chain((art.paths for art in work), carried):
+        for p in paths:
             if p in taken:
                 raise BuildRefused(f"“{p}”与 gkcat 生成的文件同名：请改名（{STATIC}/ 中的文件按原路径发布到网站）")
             taken.add(safe_path(p))
@@ -212,10 +217,11 @@ def _write(data: bytes, dst: str, in_use: bool) -> None:
 
 
 def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildReport, last: Manifest,
-                  in_place: bool = False) -> Manifest:
+                  in_place: bool = False, carried: list[tuple[str, ...]] | None = None) -> Manifest:
     """Render what changed and write it: into a temporary folder swapped in as OUT, reusing the rest by
     hard links; or, with in_place (gkcat serve's own folder), straight into OUT, file by file.
 
+    `carried` (in_place only): outputs not listed in `work`, kept as the last manifest has them.
     Returns the new manifest.
     """
     # reuse is keyed on the version too: a gkcat release may render the same inputs differently
@@ -242,7 +248,7 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
         if in_place:  # nothing to place, nothing to look for
             keep, there = _nothing, _always
 
-        rows = 0
+        kept_rows = 0
         for i, art in enumerate(work):  # 52,000 times in a province, on every rebuild of gkcat serve: kept lean
             first = art.paths[0]
             prev = previous.get(first)
@@ -251,10 +257,18 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
                 for p in art.paths:
                     manifest[p] = prev
                 report.reused.append(first)
-                rows += prev.get("rows", 0)  # type: ignore[operator]
+                kept_rows += prev.get("rows", 0)  # type: ignore[operator]
             else:
                 todo.append(i)
-        report.rows += rows
+        for paths in carried or ():
+            assert in_place, "only a session's own folder has outputs carried over unlisted"
+            prev = previous[paths[0]]  # a KeyError is a bug: the session's groups and manifest go together
+            for p in paths:
+                manifest[p] = previous[p]
+            report.reused.append(paths[0])
+            kept_rows += prev.get("rows", 0)  # type: ignore[operator]
+        report.carried = len(carried or ())
+        report.rows += kept_rows
         for i, (data, rows) in sorted(_render_all(work, todo, jobs).items()):
             art = work[i]
             sha = hashlib.sha256(data).hexdigest()
@@ -329,6 +343,7 @@ class Session:
     validation: Validation | None = None
     manifest: Manifest | None = None
     memo: dict[str, object] = field(default_factory=dict)
+    groups: dict[str, tuple[str, list[tuple[str, ...]]]] = field(default_factory=dict)  # outputs.Groups
 
 
 def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tuple[str, ...] = PARTS,
@@ -357,17 +372,22 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
             check_foreign(target, manifest)
         history = releases(v.project, report.notes) if "site" in parts else None
         memo = Memo(session.memo if session else None)
-        work = artifacts(v, when, parts, history, memo)
+        # a locality's outputs are carried over only into the session's own folder, of the same parts
+        groups = None if session is None else Groups(session.groups if in_place and parts == PARTS else None)
+        work = artifacts(v, when, parts, history, memo, groups)
         try:
-            written = write_outputs(work, target, jobs or os.cpu_count() or 1, report, manifest, in_place)
+            written = write_outputs(work, target, jobs or os.cpu_count() or 1, report, manifest, in_place,
+                                    groups.carried if groups else None)
         except TemplateFailure as err:  # raised while rendering, before anything is written
             raise BuildRefused(str(err)) from None
         except BaseException:
             if session is not None and in_place:  # the folder may be half updated: the next build renders it all
-                session.manifest = Manifest(None, {})
+                session.manifest, session.groups = Manifest(None, {}), {}
             raise
         if session is not None:
             session.manifest, session.memo = written, memo.used
+            # the next build carries a group's paths as listed here: all of them only when every part was made
+            session.groups = groups.made(work) if groups is not None and parts == PARTS else {}
     report.seconds = time.perf_counter() - start
     return report
 
