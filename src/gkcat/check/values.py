@@ -127,8 +127,9 @@ def check_roles(resolver: Resolver, memo: CheckMemo) -> list[Diagnostic]:
     """Every role used by a published item, and every lead role, resolves at each locality."""
     project = resolver.project
     missing: dict[tuple[str, str], tuple[Step, str, list[Locality]]] = {}
-    used_cache: dict[tuple[int, str], dict[str, Step]] = {}
+    used_cache: dict[tuple[int, str, frozenset[str]], list[tuple[tuple[str, str], Step, str]]] = {}
     for loc in project.localities.values():
+        have = frozenset(loc.roles)
         for index, domain in enumerate(project.domains):
             if not project.reaches(domain, loc):
                 continue
@@ -136,30 +137,31 @@ def check_roles(resolver: Resolver, memo: CheckMemo) -> list[Diagnostic]:
             key = ("roles", resolver.key(loc, domain))
             found = memo.get(key)
             if found is None:
-                found = _unresolved(resolver, loc, index, domain, used_cache)
+                found = _unresolved(resolver, loc, have, index, domain, used_cache)
             memo.keep(key, found)
             for at, step, role in found:
                 missing.setdefault(at, (step, role, []))[2].append(loc)
     return [step.doc.diag(step.path, "GK303", unresolved_role(role, locs)) for step, role, locs in missing.values()]
 
 
-def _unresolved(resolver: Resolver, loc: Locality, index: int, domain: DomainDef,
-                used_cache: dict[tuple[int, str], dict[str, Step]]) -> list[tuple[tuple[str, str], Step, str]]:
-    """The roles of one domain at one locality that name no department there: (where, step, role)."""
+def _unresolved(resolver: Resolver, loc: Locality, have: frozenset[str], index: int, domain: DomainDef,
+                cache: dict[tuple[int, str, frozenset[str]], list[tuple[tuple[str, str], Step, str]]],
+                ) -> list[tuple[tuple[str, str], Step, str]]:
+    """The roles of one domain at one locality (which has the roles `have`) that name no department
+    there: (where, step, role). The towns of a county mostly publish the same entries with the same
+    roles, so the entries' part is worked out once per (entries, level, roles)."""
     project = resolver.project
     out = []
     for j, role in enumerate(domain.lead):
-        if role not in loc.roles and project.domains_doc is not None:
+        if role not in have and project.domains_doc is not None:
             out.append(((project.domains_doc.rel, f"{index}.{j}"), Step(project.domains_doc, (index, "lead", j), "定义"), role))
     entries = resolver.published(loc, domain)
-    key = (id(entries), loc.level)
-    used = used_cache.get(key)
-    if used is None:
-        used = used_cache[key] = _roles_used(entries)
-    for role in sorted(used.keys() - loc.roles.keys()):
-        step = used[role]
-        out.append(((step.doc.rel, f"{step.path}:{role}"), step, role))
-    return out
+    key = (id(entries), loc.level, have)  # `published` keeps the list alive, so its id stays its own
+    unnamed = cache.get(key)
+    if unnamed is None:
+        used = _roles_used(entries)
+        unnamed = cache[key] = [((used[r].doc.rel, f"{used[r].path}:{r}"), used[r], r) for r in sorted(used.keys() - have)]
+    return out + unnamed if out else unnamed
 
 
 def unresolved_role(role: str, locs: list[Locality]) -> str:
