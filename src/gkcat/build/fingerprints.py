@@ -88,12 +88,9 @@ class Fingerprints:
         """A locality's catalog.json."""
         return _h(self.base, "json", self.chain(loc))
 
-    def locality_page(self, loc: Locality, history: bool) -> str:
-        """A locality's page: itself, its parent and children, and their matrix."""
-        return _h(self.site, "locality", history, self.chain(loc), [self.chain(c) for c in loc.children])
-
     def group(self, loc: Locality, history: bool) -> str:
-        """Everything a locality's own outputs (above: locality, table, open_data, locality_part) are made from."""
+        """Everything a locality's own outputs are made from (each of them uses a part of it: locality,
+        table, open_data, locality_part), and so its page: itself, its parent and children, their matrix."""
         return _h(self.site, "group", history, self.chain(loc), [self.chain(c) for c in loc.children])
 
     def locality_part(self, loc: Locality, kind: str) -> str:

@@ -21,7 +21,7 @@ from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.workplan import workplan_name
 from gkcat.render.data import show_data
-from gkcat.render.reuse import Keep
+from gkcat.render.reuse import Keep, KeepDomain
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
 from gkcat.render.site.jinja import HtmlRenderer
@@ -52,12 +52,10 @@ from gkcat.render.site.urls import (
 )
 from gkcat.render.site.workplan import workplan_view
 from gkcat.render.xlsx.form import locality_form
-from gkcat.render.xlsx.layout import Table
-from gkcat.render.xlsx.workbooks import comparison_table, duties_workbook, locality_workbook, project_workbook
+from gkcat.render.xlsx.workbooks import duties_workbook, locality_workbook, project_workbook
 from gkcat.render.xlsx.workplan import workplan_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.resolve.resolver import Resolver
-from gkcat.resolve.spread import Spreads, spread
 from gkcat.resolve.workplan import ResolvedPlan, plans_of
 from gkcat.source.tree import STATIC, read_input
 
@@ -87,28 +85,29 @@ class Groups:
 
     def __init__(self, earlier: dict[str, tuple[str, list[tuple[str, ...]]]] | None = None):
         self.earlier = earlier or {}
-        self.keys: dict[str, str] = {}
+        self.keys: dict[str, str] = {}  # this build's key of each locality asked about
+        self.kept: dict[str, tuple[str, list[tuple[str, ...]]]] = {}  # the groups carried over
         self.carried: list[tuple[str, ...]] = []  # the paths of each output carried over
 
-    def unchanged(self, loc: Locality, key: str) -> bool:
-        """Whether the locality's own outputs are as the last build left them; if so, they are carried."""
-        self.keys[loc.path] = key
-        found = self.earlier.get(loc.path)
-        if found is None or found[0] != key:
-            return False
-        self.carried += found[1]
-        return True
+    def unchanged(self, loc: Locality, key: Callable[[], str]) -> bool:
+        """Whether the locality's own outputs are as the last build left them; if so, they are carried.
+        Each output part asks; the key is worked out, and the group carried, once."""
+        known = self.keys.get(loc.path)
+        if known is None:
+            known = self.keys[loc.path] = key()
+            found = self.earlier.get(loc.path)
+            if found is not None and found[0] == known:
+                self.kept[loc.path] = found
+                self.carried += found[1]
+        return loc.path in self.kept
 
     def made(self, work: list[Artifact]) -> dict[str, tuple[str, list[tuple[str, ...]]]]:
         """The groups for the next build: those carried, and those listed in `work`."""
-        out = {path: self.earlier[path] for path, key in self.keys.items()
-               if path in self.earlier and self.earlier[path][0] == key}
         listed: dict[str, list[tuple[str, ...]]] = {}
         for art in work:
             if art.group:
                 listed.setdefault(art.group, []).append(art.paths)
-        out.update((path, (self.keys[path], paths)) for path, paths in listed.items())
-        return out
+        return {**self.kept, **{path: (self.keys[path], paths) for path, paths in listed.items()}}
 
 
 class Memo:
@@ -134,9 +133,10 @@ class Memo:
         """Values worked out per locality, by the fingerprint of its chain's files (what they are made from)."""
         return lambda loc, kind, make: self.get(f"{kind} {prints.chain(loc)}", make)
 
-    def spreads(self, prints: Fingerprints) -> Spreads:
-        """A domain's spread, by the domain's fingerprint: its page and its 总表 sheet share one."""
-        return lambda project, resolver, d: self.get(f"spread {prints.domain(d)}", partial(spread, project, resolver, d))
+    def by_domain(self, prints: Fingerprints) -> KeepDomain:
+        """Values made from one domain across every locality (a 总表 sheet, a domain's spread, its search
+        entries), by the domain's fingerprint."""
+        return lambda d, kind, make: self.get(f"{kind} {prints.domain(d)}", make)
 
 
 _NONE = object()
@@ -165,12 +165,9 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
             out.append(Artifact((workplan_workbook_path(loc, plan.year),), made, partial(workplan_workbook, plan, when),
                                 group=group))
 
-    def comparison(d: DomainDef) -> Table:
-        return memo.get(f"comparison {prints.domain(d)}", partial(comparison_table, project, resolver, d,
-                                                                   memo.spreads(prints)))
-
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
-                        lambda: (project_workbook(project, resolver, when, comparison, memo.by_locality(prints)), 0),
+                        lambda: (project_workbook(project, resolver, when, memo.by_locality(prints),
+                                                  memo.by_domain(prints)), 0),
                         local=True))
     return out
 
@@ -226,7 +223,8 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
         return (body + "\n").encode("utf-8"), 0
 
     group = loc.path
-    out = [Artifact((locality_href(loc),), prints.locality_page(loc, bool(history.releases)), locality_page, group=group),
+    # the locality page is made from exactly what the group's key names: itself, its children, the history's presence
+    out = [Artifact((locality_href(loc),), prints.group(loc, bool(history.releases)), locality_page, group=group),
            Artifact((data_href(loc),), prints.open_data(loc), data, group=group),
            Artifact((departments_href(loc),), prints.locality_part(loc, "departments"), departments_page, group=group)]
     if project.config.site_url:
@@ -248,9 +246,9 @@ def _workplan_page(html: HtmlRenderer, project: Project, plan: ResolvedPlan, whe
 
 
 def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: DomainDef, when: datetime,
-                 spreads: Spreads) -> tuple[bytes, int]:
+                 keep: KeepDomain) -> tuple[bytes, int]:
     page_ = page(project, domain_href(d), f"{d.name}：各地区公开情况", when)
-    return html.render("domain.html", page_, domain_view(project, resolver, d, spreads)), 0
+    return html.render("domain.html", page_, domain_view(project, resolver, d, keep)), 0
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
@@ -265,16 +263,12 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
                         local=True))
     out.append(Artifact((SEARCH,), prints.search_page(),
                         lambda: (html.render("search.html", page(project, SEARCH, "搜索", when), search_view(project)), 0)))
-
-    def search_part(d: DomainDef, make: Callable[[], str]) -> str:
-        return memo.get(f"search {prints.domain(d)}", make)
-
     out.append(Artifact((SEARCH_INDEX,), prints.all_localities("search-index"),
-                        lambda: (index_script(project, resolver, search_part), 0), local=True))
+                        lambda: (index_script(project, resolver, memo.by_domain(prints)), 0), local=True))
     for d in project.domains:
         path = domain_href(d)
         out.append(Artifact((path,), prints.domain_page(d), partial(_domain_page, html, project, resolver, d, when,
-                                                                    memo.spreads(prints))))
+                                                                    memo.by_domain(prints))))
     if history.releases:
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
             project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))
@@ -302,12 +296,8 @@ class BuildInputs:
 
     def unchanged(self, loc: Locality) -> bool:
         """Whether the locality's own outputs are carried over from the session's last build, unlisted."""
-        if self.groups is None:
-            return False
-        known = self.groups.keys.get(loc.path)
-        if known is not None:  # asked once per output part; carried once
-            return known == self.groups.earlier.get(loc.path, ("",))[0]
-        return self.groups.unchanged(loc, self.prints.group(loc, bool(self.history.releases)))
+        return self.groups is not None and self.groups.unchanged(
+            loc, partial(self.prints.group, loc, bool(self.history.releases)))
 
 
 def _workbooks(i: BuildInputs) -> list[Artifact]:

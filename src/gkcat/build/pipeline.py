@@ -237,15 +237,13 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
         todo = []
 
         def keep(paths: tuple[str, ...]) -> None:
-            if not in_place:
-                for p in paths:
-                    _place(f"{root}/{p}", f"{dest}/{p}")
+            for p in paths:
+                _place(f"{root}/{p}", f"{dest}/{p}")
 
         def there(paths: tuple[str, ...]) -> bool:
-            # the session's own folder holds what its manifest says; OUT may have lost a file since
-            return in_place or all(os.path.isfile(f"{root}/{p}") for p in paths)
+            return all(os.path.isfile(f"{root}/{p}") for p in paths)  # OUT may have lost a file since
 
-        if in_place:  # nothing to place, nothing to look for
+        if in_place:  # the session's own folder holds what its manifest says: nothing to place or look for
             keep, there = _nothing, _always
 
         kept_rows = 0
@@ -357,7 +355,8 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
     if session is not None:
         session.validation = loaded
     v = valid(loaded, "项目有错误，未生成任何文件")
-    in_place = session is not None and session.manifest is not None
+    ours = session.manifest if session is not None else None  # a session's own folder, after its first build
+    in_place = ours is not None
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root,
                        in_place)
     report = BuildReport(target, checked=time.perf_counter() - start)
@@ -365,8 +364,8 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
         report.notes.append("gkcat.yaml 未设置 site_url（网站发布后的地址），所以没有生成各地区的海报 poster.html")
     when = build_time(v.project.root_dir)
     with lock(target):
-        if session is not None and session.manifest is not None:  # in_place: the session's own folder,
-            manifest = session.manifest  # nothing foreign can be in it
+        if ours is not None:  # nothing foreign can be in the session's own folder
+            manifest = ours
         else:
             manifest = read_manifest(target)
             check_foreign(target, manifest)

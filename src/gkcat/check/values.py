@@ -127,7 +127,7 @@ def check_roles(resolver: Resolver, memo: CheckMemo) -> list[Diagnostic]:
     """Every role used by a published item, and every lead role, resolves at each locality."""
     project = resolver.project
     missing: dict[tuple[str, str], tuple[Step, str, list[Locality]]] = {}
-    used_cache: dict[tuple[int, str, frozenset[str]], list[tuple[tuple[str, str], Step, str]]] = {}
+    cache: dict[tuple[int, str, frozenset[str]], list[tuple[tuple[str, str], Step, str]]] = {}
     for loc in project.localities.values():
         have = frozenset(loc.roles)
         for index, domain in enumerate(project.domains):
@@ -137,7 +137,7 @@ def check_roles(resolver: Resolver, memo: CheckMemo) -> list[Diagnostic]:
             key = ("roles", resolver.key(loc, domain))
             found = memo.get(key)
             if found is None:
-                found = _unresolved(resolver, loc, have, index, domain, used_cache)
+                found = _unresolved(resolver, loc, have, index, domain, cache)
             memo.keep(key, found)
             for at, step, role in found:
                 missing.setdefault(at, (step, role, []))[2].append(loc)

@@ -3,7 +3,6 @@ changed or excluded it. Feeds the 总表 comparison sheets and the site's per-do
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gkcat.model.fields import extra_name
@@ -88,7 +87,3 @@ def spread(project: Project, resolver: Resolver, domain: DomainDef) -> list[Spre
                 of(x.entry).exclusions.append(x)
     return list(found.values())
 
-
-# How a renderer asks for a domain's spread: `spread` itself, or the list an earlier build worked out
-# for the same inputs (gkcat serve keeps them by the domain's fingerprint). The list is read, never changed.
-Spreads = Callable[[Project, Resolver, DomainDef], list[Spread]]

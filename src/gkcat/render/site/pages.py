@@ -10,7 +10,7 @@ from functools import partial
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.render.reuse import Keep, make_anew
+from gkcat.render.reuse import Keep, KeepDomain, make_anew
 from gkcat.render.site.urls import (
     DUTIES_WORKBOOK,
     INDEX,
@@ -29,7 +29,7 @@ from gkcat.render.site.urls import (
 from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
-from gkcat.resolve.spread import Spread, Spreads, pending, spread
+from gkcat.resolve.spread import Spread, pending, spread
 
 MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
 PUBLISHERS_LIMIT = 60  # a domain page names the localities publishing an item up to this many
@@ -293,8 +293,9 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
                      exclusions)
 
 
-def domain_view(project: Project, resolver: Resolver, domain: DomainDef, spreads: Spreads = spread) -> DomainView:
-    rows = tuple(_spread_row(project, domain, s) for s in spreads(project, resolver, domain))
+def domain_view(project: Project, resolver: Resolver, domain: DomainDef, keep: KeepDomain = make_anew) -> DomainView:
+    spreads: list[Spread] = keep(domain, "spread", partial(spread, project, resolver, domain))
+    rows = tuple(_spread_row(project, domain, s) for s in spreads)
     return DomainView(domain.name, tuple(LEVEL_ZH[lv] for lv in project.config.levels), rows)
 
 

@@ -11,13 +11,13 @@ from file:// may load a script but may not fetch a JSON file.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Project
 from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.render.reuse import KeepDomain, make_anew
 from gkcat.resolve.resolver import Entry, Resolver
 
 CALLBACK = "gkcatIndex"
@@ -36,13 +36,6 @@ def _runs(positions: list[int]) -> list[int]:
         end = j + 1
         i += 1
     return out
-
-
-Parts = Callable[[DomainDef, Callable[[], str]], str]
-
-
-def _no_memo(_domain: DomainDef, make: Callable[[], str]) -> str:
-    return make()
 
 
 def _header(project: Project) -> dict[str, Any]:
@@ -98,15 +91,15 @@ def _domain_json(project: Project, resolver: Resolver, d_index: int, domain: Dom
     return _dumps(domain_entries(project, resolver, d_index, domain))[1:-1]  # the entries without the brackets
 
 
-def index_script(project: Project, resolver: Resolver, parts: Parts = _no_memo) -> bytes:
+def index_script(project: Project, resolver: Resolver, keep: KeepDomain = make_anew) -> bytes:
     """The index as the script the search page loads: index_data's JSON, written domain by domain.
 
-    `parts` may hand back a domain's entries as written before (gkcat serve keeps them by the
+    `keep` may hand back a domain's entries as written before (gkcat serve keeps them by the
     domain's fingerprint): after an edit only the changed domain's entries are worked out again.
     """
     chunks = []
     for i, d in enumerate(project.domains):
-        chunk = parts(d, partial(_domain_json, project, resolver, i, d))
+        chunk: str = keep(d, "search", partial(_domain_json, project, resolver, i, d))
         if chunk:
             chunks.append(chunk)
     body = _dumps(_header(project))[:-1] + ',"entries":[' + ",".join(chunks) + "]}"

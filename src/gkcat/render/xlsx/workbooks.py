@@ -3,21 +3,20 @@ the project-wide map. Returns bytes; the build pipeline decides where they go.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.render.reuse import Keep, make_anew
+from gkcat.render.reuse import Keep, KeepDomain, make_anew
 from gkcat.render.text import levels_text
 from gkcat.render.xlsx.layout import Table, domain_table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
 from gkcat.resolve.duties import Department, duty_lists
 from gkcat.resolve.resolver import Resolver, resolve_subject
-from gkcat.resolve.spread import Spreads, spread
+from gkcat.resolve.spread import Spread, spread
 
 OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = "目录总览", "不适用事项", "负面清单", "公开地图", "部门总览"
 
@@ -87,13 +86,14 @@ def _map(project: Project, resolver: Resolver, keep: Keep) -> Table:
     return simple_table(f"{project.config.title}：各地区各领域公开事项数", header, rows, kinds)
 
 
-def comparison_table(project: Project, resolver: Resolver, domain: DomainDef, spreads: Spreads = spread) -> Table:
+def comparison_table(project: Project, resolver: Resolver, domain: DomainDef, keep: KeepDomain = make_anew) -> Table:
     """总表.xlsx's sheet for one domain: how many localities publish each item."""
+    spreads: list[Spread] = keep(domain, "spread", partial(spread, project, resolver, domain))
     levels = list(project.config.levels)
     header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"]
     header += [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
     rows = []
-    for i, s in enumerate(spreads(project, resolver, domain), 1):
+    for i, s in enumerate(spreads, 1):
         v = s.entry.values
         rows.append([str(i), s.entry.id, v.level1, v.level2, s.owner.name, str(s.published)]
                     + [str(s.per_level[lv]) for lv in levels] + [str(len(s.exclusions))])
@@ -102,18 +102,18 @@ def comparison_table(project: Project, resolver: Resolver, domain: DomainDef, sp
     return simple_table(f"{domain.name}：各地区公开情况对比", header, rows, kinds)
 
 
-def project_workbook(project: Project, resolver: Resolver, when: datetime,
-                     comparison: Callable[[DomainDef], Table] | None = None, keep: Keep = make_anew) -> bytes:
+def project_workbook(project: Project, resolver: Resolver, when: datetime, keep: Keep = make_anew,
+                     keep_domain: KeepDomain = make_anew) -> bytes:
     """总表.xlsx: the disclosure map as a table, and per domain how many localities publish each item.
 
-    `comparison` may hand back a domain's sheet, and `keep` a locality's row of the map, as made
+    `keep` may hand back a locality's row of the map, and `keep_domain` a domain's sheet, as made
     before (gkcat serve keeps them by fingerprint): after an edit only what it reaches is worked out again.
     """
     wb = new_workbook()
     taken = {MAP}
     write_table(wb, MAP, _map(project, resolver, keep))
     for domain in project.domains:
-        table = comparison(domain) if comparison is not None else comparison_table(project, resolver, domain)
+        table = keep_domain(domain, "comparison", partial(comparison_table, project, resolver, domain, keep_domain))
         write_table(wb, sheet_name(domain.name, taken), table)
     return save(wb, project.config.title, when)
 
