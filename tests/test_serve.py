@@ -8,6 +8,7 @@ import gc
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_project
+from conftest import CATALOGS, write_project
 from gkcat.build.pipeline import build
 
 TABLE = "city/county/yiwu-jiaoyu.html"
@@ -53,7 +54,18 @@ def _read(proc: subprocess.Popen[str], lines: list[str]) -> None:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    root = write_project(tmp_path / "p", {})
+    yield from _serving(write_project(tmp_path / "p", {}), tmp_path)
+
+
+@pytest.fixture
+def sample_server(tmp_path: Path) -> Iterator[Server]:
+    """gkcat serve on a copy of the sample catalogs, as the issue's example asks."""
+    root = tmp_path / "catalogs"
+    shutil.copytree(CATALOGS, root, ignore=shutil.ignore_patterns("site"))
+    yield from _serving(root, tmp_path)
+
+
+def _serving(root: Path, tmp_path: Path) -> Iterator[Server]:
     (tmp_path / "tmp").mkdir()  # its own TMPDIR: the temporary folder it makes is the only one there
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "PYTHONUNBUFFERED": "1", "TMPDIR": str(tmp_path / "tmp")}
     proc = subprocess.Popen([sys.executable, "-m", "gkcat", "-C", str(root), "serve", "--port", "0", "-j", "1"],
@@ -117,6 +129,29 @@ def test_serve_shows_edits_diagnostics_and_stops_cleanly(server: Server, tmp_pat
     time.sleep(0.2)
     assert "已停止预览" in server.lines[-1]
     assert not list(tmp.iterdir())
+
+
+SAMPLE_TABLE = "shenyang/liaozhong/liuerbao/shehui-jiuzhu.html"
+SAMPLE_OVERLAY = "shenyang/liaozhong/liuerbao/shehui-jiuzhu.yaml"
+
+
+def test_serve_on_the_sample_shows_an_overlay_edit_a_broken_file_and_the_fix(sample_server: Server):
+    root: Path = sample_server.root  # type: ignore[attr-defined]
+    text = (root / SAMPLE_OVERLAY).read_text(encoding="utf-8")
+    page = sample_server.get(SAMPLE_TABLE)
+    assert "刘二堡镇" in page and "便民服务站" not in page
+    # the town's overlay changes: its table shows the new channel (how fast is measured in make bench)
+    _edit(root, SAMPLE_OVERLAY, text.replace("公开查阅点", "便民服务站"))
+    changed = sample_server.until(SAMPLE_TABLE, lambda t: "便民服务站" in t)
+    assert "便民服务站" in changed and "项目有错误" not in changed
+    # broken: the page shows the file's diagnostic, with its position
+    _edit(root, SAMPLE_OVERLAY, text.replace("公开查阅点]", "公开查阅点"))
+    broken = sample_server.until(SAMPLE_TABLE, lambda t: "项目有错误" in t)
+    assert f"{SAMPLE_OVERLAY}:" in broken and "GK1" in broken
+    # fixed: the table is back as it was
+    _edit(root, SAMPLE_OVERLAY, text)
+    back = sample_server.until(SAMPLE_TABLE, lambda t: "项目有错误" not in t)
+    assert back == page
 
 
 def test_the_reload_hook_answers_when_the_site_changed(server: Server):
