@@ -25,7 +25,9 @@ FORBIDDEN = {
 # Modules that read or write files, and why. Everything else gets content and returns content.
 IO = {
     "source/tree": "the only reader of a project's files",
-    "build/pipeline": "the only writer of a build's output (and of `gkcat form`'s workbook)",
+    "build/pipeline": "the only writer of a build's output",
+    "build/deliver": "writes `gkcat form`'s workbook where the user says, after checking what is there",
+    "source/lock": "takes the project's and an output folder's lock (a small file holding who took it)",
     "build/serve": "serves the built folder of `gkcat serve` and watches the project",
     "build/outfolder": "reads back its own manifest, takes the lock",
     "build/fingerprints": "hashes gkcat's own source files",

@@ -37,8 +37,8 @@ def sample(tmp_path: Path) -> Path:
     return root
 
 
-def _form(run, root: Path, tmp_path: Path, locality: str = LZ) -> Path:
-    out = tmp_path / "form.xlsx"
+def _form(run, root: Path, tmp_path: Path, locality: str = LZ, name: str = "form.xlsx") -> Path:
+    out = tmp_path / name
     result = run("-C", root, "form", locality, "-o", out, env=EPOCH)
     assert result.exit_code == 0, result.output
     return out
@@ -373,7 +373,7 @@ def test_an_overlay_emptied_by_the_form_goes_unless_it_holds_a_comment(sample, r
     assert not plain.exists()
     plain.write_text("# 区民政局意见：待明年复核\ndomain: shehui-jiuzhu\nexclude:\n  - id: shjz-01\n    reason: 本区另行公开\n",
                      encoding="utf-8")
-    book = _form(run, sample, tmp_path)
+    book = _form(run, sample, tmp_path, name="form-2.xlsx")
     wb = openpyxl.load_workbook(book)
     ws = wb["社会救助"]
     ws.cell(_row(ws, "shjz-01"), _col(ws, "本级适用")).value = "是"

@@ -267,7 +267,7 @@ def test_a_second_build_into_the_same_folder_stops(project, run, tmp_path):
     root, out = project(), tmp_path / "out"
     with lock(out):  # what a build holds while it runs
         result = run("-C", root, "build", "-o", out)
-    assert result.exit_code == 2 and "另一个 gkcat build" in result.stderr and not out.exists()
+    assert result.exit_code == 2 and "正在写入输出文件夹" in result.stderr and not out.exists()
     assert run("-C", root, "build", "-o", out, env=EPOCH).exit_code == 0  # and the lock is released after
 
 

@@ -19,12 +19,8 @@ from pathlib import Path, PurePosixPath
 from gkcat.diagnostics.diagnostic import CONTROL, visible
 from gkcat.errors import GkcatError
 from gkcat.render.site.urls import RESERVED
-from gkcat.source.tree import STATIC, TEMPLATES
-
-try:  # POSIX; elsewhere builds are not locked against each other
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
+from gkcat.source.lock import hold
+from gkcat.source.tree import STATIC, TEMPLATES, in_git_folder
 
 MANIFEST = ".gkcat-manifest.json"
 
@@ -45,9 +41,11 @@ def check_out(project_dir: Path, out: Path, top: str | None, ours: bool = False)
     if top in RESERVED:
         raise BuildRefused(f"顶层地区文件夹不能命名为“{top}”：网站的 {'、'.join(RESERVED)} 已占用这些名称")
     # inputs of the build: writing into them would publish or read the output as input next time
-    for name, what in ((top, "地区文件夹"), (TEMPLATES, "模板文件夹"), (STATIC, "静态文件文件夹"), (".git", "git 仓库")):
+    for name, what in ((top, "地区文件夹"), (TEMPLATES, "模板文件夹"), (STATIC, "静态文件文件夹")):
         if name and (out == project_dir / name or project_dir / name in out.parents):
             raise BuildRefused(f"不能输出到 {out}：它在{what} {name}/ 之中，那是生成网站时读取的内容")
+    if in_git_folder(out.parts):  # the project's own, an enclosing repository's or any other: git's data
+        raise BuildRefused(f"不能输出到 {out}：它在 .git 文件夹之中，那是 git 仓库的数据")
     for folder in [out, *out.parents]:
         if folder.exists() or folder.is_symlink():
             if not folder.is_dir():
@@ -121,27 +119,7 @@ def safe_path(rel: str) -> str:
 
 @contextmanager
 def lock(out: Path) -> Iterator[None]:
-    """One build at a time into OUT: both would share the temporary folder. The second one stops."""
+    """One build at a time into OUT: both would share the temporary folder. The second one stops at once."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    path = out.parent / f".{out.name}.gkcat-lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    busy = BuildRefused(f"另一个 gkcat build 正在写入 {out}：请等它结束后再运行")
-    locked = False
-    try:
-        if fcntl is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise busy from None
-            # The holder removes the file when done; a lock taken on a file it already removed is void.
-            try:
-                if os.stat(path, follow_symlinks=False).st_ino != os.fstat(fd).st_ino:
-                    raise busy
-            except FileNotFoundError:
-                raise busy from None
-        locked = True
+    with hold(out.parent / f".{out.name}.gkcat-lock", f"输出文件夹 {out}", wait=0):
         yield
-    finally:
-        if locked:
-            path.unlink(missing_ok=True)
-        os.close(fd)

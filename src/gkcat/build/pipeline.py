@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gkcat import __version__
+from gkcat.build.deliver import check_target, write_file
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.build.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
 from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Memo
@@ -344,6 +345,14 @@ class Session:
     groups: dict[str, tuple[str, list[tuple[str, ...]]]] = field(default_factory=dict)  # outputs.Groups
 
 
+def workers(jobs: int, notes: list[str]) -> int:
+    """The worker processes of a build: `-j`, at most the CPU count (0: the CPU count); more only compete for them."""
+    cpus = os.cpu_count() or 1
+    if jobs > cpus:
+        notes.append(f"-j {jobs} 多于 CPU 核数，按 {cpus} 个进程生成")
+    return min(jobs, cpus) if jobs > 0 else cpus
+
+
 def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tuple[str, ...] = PARTS,
           session: Session | None = None) -> BuildReport:
     """Check the project and write its outputs to OUT (default: site/ in the project).
@@ -375,7 +384,7 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
         groups = None if session is None else Groups(session.groups if in_place and parts == PARTS else None)
         work = artifacts(v, when, parts, history, memo, groups)
         try:
-            written = write_outputs(work, target, jobs or os.cpu_count() or 1, report, manifest, in_place,
+            written = write_outputs(work, target, workers(jobs, report.notes), report, manifest, in_place,
                                     groups.carried if groups else None)
         except TemplateFailure as err:  # raised while rendering, before anything is written
             raise BuildRefused(str(err)) from None
@@ -391,16 +400,11 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
     return report
 
 
-def write_form(project_dir: Path, locality: str, out: Path | None = None) -> Path:
+def write_form(project_dir: Path, locality: str, out: Path | None = None, force: bool = False) -> Path:
     """`gkcat form`: a locality's fill-in workbook, written whole or not at all (default `<folder>-填报表.xlsx`)."""
     v = require_valid(project_dir)
     loc = find_locality(v.project, locality)
-    target = out if out is not None else Path(form_name(loc))
+    target = check_target(v.project.root_dir, v.project.config.root, out or Path(form_name(loc)), force)
     data, _ = locality_form(v.project, v.resolver, loc, build_time(v.project.root_dir))
-    tmp = target.with_name(f".{target.name}.gkcat-tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_file(target, data, replace=force)
     return target

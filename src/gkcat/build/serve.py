@@ -9,11 +9,15 @@ stale content.
 
 from __future__ import annotations
 
+import errno
 import gc
 import html
+import ipaddress
 import json
 import mimetypes
 import signal
+import socket
+import sys
 import tempfile
 import threading
 import urllib.parse
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import watchfiles
 
@@ -45,6 +50,7 @@ _RELOAD_JS = """// gkcat serve: reload this page when the site was rebuilt (long
 })();
 """
 _WAIT = 25.0  # seconds a reload request is held open before it is answered "no change"
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class ServeRefused(GkcatError):
@@ -59,6 +65,8 @@ class Preview:
     version: int = 0
     problem: str = ""  # the diagnostics (or message) of the last build that failed; "" when it succeeded
     changed: threading.Condition = field(default_factory=threading.Condition)
+    hosts: tuple[str, ...] = _LOOPBACK  # the names a request's Host header may give (set when serving)
+    port: int = 0
 
     def publish(self, problem: str) -> None:
         with self.changed:
@@ -116,7 +124,16 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the stdlib's name
             pass  # the terminal shows rebuilds and diagnostics, not every request
 
+        # seconds a connection may take to send its request (and to take each part of the answer): an
+        # idle connection is closed, not kept waiting on a thread
+        timeout = _IDLE
+
         def do_GET(self) -> None:  # noqa: N802  # the stdlib's name
+            if not _known_host(self.headers.get("Host", ""), preview.port, preview.hosts):
+                # DNS rebinding: a web page under another name that resolves here must not read the preview
+                self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                           "本预览只接受以本机地址访问（如 127.0.0.1 或 localhost）".encode())
+                return
             url = urllib.parse.urlsplit(self.path)
             path = urllib.parse.unquote(url.path)
             if path.startswith(HOOK):
@@ -129,7 +146,11 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             elif target is None:
                 self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", f"没有这个页面：{path}".encode())
             else:
-                body = target.read_bytes()
+                try:
+                    body = target.read_bytes()
+                except OSError:  # removed by a rebuild since it was found
+                    self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", f"没有这个页面：{path}".encode())
+                    return
                 kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
                 if target.suffix == ".html":
                     body, kind = with_hook(body), "text/html; charset=utf-8"
@@ -143,11 +164,11 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             if any(p in ("..", ".") for p in parts) or rel == MANIFEST:
                 return None
             target = preview.out.joinpath(*parts)
-            try:  # never outside the built folder, whatever the request says
+            try:  # never outside the built folder, whatever the request says; a name too long is not there
                 target.resolve().relative_to(preview.out.resolve())
+                return target if target.is_file() else None
             except (ValueError, OSError):
                 return None
-            return target if target.is_file() else None
 
         def _hook(self, name: str, query: dict[str, list[str]]) -> None:
             if name == "reload.js":
@@ -172,14 +193,90 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+_IDLE = 5.0  # seconds
+_CONNECTIONS = 100  # handled at once; more wait in the listen queue until one is done
+
+
+def _known_host(header: str, port: int, hosts: tuple[str, ...]) -> bool:
+    """Whether a request's Host header names the preview: a loopback name or the bound address, and its port."""
+    value = header.strip().lower()
+    if value.startswith("["):  # [::1]:8000
+        host, _, rest = value[1:].partition("]")
+        given = rest[1:] if rest.startswith(":") else rest
+    elif value.count(":") == 1:
+        host, _, given = value.partition(":")
+    else:
+        host, given = value, ""
+    if given not in ("", str(port)):
+        return False
+    if host in hosts:
+        return True
+    # bound to every address (0.0.0.0, ::): reached by an address, never by a name another site controls
+    return ("0.0.0.0" in hosts or "::" in hosts) and _is_ip(host)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _Server(ThreadingHTTPServer):
+    """A thread per connection, at most _CONNECTIONS of them; client errors (a browser that hung up) are quiet."""
+
+    daemon_threads = True  # a held reload request does not keep Ctrl-C waiting
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.slots = threading.BoundedSemaphore(_CONNECTIONS)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(timeout=_IDLE):  # every slot busy for that long: this one is turned away
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):  # a reset, a time-out, a broken pipe: the client's doing
+            super().handle_error(request, client_address)
+
+
+def _bind_error(host: str, port: int, err: OSError) -> ServeRefused:
+    if isinstance(err, socket.gaierror):
+        why = f"无法识别地址“{host}”（{err.strerror or err}）：请用 127.0.0.1、::1 或本机的某个地址"
+    elif err.errno == errno.EADDRINUSE:
+        why = f"端口 {port} 已被占用，请用 --port 换一个（0 为任选空闲端口）"
+    elif err.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+        why = f"本机没有地址 {host}（{err.strerror or err}）"
+    elif err.errno == errno.EACCES:
+        why = f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限），请用 --port 换一个"
+    else:
+        why = str(err.strerror or err)
+    return ServeRefused(f"无法在 {host}:{port} 上启动预览：{why}")
+
+
 @contextmanager
 def serving(preview: Preview, host: str, port: int) -> Iterator[str]:
     """The server running in a thread for the block; yields its address."""
     try:
-        server = ThreadingHTTPServer((host, port), _handler(preview))
+        server = _Server((host, port), _handler(preview))
     except OSError as err:
-        raise ServeRefused(f"无法在 {host}:{port} 上启动预览（{err.strerror or err}）：端口可能已被占用，请用 --port 换一个") from None
-    server.daemon_threads = True  # a held reload request does not keep Ctrl-C waiting
+        raise _bind_error(host, port, err) from None
+    preview.hosts, preview.port = (*_LOOPBACK, host.strip("[]").lower()), server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, name="gkcat-serve", daemon=True)
     thread.start()
     try:

@@ -145,7 +145,7 @@ def summary(directory: Path) -> None:
 
 @main.command(name="build")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="输出文件夹，默认为项目中的 site/。")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认为 CPU 核数。")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认且最多为 CPU 核数。")
 @click.pass_obj
 def build_command(directory: Path, out: Path | None, jobs: int) -> None:
     """检查项目，通过后生成公开网站（HTML）、各地区的标准目录工作簿（XLSX）和总表。"""
@@ -158,11 +158,11 @@ def build_command(directory: Path, out: Path | None, jobs: int) -> None:
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址；默认只有本机可以访问。")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口；0 为任选一个空闲端口。")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认为 CPU 核数。")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认且最多为 CPU 核数。")
 @click.pass_obj
 def serve_command(directory: Path, host: str, port: int, jobs: int) -> None:
     """本地预览网站：生成到临时文件夹，修改项目文件后自动重新生成并刷新打开的页面。"""
-    serve(directory, host, port, jobs or os.cpu_count() or 1, click.echo)
+    serve(directory, host, port, jobs, click.echo)
 
 
 @main.command("diff")
@@ -251,10 +251,11 @@ def import_html(directory: Path, file: Path, locality: str, domain: str | None, 
 @click.argument("locality")
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="写到哪个文件，默认为当前文件夹中的“<地区文件夹名>-填报表.xlsx”。")
+@click.option("--force", is_flag=True, help="替换已有的填报表（只替换 gkcat 填报表，其他文件从不覆盖）。")
 @click.pass_obj
-def form_command(directory: Path, locality: str, out: Path | None) -> None:
+def form_command(directory: Path, locality: str, out: Path | None, force: bool) -> None:
     """生成一个地区的填报表（Excel）：各单位在其中调整目录后交回，用 gkcat import xlsx 导入。"""
-    path = write_form(directory, locality, out)
+    path = write_form(directory, locality, out, force)
     click.echo(f"已写入 {path}")
 
 

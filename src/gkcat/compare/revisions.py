@@ -1,4 +1,4 @@
-"""Projects as they were at a git revision, read with `git archive` into a temporary folder.
+"""Projects as they were at a git revision, their YAML files read from git into a temporary folder.
 
 The working tree and the index are never touched. Everything a resolved project needs is in
 memory once it is validated, so the temporary folder is gone before the caller uses it.
@@ -6,10 +6,12 @@ memory once it is validated, so the temporary folder is gone before the caller u
 
 from __future__ import annotations
 
-import io
+import contextlib
+import os
 import subprocess
-import tarfile
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,23 +68,111 @@ def resolve_rev(project_dir: Path, rev: str) -> str:
     return _text(proc)
 
 
+MAX_FILE = 64 * 2**20  # bytes of one YAML file of an old version
+MAX_VERSION = 512 * 2**20  # bytes of all the YAML files of one version
+_LINK = "120000"  # git's mode of a symbolic link
+
+
+@dataclass(frozen=True)
+class _Entry:
+    mode: str
+    sha: str
+    size: int
+    path: str  # from the repository's top
+
+
+def _entries(top: Path, commit: str, prefix: str, rev: str) -> list[_Entry]:
+    """The files of the project folder at `commit` with their sizes, read from git's tree, not the files."""
+    proc = _git(top, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}/" if prefix else ".")
+    if proc.returncode != 0:
+        raise RevisionError(f"版本 {rev} 无法读取：{proc.stderr.decode('utf-8', 'replace').strip()}")
+    out = []
+    for record in filter(None, proc.stdout.split(b"\0")):
+        meta, _, path = record.partition(b"\t")
+        mode, kind, sha, size = meta.decode("ascii", "replace").split()
+        if kind == "blob":
+            out.append(_Entry(mode, sha, int(size) if size.isdigit() else 0, path.decode("utf-8", "surrogateescape")))
+    return out
+
+
+def _wanted(e: _Entry) -> bool:
+    """What loading a project reads: YAML files (and links, which may be locality folders); not the rest."""
+    return e.mode == _LINK or e.path.lower().endswith((".yaml", ".yml"))
+
+
+def _blobs(top: Path, shas: list[str]) -> Iterator[bytes]:
+    """The blobs' bytes in order, one at a time from one `git cat-file --batch` (never all in memory)."""
+    try:
+        proc = subprocess.Popen(["git", "-C", str(top), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError as err:
+        raise RevisionError(f"无法运行 git：{err}") from None
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def feed() -> None:  # a thread of its own: git blocks writing when nobody reads, and so would we
+        try:
+            for sha in shas:
+                proc.stdin.write(f"{sha}\n".encode())  # type: ignore[union-attr]  # checked above
+            proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for _ in shas:
+            header = proc.stdout.readline().split()
+            if len(header) != 3 or not header[2].isdigit():
+                raise RevisionError("git 未能给出版本中的文件")
+            data = proc.stdout.read(int(header[2]))
+            proc.stdout.read(1)  # the newline after each blob
+            yield data
+    finally:
+        proc.kill()
+        proc.wait()
+        writer.join()
+        proc.stdout.close()
+        if not proc.stdin.closed:
+            with contextlib.suppress(OSError):  # a pipe git had closed
+                proc.stdin.close()
+
+
+def _extract(top: Path, commit: str, prefix: str, rev: str, dest: Path) -> None:
+    """Write the project folder's YAML files at `commit` into `dest`, within MAX_FILE and MAX_VERSION.
+
+    Everything else (workbooks, images, a large file committed by mistake) is never read: only its folder is made.
+    """
+    entries = _entries(top, commit, prefix, rev)
+    wanted = [e for e in entries if _wanted(e)]
+    big = next((e for e in wanted if e.size > MAX_FILE), None)
+    if big is not None:
+        raise RevisionError(f"版本 {rev} 无法读取：其中的 {big.path} 有 {big.size / 2**20:.0f} MB，"
+                            f"超过 {MAX_FILE // 2**20} MB 的上限")
+    total = sum(e.size for e in wanted)
+    if total > MAX_VERSION:
+        raise RevisionError(f"版本 {rev} 无法读取：其中的 YAML 文件共 {total / 2**20:.0f} MB，超过 {MAX_VERSION // 2**20} MB 的上限")
+    for e in entries:
+        (dest / e.path).parent.mkdir(parents=True, exist_ok=True)
+    for e, data in zip(wanted, _blobs(top, [e.sha for e in wanted]), strict=True):
+        path = dest / e.path
+        if e.mode != _LINK:
+            path.write_bytes(data)
+            continue
+        target = os.fsdecode(data)
+        if os.path.isabs(target) or not (path.parent / target).resolve().is_relative_to(dest.resolve()):
+            # an outward or absolute symlink was committed then: that version is not read at all
+            raise RevisionError(f"版本 {rev} 无法读取：其中的 {e.path} 是指向仓库之外的符号链接")
+        path.symlink_to(target)
+
+
 def load_at(project_dir: Path, rev: str) -> Loaded:
     """The project as it was at `rev`, validated; RevisionError when it cannot be read or is invalid."""
     top, prefix = repository(project_dir)
     commit = resolve_rev(project_dir, rev)
-    proc = _git(top, "archive", "--format=tar", commit, *([f"{prefix}/"] if prefix else []))
-    if proc.returncode != 0:
-        raise RevisionError(f"版本 {rev} 中没有项目文件夹 {prefix or '.'}：{proc.stderr.decode('utf-8', 'replace').strip()}")
     with tempfile.TemporaryDirectory(prefix="gkcat-rev-") as tmp:
         try:
-            with tarfile.TarFile(fileobj=io.BytesIO(proc.stdout)) as tar:
-                tar.extractall(tmp, filter="data")  # no links or paths that leave the folder
-        except tarfile.FilterError as err:
-            # an outward or absolute symlink was committed then: that version is not read at all
-            member = getattr(err, "tarinfo", None)
-            name = member.name if member is not None else "?"
-            raise RevisionError(f"版本 {rev} 无法读取：其中的 {name} 是指向仓库之外的符号链接（{type(err).__name__}）") from None
-        except (tarfile.TarError, OSError) as err:
+            _extract(top, commit, prefix, rev, Path(tmp))
+        except OSError as err:
             raise RevisionError(f"版本 {rev} 无法读取：{err}") from None
         root = Path(tmp) / prefix if prefix else Path(tmp)
         if not (root / CONFIG_FILE).is_file():

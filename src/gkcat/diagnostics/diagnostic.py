@@ -64,8 +64,11 @@ def quote_list(values: Sequence[str], limit: int = 8) -> str:
 
 # C0 and C1 controls, DEL and the non-characters U+FFFE/U+FFFF: never printable, never valid in
 # XML 1.0, and in a terminal or a CI log they can clear the screen or start a forged line.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+# Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) count as controls: they make a file
+# name or a value read backwards in a terminal, a CI log or a page ("Trojan Source").
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}\ufffe\uffff]")
+_SHOWN = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ufffe\uffff]")
 
 
 def visible(text: str) -> str:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gkcat.ingest.grids import Grid
-from gkcat.model.form import FIRST_ROW, HEADER_ROW, META_MARK, META_SHEET, Column
+from gkcat.model.form import (
+    FIRST_ROW,
+    GUIDE_IDENTITY,
+    GUIDE_SHEET,
+    HEADER_ROW,
+    META_MARK,
+    META_SHEET,
+    Column,
+    identity_domain,
+)
 
 
 @dataclass
@@ -21,7 +30,9 @@ class FormFile:
     made: str
     digests: dict[tuple[str, str], str] = field(default_factory=dict)  # (domain, id) -> digest
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> domain id, in form order
-    grids: dict[str, Grid] = field(default_factory=dict)
+    grids: dict[str, Grid] = field(default_factory=dict)  # by the sheet's name as made (it may be renamed since)
+    foreign: list[str] = field(default_factory=list)  # sheets gkcat did not write (added, or copied in)
+    hidden: list[Grid] = field(default_factory=list)  # the unit's sheets that hide something
 
 
 def read_form(grids: list[Grid]) -> FormFile | None:
@@ -42,9 +53,25 @@ def read_form(grids: list[Grid]) -> FormFile | None:
             out.sheets.setdefault(sheet, domain)
             if item_id:
                 out.digests[(domain, item_id)] = digest
-    by_name = {g.name: g for g in grids}
-    out.grids = {name: by_name[name] for name in out.sheets if name in by_name}
+    _find_sheets(out, grids, meta)
     return out
+
+
+def _find_sheets(form: FormFile, grids: list[Grid], meta: Grid) -> None:
+    """Each domain sheet by its identity (which a rename keeps), else by its name; the rest accounted for."""
+    by_identity = {domain: g for g in grids for n in g.names if (domain := identity_domain(n)) is not None}
+    by_name = {g.name: g for g in grids if not any(identity_domain(n) is not None for n in g.names)}
+    for name, domain in form.sheets.items():
+        grid = by_identity.get(domain) or by_name.get(name)
+        if grid is not None:
+            form.grids[name] = grid
+    known = {id(g) for g in form.grids.values()} | {id(meta)}
+    guide = next((g for g in grids if GUIDE_IDENTITY in g.names), None) or \
+        next((g for g in grids if g.name == GUIDE_SHEET and not g.names), None)
+    if guide is not None:
+        known.add(id(guide))
+    form.foreign = [g.name for g in grids if id(g) not in known]
+    form.hidden = [g for g in grids if g is not meta and (g.hidden or g.hidden_rows or g.hidden_cols)]
 
 
 @dataclass

@@ -46,12 +46,16 @@ def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFil
     if now != form.fingerprint:
         plan.report.append(f"这份填报表制于 {form.made or '（日期不明）'}，此后{loc.name}或其上级的目录已有变化："
                            "变化了的事项所在行不导入，逐一列在下面")
+    plan.problems += [f"工作表“{name}”不是 gkcat 生成的（新增的，或从别处复制来的），其中的内容无法导入：请把修改填回"
+                      "原来的工作表，或删除这个工作表后再交回" for name in form.foreign]
     for name, domain_id in form.sheets.items():
         grid = form.grids.get(name)
         sheet = sheets.get(domain_id)
         if grid is None or sheet is None:
             plan.report.append(f"工作表“{name}”" + ("不在文件中" if grid is None else "的领域已不延伸到本地区") + "，未导入")
             continue
+        if grid.name != name:
+            plan.report.append(f"工作表“{name}”已改名为“{grid.name}”：按原工作表导入")
         _Domain(project, resolver, loc, sheet, form, cols, plan).run(sheet_rows(grid, cols))
     return plan
 

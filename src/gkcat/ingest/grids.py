@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from gkcat.ingest.bounds import (
@@ -35,6 +36,10 @@ class Grid:
     merged_from: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     links: dict[tuple[int, int], str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the import report should say about cells
+    names: list[str] = field(default_factory=list)  # workbook-level names bound to this sheet
+    hidden: bool = False  # the sheet is hidden
+    hidden_rows: list[int] = field(default_factory=list)  # 0-based, of the rows that hold something
+    hidden_cols: list[int] = field(default_factory=list)  # 0-based, of the columns the grid has
 
     def ref(self, row: int, col: int) -> str:
         """A cell reference users can find: Sheet!C7 (1-based row, letters for the column)."""
@@ -95,8 +100,36 @@ def read_xlsx(path: Path) -> list[Grid]:
                 if cell.hyperlink is not None and cell.hyperlink.target and cell.row and cell.column:
                     grid.links[(cell.row - 1, cell.column - 1)] = cell.hyperlink.target
         _formula_notes(grid, formulas.get(ws.title, []))
+        _hidden(grid, ws)
         grids.append(grid)
+    _names(grids, wb)
     return grids
+
+
+def _hidden(grid: Grid, ws: Any) -> None:
+    """What Excel hides in the sheet: the sheet itself, rows, columns (a column entry may cover a range)."""
+    grid.hidden = ws.sheet_state != "visible"
+    grid.hidden_rows = sorted(r - 1 for r, dim in ws.row_dimensions.items()
+                              if dim.hidden and 0 < r <= len(grid.rows) and any(grid.rows[r - 1]))
+    width = len(grid.rows[0]) if grid.rows else 0
+    cols: set[int] = set()
+    for dim in ws.column_dimensions.values():
+        if dim.hidden and dim.min and dim.max:
+            cols.update(range(dim.min - 1, min(dim.max, width)))
+    grid.hidden_cols = sorted(cols)
+
+
+def _names(grids: list[Grid], wb: Any) -> None:
+    """Each workbook-level name that points into a sheet, on that sheet's grid."""
+    by_title = {g.name: g for g in grids}
+    for name, defined in sorted(wb.defined_names.items()):
+        try:
+            places = list(defined.destinations)
+        except (ValueError, TypeError, AttributeError):  # a name of a formula or a constant, not a place
+            continue
+        for title, _ in places:
+            if title in by_title:
+                by_title[title].names.append(name)
 
 
 class _Tables(HTMLParser):

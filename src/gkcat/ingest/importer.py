@@ -26,7 +26,8 @@ from gkcat.ingest.writer import Changes, Outcome, Refused, check_on_copy, errors
 from gkcat.model.project import Locality, Project
 from gkcat.resolve.catalog import Unknown, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
-from gkcat.source.tree import CONFIG_FILE, read_input
+from gkcat.source.lock import project_lock
+from gkcat.source.tree import CONFIG_FILE, find_project, read_input
 
 GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
 
@@ -92,11 +93,38 @@ def _tables(grids: list[Grid], sheet: str | None, channels: list[str], report: l
     return out
 
 
+def hidden_notes(grids: list[Grid], imported: list[Grid]) -> list[str]:
+    """What is hidden in the workbook (sheets, rows, columns) and what the import did with it: hidden is not deleted."""
+    out = []
+    for g in grids:
+        used = any(g is i for i in imported)
+        if g.hidden:
+            out.append(f"工作表“{g.name}”是隐藏的：" + ("已照常导入（如不应导入，请删除这个工作表，或用 --sheet 指定要导入的工作表）"
+                                                 if used else "不是要导入的表，未导入"))
+        if not used:
+            continue
+        if g.hidden_rows:
+            rows = "、".join(str(r + 1) for r in g.hidden_rows[:20]) + (" 等" if len(g.hidden_rows) > 20 else "")
+            out.append(f"工作表“{g.name}”的第 {rows} 行是隐藏的：已照常导入（隐藏不等于删除，不应导入的行请删除）")
+        if g.hidden_cols:
+            cols = "、".join(g.ref(0, c).split("!")[1].rstrip("1") for c in g.hidden_cols[:20])
+            out.append(f"工作表“{g.name}”的 {cols} 列是隐藏的：已照常读取")
+    return out
+
+
 def import_file(project_dir: Path, kind: str, file: Path, locality: str | None, domain_id: str | None,
                 sheet: str | None, force: bool, dry_run: bool = False) -> Outcome:
     """Read FILE into LOCALITY's domain files (a fill-in workbook names its own); write them, then validate."""
-    v = require_valid(project_dir, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
     grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
+    # From reading the project to the last write: an import running beside it would otherwise plan
+    # from the files as they were and overwrite its edits.
+    with project_lock(find_project(project_dir)):
+        return _import_grids(project_dir, kind, file, grids, locality, domain_id, sheet, force, dry_run)
+
+
+def _import_grids(project_dir: Path, kind: str, file: Path, grids: list[Grid], locality: str | None,
+                  domain_id: str | None, sheet: str | None, force: bool, dry_run: bool) -> Outcome:
+    v = require_valid(project_dir, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
     form = read_form(grids) if kind == "xlsx" else None
     if form is not None:
         return _import_form(project_dir, v, file, form, locality, dry_run)
@@ -138,6 +166,7 @@ def _import_tables(project_dir: Path, v: Loaded, loc: Locality, grids: list[Grid
             plan.files[path] = overlay_file(project, resolver, domain, loc, table, extras, reasons, withheld, plan.report)
         plan.report.insert(0, f"{table.grid.name}：{domain.name}，{len(table.items)} 项 → {path}")
         out.report += [f"{table.grid.name}：{n}" for n in table.notes]
+    out.report += hidden_notes(grids, [t.grid for t in tables])
     if sheet is None and domain_id is None:
         _untabled(project, resolver, loc, carried, plan)
     texts: dict[str, str] = {}
@@ -198,7 +227,8 @@ def _import_form(project_dir: Path, v: Loaded, file: Path, form: FormFile, local
         raise Refused(f"{file.name} 是“{form.locality}”的填报表，本项目中没有这个地区")
     plan = plan_form(v.project, v.resolver, loc, form)
     out = Outcome(report=[f"{file.name}：{loc.name}（{loc.path}）的填报表，制于 {form.made}（gkcat {form.version}）"])
-    out.report += plan.report + [f"未导入：{line}" for line in plan.stale]
+    out.report += plan.report + hidden_notes(form.hidden, list(form.grids.values()))
+    out.report += [f"未导入：{line}" for line in plan.stale]
     if plan.problems:
         raise ImportRefused(f"填报表中有 {len(plan.problems)} 处不能导入，未写入任何文件：请按上面的说明修改后再交回",
                             details="\n".join(out.report + plan.problems), exit_code=1)

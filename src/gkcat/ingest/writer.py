@@ -140,9 +140,13 @@ def write_changes(root: Path, changes: Changes) -> list[str]:
         for rel, text in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.gkcat-tmp")
+            # a name of its own: two gkcat processes never share a staging file
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gkcat-tmp", dir=path.parent)
+            tmp = Path(name)
             staged.append((tmp, path))
-            tmp.write_text(text, encoding="utf-8")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.chmod(tmp, 0o644)
         with _uninterrupted():
             for tmp, path in staged:
                 os.replace(tmp, path)

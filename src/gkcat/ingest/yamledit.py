@@ -9,6 +9,7 @@ written back byte for byte.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 from typing import Any
@@ -96,7 +97,68 @@ def edit(text: str, target: dict[str, Any]) -> str:
     data = _merged(data, target)
     buf = io.StringIO()
     y.dump(data, buf)
-    return bom + buf.getvalue()
+    return bom + _comments_kept(text[len(bom):], buf.getvalue())
+
+
+# A line that opens a block scalar (`key: |`, `- >-`): the more-indented lines after it are text, not comments.
+_BLOCK = re.compile(r"[:-][ \t]+[|>][0-9+-]*[ \t]*(?:#.*)?$")
+
+
+def _kinds(lines: list[str]) -> list[str]:
+    """Each line's kind: "#" a full-line comment, "" blank, "c" anything else (block scalar text included)."""
+    out: list[str] = []
+    inside = -1  # the indentation of the line that opened a block scalar, while in one
+    for line in lines:
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" "))
+        if inside >= 0 and (not stripped or indent > inside):
+            out.append("c")
+            continue
+        inside = indent if _BLOCK.search(line.rstrip("\n")) else -1
+        out.append("" if not stripped else "#" if stripped.startswith("#") else "c")
+    return out
+
+
+def _comments_kept(old: str, new: str) -> str:
+    """`new` with every full-line comment of `old` above the line it stood above, unless that line is gone.
+
+    ruamel keeps a comment written above a key with the node before it: removing that node (the last
+    exclude entry) drops the comment, and appending to it moves the comment above the new entry. A
+    comment describes what follows it, so here each goes back above its line, matched by content.
+    """
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_kinds, new_kinds = _kinds(old_lines), _kinds(new_lines)
+    old_code = [i for i, k in enumerate(old_kinds) if k == "c"]
+    new_code = [i for i, k in enumerate(new_lines) if new_kinds[i] == "c"]
+    where: dict[int, int] = {}  # old code line -> new code line, where it is kept or replaced in place
+    matcher = difflib.SequenceMatcher(None, [old_lines[i] for i in old_code], [new_lines[i] for i in new_code],
+                                      autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for k in range(i1, min(i2, i1 + (j2 - j1))):
+                where[old_code[k]] = new_code[j1 + k - i1]
+    # each comment block of `old` (with the blank lines before it), by the code line below it (len: the end)
+    above: dict[int, list[str]] = {}
+    block: list[str] = []
+    for i, kind in enumerate(old_kinds):
+        if kind == "c":
+            if any(line.strip() for line in block):
+                above.setdefault(where.get(i, -1), []).extend(block)
+            block = []
+        else:
+            block.append(old_lines[i])
+    if any(line.strip() for line in block):
+        above[len(new_lines)] = block
+    above.pop(-1, None)  # above a line the edit removed: the comment goes with it
+    out: list[str] = []
+    for j, line in enumerate([*new_lines, ""]):
+        for kept in above.get(j, []):
+            if kept.strip() or (out and out[-1].strip()):  # no second blank line
+                out.append(kept if kept.endswith("\n") else kept + "\n")
+        if j < len(new_lines) and new_kinds[j] != "#":
+            out.append(line)
+    text = "".join(out)
+    return text if text.strip() else new
 
 
 def has_comments(text: str) -> bool:

@@ -126,7 +126,11 @@ async def _check_all(urls: list[str], timeout: float, jobs: int, now: Callable[[
             host = hosts.setdefault(_host(url), asyncio.Semaphore(PER_HOST))
             async with host, overall:
                 try:
-                    result = await check_one(client, url, timeout, now)
+                    # the whole budget of one link, from connect to the last byte: httpx's timeout is per
+                    # read, which a server sending a byte every half second never reaches
+                    result = await asyncio.wait_for(check_one(client, url, timeout, now), timeout)
+                except TimeoutError:
+                    result = Result(url, DEAD, None, "", f"超时：{timeout:g} 秒内没有响应", _stamp(now))
                 except Exception as err:  # one odd link or server must not end the run with a traceback
                     result = Result(url, DEAD, None, "", f"检查时出错：{type(err).__name__} {err}".strip(), _stamp(now))
             done(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from gkcat.links.cache import fresh, read_cache, write_cache
 from gkcat.links.collect import LinkUse, collect_links
 from gkcat.links.probe import DEAD, REDIRECTED, Result, check_urls
 from gkcat.resolve.catalog import Unknown, find_locality
+from gkcat.source.lock import project_lock
 
 
 class CannotCheck(GkcatError):
@@ -52,11 +54,26 @@ class LinkOptions:
     max_age: float = 24.0  # hours; 0: request every link
 
 
+MAX_TIMEOUT = 600.0  # seconds for one link
+MAX_JOBS = 64
+MAX_AGE = 24.0 * 366 * 10  # hours: ten years
+
+
+def _check_options(options: LinkOptions) -> None:
+    """CannotCheck for a number the run cannot use: nan, inf, or out of its range."""
+    for flag, value, low, high, what in (("--timeout", options.timeout, 0.0, MAX_TIMEOUT, "秒"),
+                                         ("--max-age", options.max_age, 0.0, MAX_AGE, "小时"),
+                                         ("--jobs", float(options.jobs), 1.0, float(MAX_JOBS), "个")):
+        low_ok = value > low if flag == "--timeout" else value >= low
+        if not math.isfinite(value) or not low_ok or value > high:
+            bound = f"大于 {low:g}" if flag == "--timeout" else f"至少为 {low:g}"
+            raise CannotCheck(f"{flag} 的值“{value:g}”不可用：应{bound}、不超过 {high:g} {what}的数")
+
+
 def check_links(directory: Path, options: LinkOptions, now: Callable[[], datetime] = lambda: datetime.now(UTC),
                 progress: Callable[[Result], None] = lambda r: None) -> LinkReport:
     """Every link of the catalogs (of one locality and those below it), checked or taken from the cache."""
-    if options.timeout <= 0 or options.jobs < 1 or options.max_age < 0:
-        raise CannotCheck("--timeout 应大于 0，--jobs 至少为 1，--max-age 不能为负数")
+    _check_options(options)
     v = require_valid(directory, exit_code=2)
     try:
         under = find_locality(v.project, options.locality) if options.locality else None
@@ -69,8 +86,10 @@ def check_links(directory: Path, options: LinkOptions, now: Callable[[], datetim
     todo = [u.url for u in uses if u.url not in reuse]
     results = {r.url: r for r in check_urls(todo, options.timeout, options.jobs, now, progress)}
     checked = [Checked(u, results.get(u.url) or reuse[u.url], u.url not in results) for u in uses]
-    # a run over one locality keeps what the cache knew of the others; a run over all keeps only current links
-    kept = dict(cached) if under is not None else {}
-    kept.update({c.result.url: c.result for c in checked})
-    write_cache(root, list(kept.values()))
+    # a run over one locality keeps what the cache knew of the others (as the cache is now: another run
+    # may have written it meanwhile); a run over all keeps only current links
+    with project_lock(root):
+        kept = read_cache(root) if under is not None else {}
+        kept.update({c.result.url: c.result for c in checked})
+        write_cache(root, list(kept.values()))
     return LinkReport(checked)

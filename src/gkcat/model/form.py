@@ -19,6 +19,23 @@ from gkcat.model.fields import BY_ID, FIELDS, extra_name
 from gkcat.model.files import ExtraField
 from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, LINK, METHODS, OTHER_CHANNEL, link_problem, other_detail
 
+# A domain sheet's identity: a hidden workbook name bound to the sheet, which survives a rename.
+# Names take letters, digits, "." and "_": a domain id's "-" becomes "." (ids have no ".").
+IDENTITY_PREFIX = "_gkcat."
+
+
+GUIDE_IDENTITY = IDENTITY_PREFIX + "_guide"  # the 说明 sheet's ("_" starts no domain id)
+
+
+def sheet_identity(domain_id: str) -> str:
+    return IDENTITY_PREFIX + domain_id.replace("-", ".")
+
+
+def identity_domain(name: str) -> str | None:
+    """The domain id a workbook name stands for, or None when it is no sheet identity."""
+    return name[len(IDENTITY_PREFIX):].replace(".", "-") if name.lower().startswith(IDENTITY_PREFIX) else None
+
+
 FORMAT = "1"  # the layout version written into the meta sheet
 META_SHEET = "_gkcat"  # hidden: locality, fingerprint, version, one digest per row
 META_MARK = "gkcat 填报表"  # cell A1 of the meta sheet: what makes a workbook a form

@@ -62,13 +62,22 @@ def find_project(directory: Path) -> Path:
     return directory
 
 
+GIT_FOLDER = ".git"
+
+
+def in_git_folder(parts: tuple[str, ...]) -> bool:
+    """Whether a path's parts pass through a `.git` folder (any case: some file systems ignore it)."""
+    return any(p.casefold() == GIT_FOLDER for p in parts)
+
+
 def inside(path: Path, root: Path) -> bool:
-    """Whether `path`, links followed, is `root` or below it: the rule for every input gkcat reads."""
+    """Whether `path`, links followed, is `root` or below it and in no `.git` folder: the rule for every input
+    gkcat reads. A CI checkout keeps its access token in `.git/config`, inside the project."""
     try:
-        path.resolve().relative_to(root.resolve())
+        rel = path.resolve().relative_to(root.resolve())
     except ValueError:
         return False
-    return True
+    return not in_git_folder(rel.parts)
 
 
 _KINDS = ((stat.S_ISDIR, "文件夹"), (stat.S_ISFIFO, "命名管道"), (stat.S_ISSOCK, "套接字"),
@@ -118,7 +127,7 @@ def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = Non
     """One file, parsed (or as parsed before, for the same bytes); `link`: whether it is a symlink, when known."""
     path = f"{root}/{rel}"
     if (os.path.islink(path) if link is None else link) and not inside(Path(path), root):
-        diags.append(Diagnostic.make(rel, (1, 1), "GK108", "此文件是指向项目之外的符号链接，已拒绝读取"))
+        diags.append(Diagnostic.make(rel, (1, 1), "GK108", "此文件是指向项目之外或 .git 文件夹中的符号链接，已拒绝读取"))
         return None
     try:
         st = os.stat(path)
@@ -152,8 +161,12 @@ def list_files(root: Path, folder: str, diags: list[Diagnostic]) -> dict[str, Pa
 
     def walk(path: Path, rel: str) -> None:
         shown = f"{folder}/{rel}" if rel else f"{folder}/"
+        if in_git_folder((path.name,)):
+            diags.append(Diagnostic.make(shown, (1, 1), "GK108", "这是 .git 文件夹，已拒绝读取（不会发布 git 仓库的内容）"))
+            return
         if path.is_symlink() and not inside(path, root):
-            diags.append(Diagnostic.make(shown, (1, 1), "GK108", "这是指向项目之外的符号链接，已拒绝读取（不会发布项目之外的文件）"))
+            diags.append(Diagnostic.make(shown, (1, 1), "GK108",
+                                         "这是指向项目之外或 .git 文件夹中的符号链接，已拒绝读取（不会发布项目之外和 git 仓库中的文件）"))
             return
         if path.is_dir():
             real = path.resolve()
@@ -191,7 +204,8 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
     # a plain folder's real path is its parent's and its name: resolving each of 1,500 folders costs
     real = folder.resolve() if link or above is None else above / folder.name
     if link and not inside(folder, root):
-        tree.diagnostics.append(Diagnostic.make(rel + "/", (1, 1), "GK108", "此地区文件夹是指向项目之外的符号链接，已拒绝读取"))
+        tree.diagnostics.append(Diagnostic.make(rel + "/", (1, 1), "GK108",
+                                                "此地区文件夹是指向项目之外或 .git 文件夹中的符号链接，已拒绝读取"))
         return
     if real in seen:  # a symlink back into the tree would otherwise recurse for ever
         tree.diagnostics.append(Diagnostic.make(rel + "/", (1, 1), "GK108", "此地区文件夹是指向项目中另一文件夹的符号链接，已拒绝读取"))

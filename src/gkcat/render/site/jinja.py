@@ -49,7 +49,7 @@ class _ContainedLoader(FileSystemLoader):
             candidate = Path(base, *split_template_path(template))
             if candidate.is_file():
                 if not inside(candidate, self.root):
-                    raise TemplateFailure(f"模板 {template} 是指向项目之外的符号链接，已拒绝读取")
+                    raise TemplateFailure(f"模板 {template} 是指向项目之外或 .git 文件夹中的符号链接，已拒绝读取")
                 break
         return super().get_source(environment, template)
 

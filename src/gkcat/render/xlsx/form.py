@@ -14,6 +14,7 @@ from gkcat.model.form import (
     APPLIES,
     FIRST_ROW,
     FORMAT,
+    GUIDE_IDENTITY,
     GUIDE_SHEET,
     ID,
     META_MARK,
@@ -24,6 +25,7 @@ from gkcat.model.form import (
     cells,
     columns,
     fingerprint,
+    sheet_identity,
 )
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
@@ -49,7 +51,8 @@ def _safe_list(values: tuple[str, ...]) -> bool:
 def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: list[str]) -> Table:
     """One domain's sheet: title, the header row, a row per item, then NEW_ROWS empty rows."""
     table = Table(f"{loc.name}{sheet.domain.name}领域基层政务公开标准目录（填报表）",
-                  [SheetColumn(_kind(c), c.width) for c in cols], header_rows=FIRST_ROW - 1, protected=True)
+                  [SheetColumn(_kind(c), c.width) for c in cols], header_rows=FIRST_ROW - 1, protected=True,
+                  identity=sheet_identity(sheet.domain.id))
     ncol = len(cols)
     table.rows = [[table.title] + [None] * (ncol - 1), [c.header for c in cols]]
     table.merges.append((1, 1, 1, ncol))
@@ -91,15 +94,19 @@ def _guide(loc: Locality, project: Project, common: list[str]) -> Table:
         "如导入时发现上级目录在制表后已有变化，变化了的事项所在行不会导入，会逐一列出，请用新生成的填报表重新填写这些行。",
     ]
     rows = [[str(i), text] for i, text in enumerate(lines, 1)]
-    return simple_table(f"{loc.name}填报表填写说明（{project.config.title}）", ["序号", "说明"], rows,
-                        [("text", 6), ("wide", 100)])
+    table = simple_table(f"{loc.name}填报表填写说明（{project.config.title}）", ["序号", "说明"], rows,
+                         [("text", 6), ("wide", 100)])
+    table.identity = GUIDE_IDENTITY
+    return table
 
 
 def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime) -> Table:
     digests = [(s.domain.id, r.id, r.row.digest()) for _, s in sheets for r in s.rows]
     facts = [["version", __version__], ["locality", loc.path], ["name", loc.name],
              ["fingerprint", fingerprint(loc.path, digests)], ["made", when.strftime("%Y-%m-%d")]]
-    records = [[name, s.domain.id, r.id, r.row.digest()] for name, s in sheets for r in s.rows]
+    # every sheet is listed, one without rows too (with no id): a returned form's sheets are all accounted for
+    records = [rec for name, s in sheets
+               for rec in ([[name, s.domain.id, r.id, r.row.digest()] for r in s.rows] or [[name, s.domain.id, None, None]])]
     rows: list[list[str | None]] = [[META_MARK, FORMAT, None, None]]
     rows += [[k, v, None, None] for k, v in facts]
     rows += [[None] * 4, ["sheet", "domain", "id", "digest"]]

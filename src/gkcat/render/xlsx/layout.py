@@ -44,6 +44,9 @@ class Table:
     open_cells: set[tuple[int, int]] = field(default_factory=set)
     choices: list[Choice] = field(default_factory=list)
     hidden: bool = False
+    # A workbook-level name bound to the sheet: Excel, WPS and LibreOffice update it when the sheet
+    # is renamed, so a returned form's sheet is still known by it ("" for none).
+    identity: str = ""
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,8 @@ def _workbook_xml(wb: Workbook) -> str:
     names = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
                     f"{escape(_quoted(name))}!$2:${t.header_rows}</definedName>"
                     for i, (name, t) in enumerate(wb.sheets) if t.header_rows >= 2)
+    names += "".join(f'<definedName name="{t.identity}" hidden="1">{escape(_quoted(name))}!$A$1</definedName>'
+                     for name, t in wb.sheets if t.identity)
     return (f'{_HEAD}<workbook {_NS} {_R_NS}><workbookPr/><bookViews><workbookView activeTab="0"/></bookViews>'
             f"<sheets>{sheets}</sheets>" + (f"<definedNames>{names}</definedNames>" if names else "")
             + '<calcPr calcId="124519"/></workbook>')

@@ -1,0 +1,80 @@
+"""Workbooks gkcat hands to people (fill-in forms), written where the user says.
+
+A form goes to a file name the user gives, or to one in the current folder where the unit's returned,
+edited form of the same name may lie. So a form never replaces a file that is not a gkcat form, replaces
+a form only when asked (`--force`), and never goes into the project's inputs (its catalog files,
+templates/, static/) or any `.git` folder, where it would corrupt the project or git itself.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from gkcat.build.outfolder import BuildRefused
+from gkcat.ingest.bounds import GridError
+from gkcat.ingest.form import read_form
+from gkcat.ingest.grids import read_xlsx
+from gkcat.source.tree import CONFIG_FILE, DOMAINS_FILE, STATIC, TEMPLATES, in_git_folder
+
+XLSX = ".xlsx"
+
+
+def is_form(path: Path) -> bool:
+    """Whether the file at `path` is a workbook gkcat wrote as a form (unreadable files are not)."""
+    try:
+        return read_form(read_xlsx(path)) is not None
+    except (GridError, OSError):
+        return False
+
+
+def check_target(project_dir: Path, top: str, target: Path, force: bool) -> Path:
+    """The path a form may be written to, or BuildRefused (exit 2) naming the file and why not."""
+    if target.suffix.lower() != XLSX:
+        raise BuildRefused(f"不能写入 {target}：填报表是 Excel 工作簿，文件名应以 {XLSX} 结尾")
+    where = target.parent.resolve() / target.name  # the file itself may be a link: judged as it is
+    if in_git_folder(where.parts):
+        raise BuildRefused(f"不能写入 {where}：它在 .git 文件夹之中，那是 git 仓库的数据")
+    root = project_dir.resolve()
+    if where.is_relative_to(root):
+        parts = where.relative_to(root).parts
+        if parts[0] in (top, TEMPLATES, STATIC, CONFIG_FILE, DOMAINS_FILE):
+            raise BuildRefused(f"不能写入 {where}：它在项目的{'目录文件' if parts[0] not in (TEMPLATES, STATIC) else parts[0]}"
+                               f"之中，填报表请写到项目之外（或用 -o 指定别处）")
+    if where.is_symlink():
+        raise BuildRefused(f"不能写入 {where}：它是符号链接，不会替换链接指向的文件")
+    if where.exists():
+        if where.is_dir():
+            raise BuildRefused(f"不能写入 {where}：这是一个文件夹")
+        if not is_form(where):
+            raise BuildRefused(f"不能写入 {where}：文件已存在，且不是 gkcat 填报表，不会覆盖它（请换个文件名）")
+        if not force:
+            raise BuildRefused(f"不能写入 {where}：已有这个填报表（可能是单位交回、已填写的），未覆盖。"
+                               "请先导入或移走它，或换个文件名；确需替换请加 --force")
+    return where
+
+
+def write_file(target: Path, data: bytes, replace: bool) -> None:
+    """Write `data` whole or not at all; without `replace`, a file that appeared meanwhile is kept."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gkcat-tmp", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            try:  # a link, not a rename: it fails rather than replace a file created since the check
+                os.link(tmp, target)
+            except FileExistsError:
+                raise BuildRefused(f"不能写入 {target}：文件刚刚被创建，未覆盖它") from None
+            except OSError:  # a file system without hard links (a USB stick's FAT): create it exclusively
+                try:
+                    with open(target, "xb") as f:
+                        f.write(data)
+                except FileExistsError:
+                    raise BuildRefused(f"不能写入 {target}：文件刚刚被创建，未覆盖它") from None
+    finally:
+        tmp.unlink(missing_ok=True)
