@@ -55,8 +55,9 @@ def _try(path: Path) -> int | None:
 
 
 @contextmanager
-def hold(path: Path, what: str, wait: float = WAIT) -> Iterator[None]:
+def hold(path: Path, what: str, wait: float | None = None) -> Iterator[None]:
     """Hold the lock file `path` for the block; `what` says in Chinese what the lock guards (for the message)."""
+    wait = WAIT if wait is None else wait
     deadline = time.monotonic() + wait
     while (fd := _try(path)) is None:
         if time.monotonic() >= deadline:
@@ -74,7 +75,7 @@ def hold(path: Path, what: str, wait: float = WAIT) -> Iterator[None]:
 
 
 @contextmanager
-def project_lock(root: Path, wait: float = WAIT) -> Iterator[None]:
+def project_lock(root: Path, wait: float | None = None) -> Iterator[None]:
     """The project's lock: held by every command that writes into the project, from reading it to the last write."""
     with hold(root / PROJECT_LOCK, f"项目 {root}", wait):
         yield
