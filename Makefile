@@ -1,8 +1,10 @@
-# Each target installs what it needs: a virtual environment in .venv with gkcat and its tests.
+# Each target installs what it needs in a virtual environment in .venv: `make site` gkcat alone,
+# `make test` gkcat with its test tools (Playwright, ruff, mypy ...).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: site test bench schemas samples clean office browser
 
@@ -10,8 +12,12 @@ $(STAMP): pyproject.toml
 	@# Debian's Python needs python3-venv for `-m venv`; install it only when venv is missing.
 	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 # Check the sample catalogs strictly, print the disclosure map, and build them into catalogs/site/.
 site: $(STAMP)
@@ -20,7 +26,7 @@ site: $(STAMP)
 	$(BIN)/gkcat -C catalogs build
 
 # Lint and types are tests too: ruff and mypy with zero findings, then pytest.
-test: $(STAMP) office browser
+test: $(TEST_STAMP) office browser
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
@@ -40,7 +46,7 @@ browser:
 	    chromium fonts-noto-cjk default-jre-headless $$(command -v npm >/dev/null || echo npm); }
 	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/bench.py
 
 # Regenerate the JSON Schemas from the models (a test fails when they are stale).

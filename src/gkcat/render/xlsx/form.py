@@ -105,12 +105,14 @@ def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime) ->
     facts = [["version", __version__], ["locality", loc.path], ["name", loc.name],
              ["fingerprint", fingerprint(loc.path, digests)], ["made", when.strftime("%Y-%m-%d")]]
     # every sheet is listed, one without rows too (with no id): a returned form's sheets are all accounted for
-    records = [rec for name, s in sheets
-               for rec in ([[name, s.domain.id, r.id, r.row.digest()] for r in s.rows] or [[name, s.domain.id, None, None]])]
+    records: list[list[str | None]] = []
+    for name, s in sheets:
+        empty: list[list[str | None]] = [[name, s.domain.id, None, None]]
+        records += [[name, s.domain.id, r.id, r.row.digest()] for r in s.rows] or empty
     rows: list[list[str | None]] = [[META_MARK, FORMAT, None, None]]
     rows += [[k, v, None, None] for k, v in facts]
     rows += [[None] * 4, ["sheet", "domain", "id", "digest"]]
-    rows += [[a, b, c, d] for a, b, c, d in records]
+    rows += records
     return Table("", [SheetColumn("text", 20)] * 4, rows=rows, header_rows=0, hidden=True)
 
 
