@@ -128,6 +128,7 @@ def test_serve_shows_edits_diagnostics_and_stops_cleanly(server: Server, tmp_pat
     assert server.proc.wait(timeout=30) == 0
     time.sleep(0.2)
     assert "已停止预览" in server.lines[-1]
+    assert not [line for line in server.lines if "KeyboardInterrupt" in line or "Traceback" in line]  # Chinese only
     assert not list(tmp.iterdir())
 
 

@@ -328,7 +328,8 @@ def _preview(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[
         # Watching starts before the first build, so that an edit made while it runs is not missed:
         # the watcher collects changes while the loop below is busy building.
         changes = watchfiles.watch(project_dir, watch_filter=project_filter(project_dir), debounce=400, step=80,
-                                   rust_timeout=500, yield_on_timeout=True, raise_interrupt=False)
+                                   rust_timeout=500, yield_on_timeout=True,
+                                   raise_interrupt=True)  # caught below: watchfiles would print its own English line
         try:
             next(changes, None)  # returns once the watcher is set up
             echo("正在生成网站……")

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -20,6 +20,7 @@ from gkcat import __version__
 from gkcat.build.pipeline import build, write_form
 from gkcat.build.serve import serve
 from gkcat.check.load import load_project, require_valid
+from gkcat.cli import zh
 from gkcat.compare.request import comparisons
 from gkcat.diagnostics.diagnostic import has_errors
 from gkcat.diagnostics.report import format_github, format_text, to_json
@@ -37,8 +38,8 @@ from gkcat.resolve.catalog import catalogs_for, explain, find_domain, find_local
 from gkcat.resolve.duties import duty_lists, find_department
 from gkcat.resolve.workplan import find_plan
 
-FORMATS = click.Choice(["text", "json", "github"])
-DIFF_FORMATS = click.Choice(["text", "markdown", "json"])
+FORMATS = zh.Choice(["text", "json", "github"])
+DIFF_FORMATS = zh.Choice(["text", "markdown", "json"])
 _GIT_COLOURS = {"red": "red", "green": "green", "yellow": "yellow", "cyan": "cyan"}
 
 
@@ -53,8 +54,25 @@ def _colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-class _Main(click.Group):
+class _Main(zh.Group):
     """The one place where a reason not to run becomes a message and an exit code, never a traceback."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as err:  # `gkcat` alone: the help, as click shows it
+            click.echo(err.ctx.get_help(), err=True)
+            sys.exit(2)
+        except click.ClickException as err:  # click's own words are English: said again in Chinese
+            for line in zh.usage_lines(err):
+                click.echo(line, err=True)
+            _fail(zh.usage_message(err), 2)
+        except click.exceptions.Abort:
+            _fail("已中断", 2)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -67,10 +85,10 @@ class _Main(click.Group):
             _fail("已中断：没有写入任何未完成的文件", 2)
 
 
-@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+@click.group(name="gkcat", cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", type=zh.PathType(file_okay=False, path_type=Path), default=Path("."),
               help="项目文件夹（含 gkcat.yaml），默认为当前文件夹。")
-@click.version_option(__version__, "--version", message="gkcat %(version)s")
+@click.version_option(__version__, "--version", message="gkcat %(version)s", help="显示 gkcat 的版本并退出。")
 @click.pass_context
 def main(ctx: click.Context, directory: Path) -> None:
     """gkcat：基层政务公开标准目录工具。"""
@@ -100,9 +118,9 @@ def validate(directory: Path, strict: bool, fmt: str | None) -> None:
 @click.argument("domain", required=False)
 @click.option("--department", default=None, metavar="NAME_OR_ROLE",
               help="只列出这个部门（名称或角色）在本级公开的事项：它的责任清单。")
-@click.option("--workplan", "year", type=int, default=None, metavar="YEAR",
+@click.option("--workplan", "year", type=zh.Int(), default=None, metavar="YEAR",
               help="显示这一年的工作要点及任务分解表（workplan-YEAR.yaml）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
+@click.option("--format", "fmt", type=zh.Choice(["text", "json"]), default="text", help="输出格式。")
 @click.pass_obj
 def show(directory: Path, locality: str, domain: str | None, department: str | None, year: int | None, fmt: str) -> None:
     """显示一个地区（某个领域）的最终目录、一个部门的责任清单，或一年的工作要点。"""
@@ -124,7 +142,7 @@ def show(directory: Path, locality: str, domain: str | None, department: str | N
 @click.argument("locality")
 @click.argument("domain")
 @click.argument("item")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="输出格式。")
+@click.option("--format", "fmt", type=zh.Choice(["text", "json"]), default="text", help="输出格式。")
 @click.pass_obj
 def explain_command(directory: Path, locality: str, domain: str, item: str, fmt: str) -> None:
     """说明一个事项每个字段的最终取值，以及逐级设置它的文件和行号。"""
@@ -144,8 +162,8 @@ def summary(directory: Path) -> None:
 
 
 @main.command(name="build")
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=None, help="输出文件夹，默认为项目中的 site/。")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认且最多为 CPU 核数。")
+@click.option("-o", "--out", type=zh.PathType(path_type=Path), default=None, help="输出文件夹，默认为项目中的 site/。")
+@click.option("-j", "--jobs", type=zh.IntRange(min=0), default=0, help="并行进程数，默认且最多为 CPU 核数。")
 @click.pass_obj
 def build_command(directory: Path, out: Path | None, jobs: int) -> None:
     """检查项目，通过后生成公开网站（HTML）、各地区的标准目录工作簿（XLSX）和总表。"""
@@ -157,8 +175,8 @@ def build_command(directory: Path, out: Path | None, jobs: int) -> None:
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听的地址；默认只有本机可以访问。")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口；0 为任选一个空闲端口。")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="并行进程数，默认且最多为 CPU 核数。")
+@click.option("--port", type=zh.IntRange(0, 65535), default=8000, show_default=True, help="端口；0 为任选一个空闲端口。")
+@click.option("-j", "--jobs", type=zh.IntRange(min=0), default=0, help="并行进程数，默认且最多为 CPU 核数。")
 @click.pass_obj
 def serve_command(directory: Path, host: str, port: int, jobs: int) -> None:
     """本地预览网站：生成到临时文件夹，修改项目文件后自动重新生成并刷新打开的页面。"""
@@ -199,9 +217,9 @@ def _outcome(out: Outcome) -> None:
 
 
 @main.command("init")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=zh.PathType(file_okay=False, path_type=Path))
 @click.option("--name", required=True, help="顶层地区名称，如 某某市。")
-@click.option("--level", default="city", type=click.Choice(["province", "city", "county", "town"]), help="顶层地区的层级。")
+@click.option("--level", default="city", type=zh.Choice(["province", "city", "county", "town"]), help="顶层地区的层级。")
 @click.option("--id", "root_id", default=None, help="顶层地区的文件夹名（小写字母、数字、连字符），默认取 FOLDER 的名称。")
 def init_command(folder: Path, name: str, level: str, root_id: str | None) -> None:
     """建立新项目：gkcat.yaml、26 个国家试点领域和顶层地区（部门表待填写）。"""
@@ -213,7 +231,7 @@ def import_group() -> None:
     """把已有的标准目录表（Excel 工作簿或网页表格）导入项目。"""
 
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_FILE = zh.PathType(exists=True, dir_okay=False, path_type=Path)
 
 
 _DRY_RUN = click.option("--dry-run", is_flag=True, help="只显示导入后目录的变化（与 gkcat diff 相同的写法），不写入任何文件。")
@@ -249,7 +267,7 @@ def import_html(directory: Path, file: Path, locality: str, domain: str | None, 
 
 @main.command("form")
 @click.argument("locality")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--out", type=zh.PathType(dir_okay=False, path_type=Path), default=None,
               help="写到哪个文件，默认为当前文件夹中的“<地区文件夹名>-填报表.xlsx”。")
 @click.option("--force", is_flag=True, help="替换已有的填报表（只替换 gkcat 填报表，其他文件从不覆盖）。")
 @click.pass_obj
@@ -261,9 +279,9 @@ def form_command(directory: Path, locality: str, out: Path | None, force: bool) 
 
 @main.command("check-links")
 @click.argument("locality", required=False)
-@click.option("--timeout", type=float, default=10.0, show_default=True, help="每个链接等待响应的秒数。")
-@click.option("--jobs", type=int, default=8, show_default=True, help="同时检查多少个链接（同一网站最多 2 个）。")
-@click.option("--max-age", type=float, default=24.0, show_default=True,
+@click.option("--timeout", type=zh.Float(), default=10.0, show_default=True, help="每个链接等待响应的秒数。")
+@click.option("--jobs", type=zh.Int(), default=8, show_default=True, help="同时检查多少个链接（同一网站最多 2 个）。")
+@click.option("--max-age", type=zh.Float(), default=24.0, show_default=True,
               help="沿用 .gkcat-links.json 中多少小时内检查正常的结果；0 表示全部重新检查。")
 @click.option("--format", "fmt", type=FORMATS, default=None,
               help="输出格式：text（默认）、json、github（设置了 GITHUB_ACTIONS 时默认）。")
@@ -284,8 +302,8 @@ def workplan_group() -> None:
 
 @workplan_group.command("review")
 @click.argument("locality")
-@click.argument("year", type=int)
-@click.option("--date", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.argument("year", type=zh.Int())
+@click.option("--date", "as_of", type=zh.Date(), default=None,
               help="按哪一天检查（YYYY-MM-DD），默认今天。")
 @click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text、markdown、json。")
 @click.pass_obj
