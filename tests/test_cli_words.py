@@ -3,6 +3,7 @@ with the usage line and exit code 2."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -58,3 +59,36 @@ def test_a_group_without_its_command_shows_the_chinese_help(run, args):
     result = run(*args)
     assert result.exit_code == 2 and "用法：gkcat" in result.stderr and "命令:" in result.stderr
     assert not ENGLISH.search(result.output)
+
+
+# -- names where ids work ---------------------------------------------------------------------------------
+
+
+def test_localities_and_domains_by_their_chinese_names(project, run, tmp_path):
+    root = project()
+    by_id = run("-C", root, "show", "city/county/town-a", "yiwu-jiaoyu", "--format", "json")
+    by_name = run("-C", root, "show", "甲镇", "义务教育", "--format", "json")
+    assert by_id.exit_code == 0 and by_name.output == by_id.output
+    assert run("-C", root, "diff", "某某区", "甲镇").output == run("-C", root, "diff", "city/county", "city/county/town-a").output
+    assert run("-C", root, "form", "某某区", "-o", tmp_path / "f.xlsx").exit_code == 0
+    story = run("-C", root, "explain", "某某区", "义务教育", "jygk-ml", "--format", "json")
+    assert story.exit_code == 0 and json.loads(story.output)["locality"]["path"] == "city/county"
+
+
+@pytest.mark.parametrize("field", ["channels", "公开渠道"])
+def test_explain_shows_one_field_by_id_or_label(project, run, field):
+    result = run("-C", project(), "explain", "某某区", "义务教育", "jygk-ml", field)
+    assert result.exit_code == 0
+    assert "channels（公开渠道）" in result.output and "basis" not in result.output and "deadline" not in result.output
+
+
+def test_an_unknown_field_lists_the_fields(project, run):
+    result = run("-C", project(), "explain", "某某区", "义务教育", "jygk-ml", "渠道")
+    assert result.exit_code == 1 and "未知字段“渠道”" in result.stderr and "channels（公开渠道）" in result.stderr
+
+
+def test_an_ambiguous_name_lists_the_candidates(project, run):
+    root = project({"city/county/town-b/locality.yaml": "name: 甲镇\nlevel: town\n"})
+    result = run("-C", root, "show", "甲镇")
+    assert result.exit_code == 1
+    assert "city/county/town-a（某某区）" in result.stderr and "city/county/town-b（某某区）" in result.stderr

@@ -142,13 +142,17 @@ def show(directory: Path, locality: str, domain: str | None, department: str | N
 @click.argument("locality")
 @click.argument("domain")
 @click.argument("item")
+@click.argument("field", required=False)
 @click.option("--format", "fmt", type=zh.Choice(["text", "json"]), default="text", help="输出格式。")
 @click.pass_obj
-def explain_command(directory: Path, locality: str, domain: str, item: str, fmt: str) -> None:
-    """说明一个事项每个字段的最终取值，以及逐级设置它的文件和行号。"""
+def explain_command(directory: Path, locality: str, domain: str, item: str, field: str | None, fmt: str) -> None:
+    """说明一个事项每个字段（或只说明 FIELD，如 channels 或 公开渠道）的最终取值，以及逐级设置它的文件和行号。
+
+    地区可写文件夹路径或名称（shenyang/liaozhong 或 辽中区），领域可写标识或名称（shehui-jiuzhu 或 社会救助）。
+    """
     v = require_valid(directory)
     loc = find_locality(v.project, locality)
-    story = explain(v.resolver, loc, find_domain(v.project, loc, domain), item)
+    story = explain(v.resolver, loc, find_domain(v.project, loc, domain), item, field)
     click.echo(dumps(story_json(story)) if fmt == "json" else story_text(story))
 
 

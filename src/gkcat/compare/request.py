@@ -45,9 +45,9 @@ def comparisons(project_dir: Path, a: str | None, b: str | None, rev: str | None
         old, new = parse_range(rev)
         before = load_at(project_dir, old)
         after = load_at(project_dir, new) if new else _working_tree(project_dir)
-        loc = a.strip("/") if a else None
+        loc = a.strip().strip("/") if a else None
         if loc is not None and loc not in before.project.localities and loc not in after.project.localities:
-            find_locality(after.project, loc)  # raises Unknown with a suggestion
+            loc = find_locality(after.project, loc).path  # a name; or Unknown with a suggestion
         return with_plans(compare_versions(before.resolver, after.resolver, old, new, loc))
     except Unknown as err:
         raise CompareError(str(err)) from None

@@ -24,7 +24,7 @@ from gkcat.ingest.planner import Plan, base_file, extra_ids, guess_domain, overl
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
 from gkcat.ingest.writer import Changes, Outcome, Refused, check_on_copy, errors, planned_changes, write_changes
 from gkcat.model.project import Locality, Project
-from gkcat.resolve.catalog import Unknown, find_domain, find_locality
+from gkcat.resolve.catalog import Unknown, domain_named, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
 from gkcat.source.lock import project_lock
 from gkcat.source.tree import CONFIG_FILE, find_project, read_input
@@ -148,7 +148,7 @@ def _import_tables(project_dir: Path, v: Loaded, loc: Locality, grids: list[Grid
     plan = Plan()
     carried = _carried(grids, loc.name)
     for table in tables:
-        domain = project.domain(domain_id) if domain_id else guess_domain(project, table.title, table.grid.name)
+        domain = domain_named(project, domain_id) if domain_id else guess_domain(project, table.title, table.grid.name)
         if domain is None:
             raise Refused(f"无法从“{table.grid.name}”的标题判断领域（{table.title or '无标题'}），请用 --domain 指定")
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gkcat.diagnostics.diagnostic import closest
 from gkcat.errors import GkcatError
-from gkcat.model.fields import ITEM_FIELDS
+from gkcat.model.fields import ITEM_FIELDS, label
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVELS
@@ -95,20 +95,34 @@ def catalog(resolver: Resolver, loc: Locality, domain: DomainDef) -> ResolvedCat
     return ResolvedCatalog(loc, domain, table, state.excluded, state.withheld, labels)
 
 
-def find_locality(project: Project, path: str) -> Locality:
-    loc = project.localities.get(path.strip("/"))
-    if loc is None:
-        hint = closest(path, project.localities)
-        raise Unknown(f"未知地区“{path}”" + (f"，是否为“{hint}”？" if hint else "；地区用文件夹路径表示，如 ") +
-                      ("" if hint else project.top.path if project.top else ""))
-    return loc
+def find_locality(project: Project, given: str) -> Locality:
+    """A locality by its folder path (shenyang/liaozhong) or its name (辽中区) when no other locality has it."""
+    text = given.strip().strip("/")
+    loc = project.localities.get(text)
+    if loc is not None:
+        return loc
+    named = [lc for lc in project.localities.values() if lc.name == text]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise Unknown(f"名为“{text}”的地区不止一个：" + "、".join(
+            f"{lc.path}（{lc.parent.name if lc.parent else '顶层'}）" for lc in named) + "，请用文件夹路径指定")
+    hint = closest(text, [*project.localities, *(lc.name for lc in project.localities.values())])
+    raise Unknown(f"未知地区“{given}”" + (f"，是否为“{hint}”？" if hint else "；地区用文件夹路径或名称表示，如 ") +
+                  ("" if hint else project.top.path if project.top else ""))
 
 
-def find_domain(project: Project, loc: Locality, domain_id: str) -> DomainDef:
-    domain = project.domain(domain_id)
+def domain_named(project: Project, given: str) -> DomainDef | None:
+    """A domain by its id (shehui-jiuzhu) or its name (社会救助)."""
+    text = given.strip()
+    return project.domain(text) or next((d for d in project.domains if d.name == text), None)
+
+
+def find_domain(project: Project, loc: Locality, given: str) -> DomainDef:
+    domain = domain_named(project, given)
     if domain is None:
-        hint = closest(domain_id, [d.id for d in project.domains])
-        raise Unknown(f"未知领域“{domain_id}”" + (f"，是否为“{hint}”？" if hint else ""))
+        hint = closest(given, [*(d.id for d in project.domains), *(d.name for d in project.domains)])
+        raise Unknown(f"未知领域“{given}”" + (f"，是否为“{hint}”？" if hint else ""))
     if not project.reaches(domain, loc):
         raise Unknown(f"“{domain.name}”领域不延伸到{loc.name}所在的层级（{loc.level}）")
     return domain
@@ -142,8 +156,8 @@ class Story:
     extra_labels: dict[str, str]
 
 
-def explain(resolver: Resolver, loc: Locality, domain: DomainDef, item_id: str) -> Story:
-    """Each field's final value and its history for one item at one locality."""
+def explain(resolver: Resolver, loc: Locality, domain: DomainDef, item_id: str, field: str | None = None) -> Story:
+    """Each field's final value and its history for one item at one locality (or `field`'s alone: id or label)."""
     cat = catalog(resolver, loc, domain)
     found = next((i for i in cat.table if i.id == item_id), None)
     if found is None:
@@ -159,6 +173,12 @@ def explain(resolver: Resolver, loc: Locality, domain: DomainDef, item_id: str) 
         if name == "subject":
             roles = tuple((r, *loc.roles[r]) for r in entry.values.subject if r in loc.roles)
         stories.append(FieldStory(name, found.value(name), entry.history.get(name, ()), roles))
+    if field is not None:
+        wanted = field.strip()
+        stories = [s for s in stories if wanted in (s.name, s.name.removeprefix("extra."), label(s.name, cat.extra_labels))]
+        if not stories:
+            names = [f"{n}（{label(n, cat.extra_labels)}）" for n in ITEM_FIELDS if n != "extra"]
+            raise Unknown(f"未知字段“{field}”：可选 {'、'.join(names)}，或扩展字段")
     return Story(loc, domain, found, tuple(stories), cat.extra_labels)
 
 
