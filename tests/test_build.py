@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,16 @@ def test_build_cli_reports_and_defaults_to_site(project, run):
     assert result.exit_code == 0
     # 4 localities with workbook (+ ASCII alias), fill-in workbook, duty-list workbook, catalog.json, page,
     # duty-list page, table page; 总表; map, search, one domain page; the search index and 3 assets
-    assert "40 个文件（其中网页 15 个）" in result.stdout and "本次重新生成 36 个" in result.stdout
+    assert "40 个文件（其中网页 15 个）" in result.stdout and "0 个输入未变、直接沿用，40 个重新生成（其中内容有变化、写入的 40 个）" \
+        in result.stdout
+    # a reader can add the counts up: every file was either carried over or rendered, and only rendered ones written
+    (root / "city/county/yiwu-jiaoyu.yaml").write_text("domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政务服务中心]\n",
+                                                       encoding="utf-8")
+    again = run("-C", root, "build").stdout
+    m = re.search(r"：(\d+) 个文件.*其中 (\d+) 个输入未变、直接沿用，(\d+) 个重新生成（其中内容有变化、写入的 (\d+) 个）", again)
+    assert m, again
+    files, reused, rendered, written = map(int, m.groups())
+    assert files == reused + rendered == 40 and 0 < written <= rendered < files
     # no site_url in gkcat.yaml: no posters, and the build says so once
     assert result.stderr.count("site_url") == 1 and not list((root / "site").rglob("poster.html"))
     assert (root / "site" / MANIFEST).is_file() and (root / "site/总表.xlsx").is_file()

@@ -54,13 +54,17 @@ class BuildReport:
     seconds: float = 0.0
     checked: float = 0.0  # of which reading and checking the project (`gkcat validate`'s work)
     carried: int = 0  # of `reused`: outputs of unchanged localities, not even listed (a build session's)
+    # files (not outputs: an output may be written at several paths), so that the summary adds up
+    rendered_files: int = 0
+    reused_files: int = 0
 
     def summary(self) -> str:
         """The one line `gkcat build` prints when it is done."""
         pages = sum(1 for p in self.manifest_paths if p.endswith(".html"))
+        # each count said once, and they add up: files = reused + rendered; written is part of rendered
         return (f"已生成到 {self.out}：{self.files} 个文件（其中网页 {pages} 个），共 {self.size / 1048576:.1f} MB，"
-                f"工作簿中事项 {self.rows} 行；本次重新生成 {len(self.rendered)} 个，写入内容有变化的 {len(self.written)} 个，"
-                f"沿用未变化的 {len(self.reused)} 个；用时 {self.seconds:.1f} 秒")
+                f"工作簿中事项 {self.rows} 行；其中 {self.reused_files} 个输入未变、直接沿用，{self.rendered_files} 个重新生成"
+                f"（其中内容有变化、写入的 {len(self.written)} 个）；用时 {self.seconds:.1f} 秒")
 
 
 # Workbooks are zip files, whose timestamps reach from 1980 to 2107; earlier dates are clamped.
@@ -256,6 +260,7 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
                 for p in art.paths:
                     manifest[p] = prev
                 report.reused.append(first)
+                report.reused_files += len(art.paths)
                 kept_rows += prev.get("rows", 0)  # type: ignore[operator]
             else:
                 todo.append(i)
@@ -265,6 +270,7 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
             for p in paths:
                 manifest[p] = previous[p]
             report.reused.append(paths[0])
+            report.reused_files += len(paths)
             kept_rows += prev.get("rows", 0)  # type: ignore[operator]
         report.carried = len(carried or ())
         report.rows += kept_rows
@@ -283,6 +289,7 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
                 report.written += art.paths
             manifest.update({p: {"inputs": art.inputs, "rows": rows, "sha256": sha, "size": len(data)} for p in art.paths})
             report.rendered.append(art.paths[0])
+            report.rendered_files += len(art.paths)
             report.rows += rows
         files = dict(sorted(manifest.items()))
         if in_place:

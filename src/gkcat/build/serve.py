@@ -381,7 +381,7 @@ def _collected() -> Iterator[None]:
 
 def _say(echo: Callable[[str], None], report: BuildReport | None, problem: str) -> None:
     if report is not None:
-        echo(f"已生成：重新生成 {len(report.rendered)} 个文件，沿用 {len(report.reused)} 个，用时 {report.seconds:.1f} 秒")
+        echo(f"已生成：重新生成 {report.rendered_files} 个文件，沿用 {report.reused_files} 个，用时 {report.seconds:.1f} 秒")
     else:
         echo(problem)
         echo("项目有错误：页面上显示这些错误，改正后自动恢复")
