@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import openpyxl
 import pytest
@@ -63,7 +64,12 @@ def test_departments_page_lists_each_department_with_links_to_the_rows(root, tmp
     assert "某某区政务公开责任清单" in page
     assert {"dept-education"} <= scanned.ids
     assert any(i.startswith("dept-n") for i in scanned.ids)  # the literal department, by a safe id
-    assert "职责角色：education" in page and "目录中按名称填写的公开主体" in page
+    # nothing a reader cannot understand: no role ids; a department with nothing to publish has no section
+    text = re.sub(r"<[^>]+>", " ", page)  # what a reader sees (ids in attributes are no words)
+    assert "职责角色" not in text and "education" not in text and "目录中按名称填写的公开主体" in text
+    sections = page.split("<section")[1:]
+    assert sections and all("<table" in sec for sec in sections)
+    assert "本级目录中暂无由该部门公开的事项" not in page
     hrefs = scanned.attrs("href")
     table = "yiwu-jiaoyu.html"  # beside the duty list: the same row HTML in every locality
     assert f"{table}#zcwj-jyfl" in hrefs and f"{table}#jygk-ml" in hrefs
@@ -71,7 +77,8 @@ def test_departments_page_lists_each_department_with_links_to_the_rows(root, tmp
     table_ids = scan(site / "city/county/yiwu-jiaoyu.html").ids
     assert {"zcwj-jyfl", "jygk-ml"} <= table_ids
     # the town's list names the county's department as inherited
-    assert "沿用某某区的部门名称" in (site / "city/county/town-a/departments.html").read_text(encoding="utf-8")
+    town_page = (site / "city/county/town-a/departments.html").read_text(encoding="utf-8")
+    assert "某某区的部门，本级沿用" in town_page and "职责角色" not in town_page
     locality = scan(site / "city/county/index.html").attrs("href")
     assert "../../city/county/departments.html" in locality and "../../city/county/责任清单.xlsx" in locality
 
