@@ -112,3 +112,16 @@ def test_contributing_and_the_readme_tree_name_what_exists():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     packages = sorted(p.name for p in (REPO / "src/gkcat").iterdir() if (p / "__init__.py").exists())
     assert all(f"  {p}/" in readme for p in packages), packages
+
+
+def test_make_site_installs_gkcat_alone_and_make_test_the_rest():
+    """`make site` needs no test tools (Playwright and the rest); the licence is an SPDX string, which newer
+    setuptools accept without a deprecation warning."""
+    make = (REPO / "Makefile").read_text(encoding="utf-8")
+    rules = {m.group(1): m.group(2) for m in re.finditer(r"^([$()\w.-]+):([^\n]*)\n((?:\t[^\n]*\n)*)", make, re.M)}
+    recipes = {m.group(1): m.group(3) for m in re.finditer(r"^([$()\w.-]+):([^\n]*)\n((?:\t[^\n]*\n)*)", make, re.M)}
+    assert rules["site"].split() == ["$(STAMP)"] and "install --quiet -e .\n" in recipes["$(STAMP)"]
+    assert "[test]" not in recipes["$(STAMP)"] and "[test]" in recipes["$(TEST_STAMP)"]
+    assert "$(TEST_STAMP)" in rules["test"].split()
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^license = "MIT"$', pyproject, re.M) and 'requires = ["setuptools>=77"]' in pyproject
