@@ -16,11 +16,11 @@ from typing import Any, NoReturn
 
 import click
 
+import gkcat.cli.zh as zh
 from gkcat import __version__
 from gkcat.build.pipeline import build, write_form
 from gkcat.build.serve import serve
 from gkcat.check.load import load_project, require_valid
-from gkcat.cli import zh
 from gkcat.compare.request import comparisons
 from gkcat.diagnostics.diagnostic import has_errors
 from gkcat.diagnostics.report import format_github, format_text, to_json
