@@ -264,6 +264,35 @@ def test_on_a_desktop_the_national_table_stays_and_narrow_columns_do_not_wrap_pe
     assert _no_sideways_scroll(page)  # the wide table scrolls inside its own box, never the page
 
 
+def test_at_1280_px_the_last_columns_come_into_view_with_the_item_columns_kept(page, site):
+    page.goto(site + "shenyang/liaozhong/shehui-jiuzhu.html")
+    box = page.locator(".tablewrap")
+    # the table's own scroll bar is on screen: its box is no taller than the window
+    assert page.evaluate("document.querySelector('.tablewrap').getBoundingClientRect().height") <= 900
+    box.evaluate("s => { s.scrollLeft = s.scrollWidth; s.scrollTop = 200; }")
+    view = page.evaluate("""() => {
+        const s = document.querySelector('.tablewrap').getBoundingClientRect();
+        const th = [...document.querySelectorAll('#gk-table thead th')];
+        const at = t => th.find(e => e.textContent.trim() === t).getBoundingClientRect();
+        const row = [...document.querySelectorAll('#gk-table tbody tr')].find(r => {
+            const b = r.getBoundingClientRect(); return b.top > s.top + 120 && b.top < s.bottom - 40; });
+        const cell = sel => (row.querySelector(sel) || row.closest('tbody').querySelector(sel)).getBoundingClientRect();
+        const shown = r => r.left >= s.left - 1 && r.right <= s.right + 1 && r.width > 0;
+        const top = r => document.elementFromPoint(r.left + r.width / 2, r.top + 8);
+        return {method: shown(at('公开方式')), levels: shown(at('公开层级')), links: shown(at('已公开内容链接')),
+                num: [cell('td.num').left - s.left, top(cell('th.sticky')) === row.querySelector('th.sticky')
+                      || row.querySelector('th.sticky').contains(top(cell('th.sticky')))],
+                head: at('序号').top - s.top,
+                level1: cell('th.group').left - s.left, level2: cell('th.sticky').left - s.left,
+                scrolled: document.querySelector('.tablewrap').scrollLeft};
+    }""")
+    assert view["scrolled"] > 100 and view["method"] and view["levels"] and view["links"], view
+    # 序号, 一级事项 and 二级事项 stay at the left edge, in that order, and nothing is drawn over them
+    assert 0 <= view["num"][0] < 3 and view["num"][1] and 40 < view["level1"] < view["level2"] < 200, view
+    assert 0 <= view["head"] < 3, view  # and the header stays at the top
+    page.screenshot(path=str(SHOTS / "table-1280-scrolled.png"))
+
+
 def test_departments_page_links_each_item_to_its_row(page, site):
     page.goto(site + "shenyang/liaozhong/index.html")
     page.locator("a", has_text="责任清单").first.click()
