@@ -254,7 +254,7 @@ def test_a_locked_common_field_edited_anyway_is_refused_with_its_cell(sample, ru
     result = run("-C", sample, "import", "xlsx", book)
     assert result.exit_code == 1
     cell = f"义务教育!{openpyxl.utils.get_column_letter(c)}{r}"
-    assert f"{cell}：“公开依据”是共性要素" in result.stderr and "未写入任何文件" in result.stderr
+    assert f"{cell}：“公开依据”是共性要素" in result.output and "未写入任何文件" in result.output
     assert _yaml(sample) == before
 
 
@@ -277,7 +277,7 @@ def test_a_bad_cell_is_named_and_nothing_is_written(sample, run, tmp_path, heade
     result = run("-C", sample, "import", "xlsx", book)
     assert result.exit_code == 1, result.output
     cell = f"义务教育!{openpyxl.utils.get_column_letter(_col(ws, named))}{r}："
-    assert cell in result.stderr and message in result.stderr, result.stderr
+    assert cell in result.output and message in result.output, result.output
     assert _yaml(sample) == before
 
 
@@ -291,31 +291,50 @@ def test_a_deleted_row_or_a_changed_id_is_refused(sample, run, tmp_path):
     wb.save(book)
     result = run("-C", sample, "import", "xlsx", book)
     assert result.exit_code == 1
-    assert "ywjy-04" in result.stderr and "不能用删除行来排除事项" in result.stderr
-    assert "标识“ywjy-99”不是本表的事项" in result.stderr
+    assert "ywjy-04" in result.output and "不能用删除行来排除事项" in result.output
+    assert "标识“ywjy-99”不是本表的事项" in result.output
 
 
-def test_a_stale_form_applies_only_the_rows_whose_source_did_not_change(sample, run, tmp_path):
-    book = _form(run, sample, tmp_path)
-    city = sample / "shenyang/yiwu-jiaoyu.yaml"  # the city changes ywjy-03 after the form went out
+def _city_changes_ywjy_03(sample: Path, deadline: str = "每年9月底前") -> None:
+    """The city changes ywjy-03's 公开时限 after the form went out (an upstream change, committed meanwhile)."""
+    city = sample / "shenyang/yiwu-jiaoyu.yaml"
     text = city.read_text(encoding="utf-8")
     old = "    deadline: 信息形成或者变更之日起20个工作日内\n    subject: [education]\n    channels: [政府网站, 两微一端, 公开查阅点]\n"
     assert text.count(old) >= 1
-    city.write_text(text.replace(old, old.replace("信息形成或者变更之日起20个工作日内", "每年9月底前"), 1), encoding="utf-8")
+    city.write_text(text.replace(old, old.replace("信息形成或者变更之日起20个工作日内", deadline), 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("unit, conflicts, code, deadline", [
+    (None, "keep", 0, "每年9月底前"),  # left as made: the catalog's change stays
+    ("每年9月底前", "keep", 0, "每年9月底前"),  # both changed it alike: nothing to do
+    ("每学期开学前", "keep", 1, "每年9月底前"),  # both changed it differently: a conflict, the catalog's kept
+    ("每学期开学前", "take", 0, "每学期开学前"),  # ... or the unit's taken
+])
+def test_a_form_made_before_an_upstream_change_merges_three_ways(sample, run, tmp_path, unit, conflicts, code, deadline):
+    book = _form(run, sample, tmp_path)
+    _city_changes_ywjy_03(sample)
     assert run("-C", sample, "validate").exit_code == 0
     wb = openpyxl.load_workbook(book)
     ws = wb["义务教育"]
-    stale_r, c = _row(ws, "ywjy-03"), _col(ws, "公开主体")
-    ws.cell(stale_r, c).value = "区教育局\n区财政局"
+    r = _row(ws, "ywjy-03")
+    ws.cell(r, _col(ws, "公开主体")).value = "区教育局\n区财政局"  # a cell the catalog did not change: written
+    if unit is not None:
+        ws.cell(r, _col(ws, "公开时限")).value = unit
     ws.cell(_row(ws, "ywjy-04"), _col(ws, "公开时限")).value = "每学期开学前"
     wb.save(book)
-    result = run("-C", sample, "import", "xlsx", book)
-    assert result.exit_code == 0, result.output
+    result = run("-C", sample, "import", "xlsx", book, "--conflicts", conflicts)
+    assert result.exit_code == code, result.output
     assert "此后辽中区或其上级的目录已有变化" in result.output
-    assert f"义务教育!{openpyxl.utils.get_column_letter(c)}{stale_r}：事项 ywjy-03" in result.output
     after = _show(run, sample)
-    assert after[("yiwu-jiaoyu", "ywjy-03")]["subject"] == ["区教育局"]  # not applied
-    assert after[("yiwu-jiaoyu", "ywjy-04")]["deadline"] == "每学期开学前"  # applied
+    assert after[("yiwu-jiaoyu", "ywjy-03")]["subject"] == ["区教育局", "区财政局"]
+    assert after[("yiwu-jiaoyu", "ywjy-03")]["deadline"] == deadline
+    assert after[("yiwu-jiaoyu", "ywjy-04")]["deadline"] == "每学期开学前"
+    cell = f"义务教育!{openpyxl.utils.get_column_letter(_col(ws, '公开时限'))}{r}"
+    conflict = (f"{cell}：冲突：事项 ywjy-03（" in result.output and "制表时为“信息形成或者变更之日起20个工作日内”，现在为“每年9月底前”，"
+                "填报为“每学期开学前”" in result.output)
+    assert conflict == (unit == "每学期开学前")
+    # the grey cells the unit never touched are never named, though the catalog changed the row
+    assert f"义务教育!D{r}" not in result.output
 
 
 def test_the_same_form_imported_twice_adds_its_new_item_once(sample, run, tmp_path):
@@ -330,19 +349,19 @@ def test_the_same_form_imported_twice_adds_its_new_item_once(sample, run, tmp_pa
     once = _yaml(sample)
     result = run("-C", sample, "import", "xlsx", book)
     assert result.exit_code == 0 and _yaml(sample) == once
-    assert "同名，此行未导入" in result.output
+    assert "已在目录中" in result.output and "没有变化" in result.output
 
 
 def test_a_form_names_its_locality_and_a_plain_table_still_needs_one(sample, run, tmp_path):
     book = _form(run, sample, tmp_path)
     result = run("-C", sample, "import", "xlsx", book, "--locality", "shenyang/shenhe")
-    assert result.exit_code == 2 and "是“shenyang/liaozhong”的填报表" in result.stderr
+    assert result.exit_code == 2 and "是“shenyang/liaozhong”的填报表" in result.output
     plain = tmp_path / "plain.xlsx"
     wb = openpyxl.Workbook()
     wb.active.append(["序号", "一级事项"])
     wb.save(plain)
     result = run("-C", sample, "import", "xlsx", plain)
-    assert result.exit_code == 2 and "--locality" in result.stderr
+    assert result.exit_code == 2 and "--locality" in result.output
 
 
 def test_the_top_locality_edits_its_own_items_in_place(sample, run, tmp_path):

@@ -25,6 +25,8 @@ from gkcat.compare.request import comparisons
 from gkcat.diagnostics.diagnostic import has_errors
 from gkcat.diagnostics.report import format_github, format_text, to_json
 from gkcat.errors import GkcatError, os_error_message
+from gkcat.ingest.batch import Batch, import_workbooks
+from gkcat.ingest.formplan import KEEP, TAKE
 from gkcat.ingest.importer import import_file
 from gkcat.ingest.init import init_project
 from gkcat.ingest.writer import Outcome
@@ -220,6 +222,27 @@ def _outcome(out: Outcome) -> None:
     click.echo("检查通过（gkcat validate）")
 
 
+def _batch(batch: Batch) -> None:
+    for res in batch.results:
+        for line in res.lines:
+            click.echo(line)
+        if res.changes:
+            style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
+            click.echo(diff_output(res.changes, "text", style) if style else diff_output(res.changes, "text"))
+        for rel in res.written:
+            click.echo(f"已写入 {rel}")
+        if has_errors(res.diagnostics, False):
+            click.echo(format_text(res.diagnostics, colour=_colour()))
+        click.echo("")
+    dry = "，试运行（--dry-run）：未写入任何文件" if batch.dry_run else ""
+    click.echo(f"共 {len(batch.results)} 份填报表（按文件路径的顺序导入）{dry}：")
+    for line in batch.summary():
+        click.echo(line)
+    if batch.commit_message():
+        click.echo(f"建议的提交说明：{batch.commit_message()}")
+    sys.exit(batch.exit_code)
+
+
 @main.command("init")
 @click.argument("folder", type=zh.PathType(file_okay=False, path_type=Path))
 @click.option("--name", required=True, help="顶层地区名称，如 某某市。")
@@ -242,17 +265,23 @@ _DRY_RUN = click.option("--dry-run", is_flag=True, help="只显示导入后目�
 
 
 @import_group.command("xlsx")
-@click.argument("file", type=_FILE)
-@click.option("--locality", help="导入到哪个地区（文件夹路径，如 shenyang/liaozhong）；填报表自带地区，不用给出。")
-@click.option("--domain", help="领域标识；不给时按表的标题判断。")
+@click.argument("files", nargs=-1, required=True, type=zh.PathType(exists=True, path_type=Path))
+@click.option("--locality", help="导入到哪个地区（文件夹路径或名称）；填报表自带地区，不用给出。")
+@click.option("--domain", help="领域标识或名称；不给时按表的标题判断。")
 @click.option("--sheet", help="只导入这个工作表；不给时导入每个是标准目录表的工作表。")
 @click.option("--force", is_flag=True, help="写入已有的领域文件：只改动不同之处，保留注释。")
+@click.option("--conflicts", type=zh.Choice([KEEP, TAKE]), default=KEEP, show_default=True,
+              help="填报表与目录都改了同一格子且不同时：keep 保留目录现在的值，take 写入填报的值。")
 @_DRY_RUN
 @click.pass_obj
-def import_xlsx(directory: Path, file: Path, locality: str | None, domain: str | None, sheet: str | None, force: bool,
-                dry_run: bool) -> None:
-    """导入 Excel 工作簿中的标准目录表，或交回的填报表（gkcat form 生成）。"""
-    _outcome(import_file(directory, "xlsx", file, locality, domain, sheet, force, dry_run))
+def import_xlsx(directory: Path, files: tuple[Path, ...], locality: str | None, domain: str | None, sheet: str | None,
+                force: bool, conflicts: str, dry_run: bool) -> None:
+    """导入 Excel 工作簿中的标准目录表，或交回的填报表（一个或多个文件；文件夹即其中每个 .xlsx）。"""
+    done = import_workbooks(directory, list(files), locality, domain, sheet, force, dry_run, conflicts)
+    if isinstance(done, Outcome):
+        _outcome(done)
+        return
+    _batch(done)
 
 
 @import_group.command("html")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from gkcat.ingest.grids import Grid
 from gkcat.model.form import (
+    COVER,
     FIRST_ROW,
     GUIDE_IDENTITY,
     GUIDE_SHEET,
@@ -18,7 +19,9 @@ from gkcat.model.form import (
     META_MARK,
     META_SHEET,
     Column,
+    FormRow,
     identity_domain,
+    row_from_text,
 )
 
 
@@ -28,7 +31,14 @@ class FormFile:
     fingerprint: str
     version: str
     made: str
+    round: str = ""  # the collection round it went out in ("" for a form made on its own)
+    unit: str = ""  # who fills it in: a department's name, or the locality's
+    identity: str = ""  # the form's identity in its round
+    department: str = ""  # the department's role, for a department's form
     digests: dict[tuple[str, str], str] = field(default_factory=dict)  # (domain, id) -> digest
+    bases: dict[tuple[str, str], FormRow] = field(default_factory=dict)  # (domain, id) -> the row as made
+    new_rows: set[str] = field(default_factory=set)  # domains whose sheet takes new items
+    cover: dict[str, str] = field(default_factory=dict)  # 填报单位, 填报人 ... as the unit wrote them
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> domain id, in form order
     grids: dict[str, Grid] = field(default_factory=dict)  # by the sheet's name as made (it may be renamed since)
     foreign: list[str] = field(default_factory=list)  # sheets gkcat did not write (added, or copied in)
@@ -46,13 +56,20 @@ def read_form(grids: list[Grid]) -> FormFile | None:
         facts[meta.cell(r, 0)] = meta.cell(r, 1)
         r += 1
     out = FormFile(facts.get("locality", ""), facts.get("fingerprint", ""), facts.get("version", ""),
-                   facts.get("made", ""))
+                   facts.get("made", ""), facts.get("round", ""), facts.get("unit", ""), facts.get("form", ""),
+                   facts.get("department", ""))
+    whole = facts.get("scope", "locality") != "department"
     for row in meta.rows[r + 2:]:
-        sheet, domain, item_id, digest = (row + [""] * 4)[:4]
+        sheet, domain, item_id, digest, base = (row + [""] * 5)[:5]
         if sheet and domain:
             out.sheets.setdefault(sheet, domain)
+            if whole or base == "new":
+                out.new_rows.add(domain)
             if item_id:
                 out.digests[(domain, item_id)] = digest
+                made = row_from_text(base) if base else None
+                if made is not None and made.id == item_id and made.digest() == digest:
+                    out.bases[(domain, item_id)] = made
     _find_sheets(out, grids, meta)
     return out
 
@@ -72,6 +89,8 @@ def _find_sheets(form: FormFile, grids: list[Grid], meta: Grid) -> None:
         known.add(id(guide))
     form.foreign = [g.name for g in grids if id(g) not in known]
     form.hidden = [g for g in grids if g is not meta and (g.hidden or g.hidden_rows or g.hidden_cols)]
+    if guide is not None:
+        form.cover = {label: guide.cell(r, 1) for r in range(len(guide.rows)) if (label := guide.cell(r, 0)) in COVER}
 
 
 @dataclass

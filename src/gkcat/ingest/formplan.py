@@ -1,25 +1,41 @@
 """What a returned fill-in workbook asks for, as the new data of the locality's domain files. Pure.
 
-Only cells that differ from the catalog count. A change goes where the format puts it: into the
-item itself for the locality's own items, else into `override` (and out again when it equals the
-parent's value), `exclude` for 本级适用 = 否, and `items` for a new row. A row whose item changed
-since the form was made is not applied but listed; a cell that cannot be accepted refuses the
-whole import, named by its cell.
+Each cell is merged three ways: the form keeps every row as it was made (the base), the unit's cell
+is what came back, the catalog is what stands now. The unit left it as made: nothing changes there.
+The unit changed it and the catalog did not: the unit's value is written. Both changed it alike:
+nothing to do. Both changed it differently: a conflict, listed with the three values and decided by
+`--conflicts` (keep the catalog's, or take the unit's), never silently. A change goes where the
+format puts it: into the item itself for the locality's own items, else into `override` (and out
+again when it equals the parent's value), `exclude` for 本级适用 = 否, and `items` for a new row. A
+cell that cannot be accepted refuses the whole form, named by its cell.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gkcat.ingest.form import FormFile, SheetRows, sheet_rows
 from gkcat.ingest.planner import local_id, roles_by_name
 from gkcat.model.fields import BY_ID, extra_key
 from gkcat.model.files import DomainDef
-from gkcat.model.form import APPLIES, REASON, Column, FormRow, ParsedRow, cells, columns, fingerprint, read_row
+from gkcat.model.form import (
+    APPLIES,
+    ID,
+    NO,
+    REASON,
+    YES,
+    Column,
+    FormRow,
+    ParsedRow,
+    cells,
+    columns,
+    fingerprint,
+    read_row,
+)
 from gkcat.model.project import Locality, Project
-from gkcat.model.vocabulary import LEVELS, channel_base
+from gkcat.model.vocabulary import LEVEL_ZH, LEVELS, channel_base
 from gkcat.resolve.catalog import levels_from, parent_entries
 from gkcat.resolve.form import FormSheet, SourceRow, form_row, form_sheets
 from gkcat.resolve.resolver import Entry, Resolver
@@ -28,24 +44,64 @@ from gkcat.source.yamldoc import Path_, format_path
 _REQUIRED = {"level1": "一级事项", "audience": "公开对象", "method": "公开方式"}
 
 
+KEEP, TAKE = "keep", "take"  # --conflicts: the catalog's value stays, or the unit's is written
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A cell both the unit and the catalog changed since the form was made, differently."""
+
+    where: str  # the cell
+    item: str  # "ywjy-03（学区划分）"
+    label: str  # the column's header
+    made: str  # the three values as cell text
+    now: str
+    unit: str
+    taken: bool  # --conflicts take wrote the unit's value
+
+    def line(self) -> str:
+        outcome = "已按填报写入" if self.taken else "保留目录现在的值，未写入"
+        return (f"{self.where}：冲突：事项 {self.item} 的“{self.label}”制表时为“{self.made}”，现在为“{self.now}”，"
+                f"填报为“{self.unit}”：{outcome}")
+
+
 @dataclass
 class FormPlan:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # rel -> new data, only files that change
     origins: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # rel -> [(data path, cell)]
     report: list[str] = field(default_factory=list)
-    stale: list[str] = field(default_factory=list)  # rows not applied: their item changed since
+    unapplied: list[str] = field(default_factory=list)  # edits of the unit not written, each with its cell
     problems: list[str] = field(default_factory=list)  # cells that refuse the import
+    conflicts: list[Conflict] = field(default_factory=list)
+    applied: int = 0  # cells of the unit written (a new row counts once)
+    cells: set[tuple[str, str, str, str]] = field(default_factory=set)  # (locality, domain, id, field) written
+
+    @property
+    def complete(self) -> bool:
+        """Every edit of the form is in the catalog afterwards (nothing refused, unapplied or kept in a conflict)."""
+        return not self.problems and not self.unapplied and all(c.taken for c in self.conflicts)
 
 
-def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFile) -> FormPlan:
-    """The changes of every domain sheet of the form, checked cell by cell."""
+def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFile, conflicts: str = KEEP,
+              written: frozenset[tuple[str, str, str, str]] = frozenset()) -> FormPlan:
+    """The changes of every domain sheet of the form, merged three ways and checked cell by cell.
+
+    `written`: the cells earlier forms of the same run wrote; a conflict with one of those is never
+    decided by `--conflicts take` (two units' answers, not last writer wins).
+    """
     plan = FormPlan()
     cols = columns(project.config.channels, project.config.extra_fields)
     sheets = {s.domain.id: s for s in form_sheets(resolver, loc)}
     now = fingerprint(loc.path, [(d, r.id, r.row.digest()) for d, s in sheets.items() for r in s.rows])
     if now != form.fingerprint:
         plan.report.append(f"这份填报表制于 {form.made or '（日期不明）'}，此后{loc.name}或其上级的目录已有变化："
-                           "变化了的事项所在行不导入，逐一列在下面")
+                           "只写入单位改动过的格子，两边都改了的格子列为冲突")
+    # new items get ids unique in the whole locality, not per domain
+    taken: set[str] = {r.entry.id for d in sheets.values() for r in d.rows}
+    taken |= {x.id for d in sheets.values() for x in resolver.state(loc, d.domain).excluded}
+    taken |= {str(x.get("id")) for src in loc.files.values() if isinstance(src.doc.data, dict)
+              for x in (src.doc.data.get("items") or []) if isinstance(x, dict)}
+    merge = _Merge(conflicts, written, taken)
     plan.problems += [f"工作表“{name}”不是 gkcat 生成的（新增的，或从别处复制来的），其中的内容无法导入：请把修改填回"
                       "原来的工作表，或删除这个工作表后再交回" for name in form.foreign]
     for name, domain_id in form.sheets.items():
@@ -56,16 +112,26 @@ def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFil
             continue
         if grid.name != name:
             plan.report.append(f"工作表“{name}”已改名为“{grid.name}”：按原工作表导入")
-        _Domain(project, resolver, loc, sheet, form, cols, plan).run(sheet_rows(grid, cols))
+        _Domain(project, resolver, loc, sheet, form, cols, plan, merge).run(sheet_rows(grid, cols))
     return plan
+
+
+@dataclass
+class _Merge:
+    """How this import merges: the --conflicts choice, the cells of earlier forms of the run, the ids in use."""
+
+    conflicts: str
+    written: frozenset[tuple[str, str, str, str]]
+    taken: set[str]
 
 
 class _Domain:
     """One domain sheet against the locality's catalog and its file."""
 
     def __init__(self, project: Project, resolver: Resolver, loc: Locality, sheet: FormSheet, form: FormFile,
-                 cols: list[Column], plan: FormPlan):
+                 cols: list[Column], plan: FormPlan, merge: _Merge):
         self.project, self.loc, self.sheet, self.form, self.cols, self.plan = project, loc, sheet, form, cols, plan
+        self.merge = merge
         self.domain: DomainDef = sheet.domain
         self.below = levels_from(project, loc)
         self.parents = parent_entries(resolver, loc, sheet.domain)
@@ -75,8 +141,7 @@ class _Domain:
         self.data = copy.deepcopy(self.old)
         self.where: list[tuple[tuple[str, str, str], str]] = []  # ((part, id, field), cell)
         self.roles = roles_by_name(loc)
-        self.taken = set(self.parents) | {x.id for x in resolver.state(loc, sheet.domain).excluded} | \
-            {r.id for r in sheet.rows}
+        self.taken = merge.taken
         self.channel_order = {c: i for i, c in enumerate(project.config.channels)}
         self.fields = list(dict.fromkeys(c.field for c in cols if c.key != "id"))  # channels once
 
@@ -86,21 +151,25 @@ class _Domain:
             self.plan.report.append(f"{name}：表头“{header}”不是本项目的列，已忽略")
         current = {r.id: r for r in self.sheet.rows}
         id_col = next(i for i, c in enumerate(self.cols) if c.key == "id")
+        present = {(t[id_col] or "").strip() for _, t in rows.rows}
+        # rows of the form as made whose id is no longer in the sheet: deleted, or their id cleared
+        missing = {_key(b): b.id for (d, i), b in self.form.bases.items() if d == self.domain.id and i not in present}
         seen: set[str] = set()
         for r, texts in rows.rows:
             item_id = (texts[id_col] or "").strip()
             if not item_id:
-                self._new(rows, r, texts)
+                cleared = missing.get(_key(read_row([t or "" for t in texts], self.cols, lambda c: "").row))
+                if cleared is not None:
+                    self._bad(f"{rows.ref(r, id_col)}：这一行的“{ID}”被清空了（原为 {cleared}）：标识不能修改，请填回 {cleared}")
+                    seen.add(cleared)
+                else:
+                    self._new(rows, r, texts)
                 continue
             src = current.get(item_id)
             if item_id in seen:
                 self._bad(f"{rows.ref(r, id_col)}：标识“{item_id}”在表中出现了两次")
             elif src is None:
-                if (self.domain.id, item_id) in self.form.digests:
-                    self.plan.stale.append(f"{rows.ref(r, id_col)}：事项 {item_id} 在制表后已不在{self.loc.name}的目录中"
-                                           "（上级删除或排除了它），此行未导入")
-                else:
-                    self._bad(f"{rows.ref(r, id_col)}：标识“{item_id}”不是本表的事项：标识不能修改，新增事项请把标识留空")
+                self._gone(rows, r, texts, item_id, id_col)
             else:
                 self._existing(rows, r, texts, src)
             seen.add(item_id)
@@ -109,6 +178,21 @@ class _Domain:
                 self._bad(f"{name}：事项 {src.id}（{src.row.level2}）不在表中：不能用删除行来排除事项，"
                           f"请恢复这一行，在“{APPLIES}”填“否”并在“{REASON}”中写明理由")
         self._finish()
+
+    def _gone(self, rows: SheetRows, r: int, texts: list[str | None], item_id: str, id_col: int) -> None:
+        """A row whose item left the catalog since the form was made: the unit's edits of it are not written."""
+        if (self.domain.id, item_id) not in self.form.digests:
+            self._bad(f"{rows.ref(r, id_col)}：标识“{item_id}”不是本表的事项：标识不能修改，新增事项请把标识留空")
+            return
+        base = self.form.bases.get((self.domain.id, item_id))
+        parsed = self._parse(rows, r, texts, base)
+        if parsed is None:
+            return
+        edited = [f for f in self.fields if base is None or parsed.row.get(f) != base.get(f)]
+        if edited:
+            where = "、".join(dict.fromkeys(parsed.where[f] for f in edited))
+            self.plan.unapplied.append(f"{where}：事项 {item_id} 在制表后已不在{self.loc.name}的目录中（上级删除或排除了它），"
+                                       "这一行的修改未写入")
 
     def _bad(self, message: str) -> None:
         self.plan.problems.append(message)
@@ -120,37 +204,73 @@ class _Domain:
         self.plan.problems.extend(parsed.problems)
         return None if parsed.problems else parsed
 
-    # -- an existing row --------------------------------------------------------------------------
+    # -- an existing row: merged three ways ---------------------------------------------------------
 
     def _existing(self, rows: SheetRows, r: int, texts: list[str | None], src: SourceRow) -> None:
-        parsed = self._parse(rows, r, texts, src.row)
+        key = (self.domain.id, src.id)
+        base = self.form.bases.get(key)
+        if base is None and self.form.digests.get(key) == src.row.digest():
+            base = src.row  # a form of gkcat's first layout whose row has not changed since: as made
+        parsed = self._parse(rows, r, texts, base or src.row)
         if parsed is None:
             return
-        changed = [f for f in self.fields if parsed.row.get(f) != src.row.get(f)]
-        if not changed:
+        unit, now = parsed.row, src.row
+        if base is None:  # made by an older gkcat, which kept no cells, and changed since: nothing to merge with
+            edited = [f for f in self.fields if unit.get(f) != now.get(f)]
+            if edited:
+                where = "、".join(dict.fromkeys(parsed.where[f] for f in edited))
+                self.plan.unapplied.append(f"{where}：事项 {src.id}（{now.level2}）在制表后已有变化，这份填报表（早期版本）"
+                                           "没有记下制表时的值，无法合并，这些修改未写入：请在新生成的填报表中填写")
             return
-        if self.form.digests.get((self.domain.id, src.id)) != src.row.digest():
-            where = "、".join(parsed.where[f] for f in changed)
-            self.plan.stale.append(f"{where}：事项 {src.id}（{src.row.level2}）在制表后已有变化，此行的修改未导入："
-                                   "请在新生成的填报表中重新填写")
+        edits = [f for f in self.fields if unit.get(f) != base.get(f)]
+        if not edits:
             return
-        locked = [f for f in changed if not src.may_change(f)]
+        locked = [f for f in edits if not src.may_change(f)]
         for f in locked:
             what = "共性要素，由上级统一规定" if f in self.project.config.common_fields or f.startswith("extra.") else \
                 "事项的标识" if f == "id" else "本级新增或本级制定的事项，不能在本级排除"
             self._bad(f"{parsed.where[f]}：“{self._label(f)}”是{what}，不能修改（表中为灰色）")
         if locked:
             return
-        if "applies" in changed or "reason" in changed:
-            if self._exclusion(src, parsed):
+        fields = [f for f in edits if f != "reason"] + (["applies"] if "reason" in edits and "applies" not in edits else [])
+        merged, write = self._merged(src, unit, base, now, fields, parsed)
+        if "applies" in write:
+            if self._exclusion(src, merged):
                 return
-        elif not src.row.applies:
-            self.plan.report.append(f"{parsed.where[changed[0]]}：事项 {src.id} 在本级不适用，其他修改未导入"
-                                    f"（要恢复，请把“{APPLIES}”改为“是”）")
+        elif not now.applies:
+            where = "、".join(dict.fromkeys(parsed.where[f] for f in write))
+            if write:
+                self.plan.unapplied.append(f"{where}：事项 {src.id}（{now.level2}）在本级已不适用（已排除），这些修改未写入；"
+                                           f"要恢复这个事项，请把“{APPLIES}”改为“是”")
             return
-        for f in changed:
-            if f not in ("applies", "reason"):
-                self._set(src, f, parsed)
+        for f in write:
+            if f != "applies":
+                self._set(src, f, merged)
+
+    def _merged(self, src: SourceRow, unit: FormRow, base: FormRow, now: FormRow, fields: list[str],
+                parsed: ParsedRow) -> tuple[ParsedRow, list[str]]:
+        """The row to write (the unit's values; channels merged tick by tick) and the fields to write."""
+        write: list[str] = []
+        channels = now.channels
+        for f in fields:
+            if f == "channels":  # each channel is a cell of its own: ticks merge, they never conflict
+                u, b = set(unit.channels), set(base.channels)
+                merged = (set(now.channels) | (u - b)) - (b - u)
+                if merged != set(now.channels):
+                    channels = tuple(sorted(merged))
+                    write.append(f)
+                continue
+            u_value, b_value, n_value = _pair(unit, f), _pair(base, f), _pair(now, f)
+            if n_value == b_value:
+                write.append(f)
+            elif n_value != u_value:
+                cell = (self.loc.path, self.domain.id, src.id, f)
+                take = self.merge.conflicts == TAKE and cell not in self.merge.written
+                self.plan.conflicts.append(Conflict(parsed.where[f], f"{src.id}（{now.level2}）", self._label(f),
+                                                    _shown(f, b_value), _shown(f, n_value), _shown(f, u_value), take))
+                if take:
+                    write.append(f)
+        return ParsedRow(replace(unit, channels=channels), parsed.where, parsed.problems), write
 
     def _label(self, name: str) -> str:
         return next((c.header for c in self.cols if c.field == name), name) if name != "channels" else "公开渠道"
@@ -159,6 +279,7 @@ class _Domain:
         """Apply a change of 本级适用 or its reason; True when nothing else of the row is to be applied."""
         excludes: list[dict[str, Any]] = self._list("exclude")
         found = next((x for x in excludes if isinstance(x, dict) and x.get("id") == src.id), None)
+        self._written(src, "applies")
         if parsed.row.applies:
             if found is not None:
                 excludes.remove(found)
@@ -180,11 +301,16 @@ class _Domain:
             self.plan.report.append(f"{parsed.where['applies']}：事项 {src.id} 排除后，它在本级的修改（override）已删去")
         return True
 
+    def _written(self, src: SourceRow, name: str) -> None:
+        self.plan.applied += 1
+        self.plan.cells.add((self.loc.path, self.domain.id, src.id, name))
+
     def _set(self, src: SourceRow, name: str, parsed: ParsedRow) -> None:
         value = self._file_value(name, parsed.row, src.entry)
         if value is None:
             self._bad(f"{parsed.where[name]}：“{self._label(name)}”不能为空")
             return
+        self._written(src, name)
         key = extra_key(name)
         if src.own:
             item = next((x for x in self._list("items") if isinstance(x, dict) and x.get("id") == src.id), None)
@@ -241,15 +367,21 @@ class _Domain:
             self._bad(f"{parsed.where['applies']}：新增事项不能填“否”：不需要的行请清空")
             return
         same = next((x for x in self.sheet.rows if _key(x.row) == _key(row)), None)
-        if same is not None:  # above all: the same form imported a second time
-            self.plan.stale.append(f"{rows.ref(r, 1)}：新增的“{row.level1} / {row.level2}”与已有事项 {same.id} 同名，此行未导入："
-                                   "如已导入过这份填报表，请在新生成的填报表中修改；确需另立事项，请改写二级事项")
+        if same is not None:
+            # above all the same form imported a second time: what it asks for is there already
+            filled = [f for f in self.fields if f not in ("applies", "reason") and row.get(f)]
+            if all(row.get(f) == same.row.get(f) for f in filled if f != "levels"):
+                self.plan.report.append(f"{rows.ref(r, 1)}：新增的“{row.level1} / {row.level2}”已在目录中（{same.id}），未重复添加")
+            else:
+                self.plan.unapplied.append(f"{rows.ref(r, 1)}：新增的“{row.level1} / {row.level2}”与已有事项 {same.id} 同名而内容不同，"
+                                           "此行未写入：要修改那个事项，请在它的行中修改；确需另立事项，请改写二级事项")
             return
         item_id = local_id(self.loc, self.taken)
         item: dict[str, Any] = {"id": item_id}
+        defaults = self.project.config.defaults
         for name in [f.id for f in BY_ID.values() if f.id != "extra"]:
             value = self._file_value(name, row, None)
-            if value:
+            if value and value != getattr(defaults, name, None):  # a default is not spelled out again
                 item[name] = value
         if item.get("levels") == [lv for lv in self.domain.levels if lv in self.below]:
             del item["levels"]  # the domain's levels, as a new item gets by default
@@ -260,6 +392,7 @@ class _Domain:
         self.where += [(("items", item_id, ""), rows.ref(r, 1))]
         self.where += [(("items", item_id, f), cell) for f, cell in parsed.where.items()]
         self.plan.report.append(f"{rows.ref(r, 1)}：本级新增事项 {item_id}（{row.level2}）")
+        self.plan.applied += 1
 
     # -- the file ---------------------------------------------------------------------------------
 
@@ -286,6 +419,20 @@ class _Domain:
         entries = self.data.get(part) or []
         index = next((i for i, x in enumerate(entries) if isinstance(x, dict) and x.get("id") == item_id), 0)
         return (part, index, *tail)
+
+
+def _pair(row: FormRow, name: str) -> object:
+    """A field's value for the merge; 本级适用 and its reason are one decision."""
+    return (row.applies, row.reason if not row.applies else "") if name == "applies" else row.get(name)
+
+
+def _shown(name: str, value: object) -> str:
+    """A value as the cell shows it, for a conflict's message."""
+    if name == "applies" and isinstance(value, tuple):
+        return YES if value[0] else f"{NO}（{value[1]}）"
+    if name == "levels":
+        return "、".join(LEVEL_ZH.get(str(v), str(v)) for v in value) if isinstance(value, tuple) else str(value)
+    return "、".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
 
 
 def _key(row: FormRow) -> tuple[str, str]:

@@ -17,8 +17,6 @@ from gkcat.compare.diff import compare_versions
 from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
-from gkcat.ingest.form import FormFile, read_form
-from gkcat.ingest.formplan import plan_form
 from gkcat.ingest.grids import Grid, read_html, read_xlsx
 from gkcat.ingest.planner import Plan, base_file, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
@@ -125,9 +123,6 @@ def import_file(project_dir: Path, kind: str, file: Path, locality: str | None, 
 def _import_grids(project_dir: Path, kind: str, file: Path, grids: list[Grid], locality: str | None,
                   domain_id: str | None, sheet: str | None, force: bool, dry_run: bool) -> Outcome:
     v = require_valid(project_dir, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
-    form = read_form(grids) if kind == "xlsx" else None
-    if form is not None:
-        return _import_form(project_dir, v, file, form, locality, dry_run)
     if locality is None:
         raise Refused(f"{file.name} 不是 gkcat 生成的填报表：导入标准目录表时请用 --locality 指定地区")
     try:
@@ -188,11 +183,11 @@ def _import_tables(project_dir: Path, v: Loaded, loc: Locality, grids: list[Grid
         return ImportRefused("导入的结果未通过检查，未写入任何文件（这是 gkcat 未能处理的表样，请把表格发给我们）",
                              details="\n".join(out.report) + "\n" + format_text(problems), exit_code=1)
 
-    return _land(project_dir, v, loc, changes, out, dry_run, refused)
+    return land(project_dir, v, loc, changes, out, dry_run, refused)
 
 
-def _land(project_dir: Path, v: Loaded, loc: Locality, changes: Changes, out: Outcome, dry_run: bool,
-          refused: Callable[[list[Diagnostic]], GkcatError]) -> Outcome:
+def land(project_dir: Path, v: Loaded, loc: Locality, changes: Changes, out: Outcome, dry_run: bool,
+         refused: Callable[[list[Diagnostic]], GkcatError]) -> Outcome:
     """Check the changes on a copy, say what they change (the locality and those below it, as `gkcat diff`
     would), and write them unless this is a dry run."""
     after = check_on_copy(project_dir, v.project.config.root, changes)
@@ -217,32 +212,7 @@ def _land(project_dir: Path, v: Loaded, loc: Locality, changes: Changes, out: Ou
     return out
 
 
-def _import_form(project_dir: Path, v: Loaded, file: Path, form: FormFile, locality: str | None,
-                 dry_run: bool) -> Outcome:
-    """A returned fill-in workbook: its changes into the overlays of the locality it names."""
-    if locality is not None and locality.strip("/") != form.locality:
-        raise Refused(f"{file.name} 是“{form.locality}”的填报表，不是“{locality}”的：请去掉 --locality 或改正")
-    loc = v.project.localities.get(form.locality)
-    if loc is None:
-        raise Refused(f"{file.name} 是“{form.locality}”的填报表，本项目中没有这个地区")
-    plan = plan_form(v.project, v.resolver, loc, form)
-    out = Outcome(report=[f"{file.name}：{loc.name}（{loc.path}）的填报表，制于 {form.made}（gkcat {form.version}）"])
-    out.report += plan.report + hidden_notes(form.hidden, list(form.grids.values()))
-    out.report += [f"未导入：{line}" for line in plan.stale]
-    if plan.problems:
-        raise ImportRefused(f"填报表中有 {len(plan.problems)} 处不能导入，未写入任何文件：请按上面的说明修改后再交回",
-                            details="\n".join(out.report + plan.problems), exit_code=1)
-    changes = planned_changes(project_dir, plan.files, True)
-
-    def refused(problems: list[Diagnostic]) -> ImportRefused:
-        lines = [_at_cell(d, plan.origins.get(d.file, [])) for d in problems]
-        return ImportRefused(f"填报表中有 {len(lines)} 处未通过检查，未写入任何文件：请按上面的说明修改后再交回",
-                             details="\n".join(out.report + lines), exit_code=1)
-
-    return _land(project_dir, v, loc, changes, out, dry_run, refused)
-
-
-def _at_cell(d: Diagnostic, origins: list[tuple[str, str]]) -> str:
+def at_cell(d: Diagnostic, origins: list[tuple[str, str]]) -> str:
     """A diagnostic of the changed project told at the form's cell it came from (file:line when none)."""
     found = [(path, cell) for path, cell in origins
              if d.path == path or d.path.startswith((path + ".", path + "["))]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from gkcat.model.fields import BY_ID, FIELDS, extra_name
 from gkcat.model.files import ExtraField
@@ -36,7 +37,7 @@ def identity_domain(name: str) -> str | None:
     return name[len(IDENTITY_PREFIX):].replace(".", "-") if name.lower().startswith(IDENTITY_PREFIX) else None
 
 
-FORMAT = "1"  # the layout version written into the meta sheet
+FORMAT = "2"  # the layout version written into the meta sheet (2: each row's cells as made, for the merge)
 META_SHEET = "_gkcat"  # hidden: locality, fingerprint, version, one digest per row
 META_MARK = "gkcat 填报表"  # cell A1 of the meta sheet: what makes a workbook a form
 GUIDE_SHEET = "说明"
@@ -45,6 +46,9 @@ HEADER_ROW = 2  # row 1 is the title
 FIRST_ROW = 3
 
 ID, APPLIES, REASON = "标识", "本级适用", "不适用理由"
+# The cover a unit fills in on the 说明 sheet: who answered (round status shows it). The first is
+# filled in with the unit's name when the form is made.
+COVER = ("填报单位", "填报人", "联系电话", "审核人", "日期")
 YES, NO = "是", "否"
 CHECK = "√"
 # What people tick a box with, in Excel, WPS and in tables pasted from elsewhere.
@@ -126,11 +130,32 @@ class FormRow:
             return dict(self.extra).get(name[len("extra."):], "")
         return getattr(self, name)
 
+    def text(self) -> str:
+        """The row as JSON: what the meta sheet keeps of each row as made (the base of a three-way merge)."""
+        # its fields as they are (tuples of text): json writes them as asdict() would, without its deep copy
+        return json.dumps(vars(self), ensure_ascii=False, sort_keys=True)
+
+    def base_text(self) -> str:
+        """text() as a cell keeps it: a reader trims cells and turns U+3000 into a space, so that one is escaped."""
+        return self.text().replace("\u3000", "\\u3000")
+
     def digest(self) -> str:
         """What the row holds, as a short hash stored in the meta sheet."""
-        # its fields as they are (tuples of text): json writes them as asdict() would, without its deep copy
-        text = json.dumps(vars(self), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+        return hashlib.sha256(self.text().encode("utf-8")).hexdigest()[:20]
+
+
+def row_from_text(text: str) -> FormRow | None:
+    """A row kept by FormRow.text(), or None when the text is not one (edited, cut short, another version)."""
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            return None
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        values["extra"] = tuple(tuple(pair) for pair in data.get("extra", ()))
+        row = FormRow(**values)
+    except (ValueError, TypeError):
+        return None
+    return row if row.text() == json.dumps(data, ensure_ascii=False, sort_keys=True) else None
 
 
 def make_row(item_id: str, values: dict[str, object], applies: bool = True, reason: str = "") -> FormRow:

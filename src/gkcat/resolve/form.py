@@ -12,6 +12,7 @@ from gkcat.model.files import DomainDef
 from gkcat.model.form import FormRow, make_row
 from gkcat.model.project import Locality
 from gkcat.resolve.catalog import levels_from, listed
+from gkcat.resolve.duties import Department
 from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
 
 
@@ -36,6 +37,7 @@ class SourceRow:
 class FormSheet:
     domain: DomainDef
     rows: tuple[SourceRow, ...]
+    new_rows: bool = True  # empty rows for new items: a locality's form, or a department that leads the domain
 
 
 def form_row(loc: Locality, below: list[str], entry: Entry, applies: bool = True, reason: str = "") -> FormRow:
@@ -47,9 +49,26 @@ def form_row(loc: Locality, below: list[str], entry: Entry, applies: bool = True
     return make_row(entry.id, values, applies, reason)
 
 
-def form_sheets(resolver: Resolver, loc: Locality) -> list[FormSheet]:
+def form_sheets(resolver: Resolver, loc: Locality, dept: Department | None = None) -> list[FormSheet]:
     """Every domain that reaches the locality (domains.yaml order): what its table lists, and the items
-    it excluded itself (shown as 否 with the reason, so that an exclusion can be taken back)."""
+    it excluded itself (shown as 否 with the reason, so that an exclusion can be taken back).
+
+    With `dept`, a department's part: the rows whose 公开主体 resolves to it (as its duty list has them),
+    in the domains where it has some or that it leads; only a domain it leads takes new items.
+    """
+    sheets = _all_sheets(resolver, loc)
+    if dept is None:
+        return sheets
+    out = []
+    for sheet in sheets:
+        rows = tuple(r for r in sheet.rows if dept.name in r.row.subject)
+        leads = bool(set(sheet.domain.lead) & set(dept.roles))
+        if rows or leads:
+            out.append(FormSheet(sheet.domain, rows, leads))
+    return out
+
+
+def _all_sheets(resolver: Resolver, loc: Locality) -> list[FormSheet]:
     project = resolver.project
     below = levels_from(project, loc)
     common = frozenset(project.config.common_fields) | {"id"}

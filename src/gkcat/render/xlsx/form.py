@@ -7,11 +7,13 @@ with the locality, the fingerprint and the digest of every row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from gkcat import __version__
 from gkcat.model.form import (
     APPLIES,
+    COVER,
     FIRST_ROW,
     FORMAT,
     GUIDE_IDENTITY,
@@ -32,6 +34,7 @@ from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.xlsx.layout import Choice, SheetColumn, Table, simple_table
 from gkcat.render.xlsx.writer import letter, new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import levels_from
+from gkcat.resolve.duties import Department
 from gkcat.resolve.form import FormSheet, form_sheets
 from gkcat.resolve.resolver import Resolver
 
@@ -60,7 +63,7 @@ def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: li
         r = len(table.rows) + 1
         table.rows.append(list(cells(source.row, cols)))
         table.open_cells |= {(r, c) for c, col in enumerate(cols, 1) if source.may_change(col.field)}
-    for _ in range(NEW_ROWS):
+    for _ in range(NEW_ROWS if sheet.new_rows else 0):
         r = len(table.rows) + 1
         table.rows.append([None] * ncol)
         table.open_cells |= {(r, c) for c, col in enumerate(cols, 1) if col.key != "id"}
@@ -76,7 +79,7 @@ def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: li
     return table
 
 
-def _guide(loc: Locality, project: Project, common: list[str]) -> Table:
+def _guide(loc: Locality, project: Project, common: list[str], unit: str) -> Table:
     fixed = "、".join(common) if common else "（本项目未设定共性要素）"
     lines = [
         f"这是{loc.name}的政务公开标准目录填报表，由 gkcat 根据当前目录生成。请在各领域的工作表中修改后交回目录管理员，"
@@ -91,40 +94,67 @@ def _guide(loc: Locality, project: Project, common: list[str]) -> Table:
         "公开对象从“全社会”“特定群体”中选择，公开方式从“主动”“依申请”中选择。",
         "已公开内容链接只接受以 http:// 或 https:// 开头的网址。",
         "请不要删除行、不要修改工作表名称和表头；不需要的事项请按上面的方法填写“否”和理由。",
-        "如导入时发现上级目录在制表后已有变化，变化了的事项所在行不会导入，会逐一列出，请用新生成的填报表重新填写这些行。",
+        "制表以后目录如有变化，导入时只写入您改动过的格子；同一个格子目录也改了、且与您填的不同时，会列出三个值（制表时、现在、"
+        "您填的）请目录管理员决定，不会被悄悄覆盖。",
+        f"交回前请在本表下方填写{'、'.join(COVER)}。",
     ]
     rows = [[str(i), text] for i, text in enumerate(lines, 1)]
+    rows += [[label, unit if label == COVER[0] else ""] for label in COVER]
     table = simple_table(f"{loc.name}填报表填写说明（{project.config.title}）", ["序号", "说明"], rows,
-                         [("text", 6), ("wide", 100)])
+                         [("text", 10), ("wide", 100)])
     table.identity = GUIDE_IDENTITY
     return table
 
 
-def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime) -> Table:
+@dataclass(frozen=True)
+class FormScope:
+    """What one form is for: a locality's whole catalog, or one department's part of it, in a round or not."""
+
+    department: Department | None = None
+    round: str = ""
+
+    def unit(self, loc: Locality) -> str:
+        """Who fills it in: the department, or the locality (a town fills in its whole catalog)."""
+        return self.department.name if self.department else loc.name
+
+    def identity(self, loc: Locality) -> str:
+        """The form's own identity in its round: stable for the same locality and department."""
+        role = self.department.roles[0] if self.department and self.department.roles else ""
+        return f"{loc.path}#{role}" if role else loc.path
+
+
+def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime, scope: FormScope) -> Table:
     digests = [(s.domain.id, r.id, r.row.digest()) for _, s in sheets for r in s.rows]
     facts = [["version", __version__], ["locality", loc.path], ["name", loc.name],
-             ["fingerprint", fingerprint(loc.path, digests)], ["made", when.strftime("%Y-%m-%d")]]
-    # every sheet is listed, one without rows too (with no id): a returned form's sheets are all accounted for
+             ["fingerprint", fingerprint(loc.path, digests)], ["made", when.strftime("%Y-%m-%d")],
+             ["round", scope.round], ["unit", scope.unit(loc)], ["form", scope.identity(loc)],
+             ["department", scope.department.roles[0] if scope.department and scope.department.roles else ""],
+             ["scope", "department" if scope.department else "locality"]]
+    # every sheet is listed, one without rows too (with no id): a returned form's sheets are all accounted for;
+    # each row with its cells as made (the base of the three-way merge on import)
     records: list[list[str | None]] = []
     for name, s in sheets:
-        empty: list[list[str | None]] = [[name, s.domain.id, None, None]]
-        records += [[name, s.domain.id, r.id, r.row.digest()] for r in s.rows] or empty
-    rows: list[list[str | None]] = [[META_MARK, FORMAT, None, None]]
-    rows += [[k, v, None, None] for k, v in facts]
-    rows += [[None] * 4, ["sheet", "domain", "id", "digest"]]
+        empty: list[list[str | None]] = [[name, s.domain.id, None, None, "new" if s.new_rows else None]]
+        records += [[name, s.domain.id, r.id, r.row.digest(), r.row.base_text()] for r in s.rows] or empty
+    rows: list[list[str | None]] = [[META_MARK, FORMAT, None, None, None]]
+    rows += [[k, v, None, None, None] for k, v in facts]
+    rows += [[None] * 5, ["sheet", "domain", "id", "digest", "base"]]
     rows += records
-    return Table("", [SheetColumn("text", 20)] * 4, rows=rows, header_rows=0, hidden=True)
+    return Table("", [SheetColumn("text", 20)] * 5, rows=rows, header_rows=0, hidden=True)
 
 
-def locality_form(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
-    """The locality's fill-in workbook and how many item rows it holds."""
+def locality_form(project: Project, resolver: Resolver, loc: Locality, when: datetime,
+                  scope: FormScope = FormScope()) -> tuple[bytes, int]:
+    """The locality's fill-in workbook (or a department's part of it) and how many item rows it holds."""
     cols = columns(project.config.channels, project.config.extra_fields)
     levels = levels_from(project, loc)
     taken = {GUIDE_SHEET, META_SHEET}
-    sheets = [(sheet_name(s.domain.name, taken), s) for s in form_sheets(resolver, loc)]
+    sheets = [(sheet_name(s.domain.name, taken), s) for s in form_sheets(resolver, loc, scope.department)]
     wb = new_workbook()
-    write_table(wb, GUIDE_SHEET, _guide(loc, project, [c.header for c in cols if c.key in project.config.common_fields]))
+    common = [c.header for c in cols if c.key in project.config.common_fields]
+    write_table(wb, GUIDE_SHEET, _guide(loc, project, common, scope.unit(loc)))
     for name, sheet in sheets:
         write_table(wb, name, domain_sheet(loc, sheet, cols, levels))
-    write_table(wb, META_SHEET, _meta(loc, sheets, when))
-    return save(wb, f"{loc.name}政务公开标准目录填报表", when), sum(len(s.rows) for _, s in sheets)
+    write_table(wb, META_SHEET, _meta(loc, sheets, when, scope))
+    title = f"{loc.name}{scope.department.name if scope.department else ''}政务公开标准目录填报表"
+    return save(wb, title, when), sum(len(s.rows) for _, s in sheets)

@@ -1,0 +1,228 @@
+"""`gkcat import xlsx FILE...`: returned forms, one or many, each merged three ways on its own.
+
+Forms come back in batches while the catalog moves on. Each form of a run is judged on its own: a
+refused form does not stop the others. They are applied one after the other in the order of their
+paths (a folder: every .xlsx in it), each against the catalog as the forms before it left it, so two
+forms that change the same cell differently are a conflict, not last writer wins. Each return is
+recorded in its round's file. The run's exit code is the worst form's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gkcat.check.load import Loaded, require_valid
+from gkcat.compare.diff import Comparison
+from gkcat.diagnostics.diagnostic import Diagnostic, visible
+from gkcat.errors import GkcatError
+from gkcat.ingest.bounds import GridError, read_bounded
+from gkcat.ingest.form import FormFile, read_form
+from gkcat.ingest.formplan import FormPlan, plan_form
+from gkcat.ingest.grids import Grid, read_xlsx
+from gkcat.ingest.importer import ImportRefused, at_cell, hidden_notes, import_file, land
+from gkcat.ingest.rounds import UnknownRound, add_return, read_round, returned_before, save_round
+from gkcat.ingest.writer import Outcome, Refused, planned_changes
+from gkcat.model.form import APPLIES, ID, META_SHEET
+from gkcat.model.project import Locality, Project
+from gkcat.model.rounds import Return
+from gkcat.resolve.catalog import Unknown, find_locality
+from gkcat.source.lock import project_lock
+from gkcat.source.tree import find_project
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """The files to import, in the stated order: every .xlsx of a folder, each path once, sorted by path.
+
+    Excel's and WPS's lock files (~$名称.xlsx) and hidden files are not forms.
+    """
+    found: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found += [f for f in p.iterdir() if f.suffix.lower() == ".xlsx" and f.is_file()
+                      and not f.name.startswith(("~$", "."))]
+        else:
+            found.append(p)
+    return sorted(dict.fromkeys(found), key=lambda f: str(f))
+
+
+@dataclass
+class FormResult:
+    """What became of one returned form."""
+
+    file: Path
+    unit: str = ""
+    locality: str = ""
+    round: str = ""
+    applied: int = 0  # cells written
+    conflicts: int = 0
+    refused: int = 0  # cells that refused the form
+    unapplied: int = 0  # edits not written (conflicts kept, items gone ...)
+    exit_code: int = 0
+    lines: list[str] = field(default_factory=list)
+    changes: list[Comparison] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    cells: set[tuple[str, str, str, str]] = field(default_factory=set)
+    state: str = ""  # 已写入、没有变化、未导入 ...
+
+
+@dataclass
+class Batch:
+    results: list[FormResult]
+    dry_run: bool
+
+    @property
+    def exit_code(self) -> int:
+        return max((r.exit_code for r in self.results), default=0)
+
+    def summary(self) -> list[str]:
+        """The table that ends the run: form, unit, edits applied, conflicts, refused cells."""
+        head = ["| 填报表 | 单位 | 结果 | 写入的修改 | 冲突 | 未写入 | 不能接受的格子 |", "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
+        return head + [f"| {visible(r.file.name)} | {r.unit or '—'} | {r.state} | {r.applied} | {r.conflicts} | "
+                       f"{r.unapplied} | {r.refused} |" for r in self.results]
+
+    def commit_message(self) -> str:
+        """A suggested commit message for what was written: 本轮 NAME：某单位交回的填报表，改动 N 处."""
+        done = [r for r in self.results if r.written]
+        if not done or self.dry_run:
+            return ""
+        by_round: dict[str, list[FormResult]] = {}
+        for r in done:
+            by_round.setdefault(r.round, []).append(r)
+        parts = []
+        for name, rs in by_round.items():
+            units = "、".join(dict.fromkeys(r.unit for r in rs))
+            parts.append(f"{f'本轮 {name}：' if name else ''}{units}交回的填报表，改动 {sum(r.applied for r in rs)} 处")
+        return "；".join(parts)
+
+
+def looks_like_form_sheet(grids: list[Grid]) -> bool:
+    """A sheet with a form's columns but no meta sheet: a form's sheet copied into a new workbook."""
+    return any(ID in g.rows[1] and APPLIES in g.rows[1] for g in grids if len(g.rows) > 1)
+
+
+def import_workbooks(project_dir: Path, paths: list[Path], locality: str | None, domain_id: str | None,
+                     sheet: str | None, force: bool, dry_run: bool, conflicts: str) -> Outcome | Batch:
+    """`gkcat import xlsx`: one national table (with --locality), or returned forms, one or many."""
+    files = expand(paths)
+    if len(files) == 1 and not paths[0].is_dir():
+        try:
+            grids = read_xlsx(files[0])
+        except GridError as err:
+            raise Refused(str(err)) from None
+        if read_form(grids) is None:
+            if looks_like_form_sheet(grids):
+                _read(files[0])  # refused with the reason
+            return import_file(project_dir, "xlsx", files[0], locality, domain_id, sheet, force, dry_run)
+    if domain_id or sheet or force:
+        raise Refused("--domain、--sheet、--force 只用于导入标准目录表；填报表自带地区和领域，导入时按单元格合并")
+    if not files:
+        raise Refused("给出的文件夹中没有 .xlsx 文件")
+    return import_forms(project_dir, files, dry_run, conflicts, locality)
+
+
+def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, conflicts: str = "keep",
+                 locality: str | None = None) -> Batch:
+    """Import every returned form of `paths`, one after the other, under the project's lock."""
+    root = find_project(project_dir)
+    results: list[FormResult] = []
+    with project_lock(root):
+        written: set[tuple[str, str, str, str]] = set()
+        for f in expand(paths):
+            res = FormResult(f)
+            try:
+                _one(root, f, res, dry_run, conflicts, frozenset(written), locality)
+            except GkcatError as err:
+                res.lines += [*(err.details.splitlines() if err.details else []), str(err)]
+                res.exit_code = max(res.exit_code, err.exit_code or 1)
+                res.state = res.state or "未导入"
+            results.append(res)
+            written |= res.cells
+    return Batch(results, dry_run)
+
+
+def _read(f: Path) -> tuple[list[Grid], FormFile, str]:
+    raw = read_bounded(f)
+    grids = read_xlsx(f)
+    form = read_form(grids)
+    if form is None:
+        if looks_like_form_sheet(grids):
+            raise Refused(f"{f.name} 有填报表的列（{ID}、{APPLIES}），但缺少隐藏的工作表 {META_SHEET}：它可能是从填报表中复制出来的"
+                          "工作表。请交回 gkcat 生成的原文件（可以在原文件中修改），不要用 --locality 把它当作标准目录表导入",
+                          exit_code=1)
+        raise Refused(f"{f.name} 不是 gkcat 生成的填报表：导入标准目录表请单独导入它，并用 --locality 指定地区", exit_code=1)
+    return grids, form, hashlib.sha256(raw).hexdigest()
+
+
+def _one(root: Path, f: Path, res: FormResult, dry_run: bool, conflicts: str,
+         written: frozenset[tuple[str, str, str, str]], locality: str | None) -> None:
+    try:
+        grids, form, sha = _read(f)
+    except GridError as err:
+        raise Refused(str(err), exit_code=2) from None
+    v = require_valid(root, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
+    if locality is not None and _named(v.project, locality) != form.locality:
+        raise Refused(f"{f.name} 是“{form.locality}”的填报表，不是“{locality}”的：请去掉 --locality 或改正")
+    loc = v.project.localities.get(form.locality)
+    if loc is None:
+        raise Refused(f"{f.name} 是“{form.locality}”的填报表，本项目中没有这个地区")
+    res.unit, res.locality, res.round = form.unit or loc.name, loc.path, form.round
+    record = None
+    if form.round:
+        try:
+            record = read_round(root, form.round)
+        except UnknownRound:
+            res.lines.append(f"注意：这份填报表属于轮次“{form.round}”，但项目中没有它的记录（rounds/{form.round}.yaml），交回情况未记录")
+    before = returned_before(record, sha) if record is not None else None
+    plan = plan_form(v.project, v.resolver, loc, form, conflicts, written)
+    round_word = f"，轮次 {form.round}" if form.round else ""
+    res.lines.append(f"{f.name}：{res.unit}（{loc.path}）的填报表{round_word}，制于 {form.made}（gkcat {form.version}）")
+    if before is not None:
+        res.lines.append(f"这个文件已于 {before[1].imported_at} 导入过")
+    res.lines += plan.report + hidden_notes(form.hidden, list(form.grids.values()))
+    res.lines += [c.line() for c in plan.conflicts] + [f"未写入：{line}" for line in plan.unapplied]
+    res.conflicts = len(plan.conflicts)
+    if plan.problems:
+        res.refused = len(plan.problems)
+        res.state = "未导入"
+        raise ImportRefused(f"{f.name}：有 {len(plan.problems)} 处不能接受，这份填报表未写入任何文件：请按上面的说明修改后再交回",
+                            details="\n".join(plan.problems), exit_code=1)
+    _land(root, v, loc, plan, res, dry_run)
+    res.unapplied = len(plan.unapplied) + sum(1 for c in plan.conflicts if not c.taken)
+    res.exit_code = 0 if plan.complete else 1
+    res.state = ("试运行" if dry_run else "已写入" if res.written else "没有变化") + ("，有未写入的修改" if not plan.complete else "")
+    if record is not None and not dry_run and form.identity and (res.written or before is None):
+        ret = Return(imported_at=datetime.now(UTC).isoformat(timespec="seconds"), file=f.name, sha256=sha,
+                     cover={k: v for k, v in form.cover.items() if v}, applied=res.applied, conflicts=res.conflicts,
+                     refused=res.refused, unapplied=res.unapplied)
+        if record.form(form.identity) is None:
+            res.lines.append(f"注意：轮次“{form.round}”的记录中没有这份填报表（{form.identity}），交回情况未记录")
+        else:
+            res.written.append(save_round(root, add_return(record, form.identity, ret)))
+
+
+def _named(project: Project, given: str) -> str:
+    try:
+        return find_locality(project, given).path
+    except Unknown as err:
+        raise Refused(str(err)) from None
+
+
+def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult, dry_run: bool) -> None:
+    """Check the form's changes on a copy and write them (unless a dry run); what it wrote and changed."""
+    changes = planned_changes(root, plan.files, True)
+
+    def refused(problems: list[Diagnostic]) -> ImportRefused:
+        lines = [at_cell(d, plan.origins.get(d.file, [])) for d in problems]
+        res.refused, res.state = len(lines), "未导入"
+        return ImportRefused(f"{res.file.name}：有 {len(lines)} 处未通过检查，这份填报表未写入任何文件：请按上面的说明修改后再交回",
+                             details="\n".join(lines), exit_code=1)
+
+    out = land(root, v, loc, changes, Outcome(), dry_run, refused)
+    res.changes, res.written, res.diagnostics = out.changes, out.written, out.diagnostics
+    res.lines += out.report
+    res.applied = plan.applied if (out.written or dry_run) else 0
+    res.cells = set(plan.cells) if out.written else set()
