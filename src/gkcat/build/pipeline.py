@@ -22,19 +22,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gkcat import __version__
-from gkcat.build.deliver import check_target, write_file
 from gkcat.build.fingerprints import Fingerprints
 from gkcat.build.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
 from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Memo
-from gkcat.check.load import Loaded, Validation, load_project, require_valid, valid
+from gkcat.check.load import Loaded, Validation, load_project, valid
 from gkcat.compare.history import Release, all_histories
 from gkcat.compare.revisions import load_releases
 from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
-from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES, form_name
-from gkcat.render.xlsx.form import locality_form
-from gkcat.resolve.catalog import find_locality
+from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
 
 FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=UTC)
@@ -405,13 +402,3 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
             session.groups = groups.made(work) if groups is not None and parts == PARTS else {}
     report.seconds = time.perf_counter() - start
     return report
-
-
-def write_form(project_dir: Path, locality: str, out: Path | None = None, force: bool = False) -> Path:
-    """`gkcat form`: a locality's fill-in workbook, written whole or not at all (default `<folder>-填报表.xlsx`)."""
-    v = require_valid(project_dir)
-    loc = find_locality(v.project, locality)
-    target = check_target(v.project.root_dir, v.project.config.root, out or Path(form_name(loc)), force)
-    data, _ = locality_form(v.project, v.resolver, loc, build_time(v.project.root_dir))
-    write_file(target, data, replace=force)
-    return target

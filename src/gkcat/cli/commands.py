@@ -18,7 +18,8 @@ import click
 
 import gkcat.cli.zh as zh
 from gkcat import __version__
-from gkcat.build.pipeline import build, write_form
+from gkcat.build.forms import REGISTER, start_round, write_form
+from gkcat.build.pipeline import build
 from gkcat.build.serve import serve
 from gkcat.check.load import load_project, require_valid
 from gkcat.compare.request import comparisons
@@ -29,11 +30,13 @@ from gkcat.ingest.batch import Batch, import_workbooks
 from gkcat.ingest.formplan import KEEP, TAKE
 from gkcat.ingest.importer import import_file
 from gkcat.ingest.init import init_project
+from gkcat.ingest.rounds import read_round
 from gkcat.ingest.writer import Outcome
 from gkcat.links.report import links_github, links_json, links_text
 from gkcat.links.run import LinkOptions, check_links
 from gkcat.render.data import dumps, duties_json, show_data, story_json
 from gkcat.render.diff import diff_output
+from gkcat.render.rounds import status_json, status_markdown, status_text
 from gkcat.render.text import duties_text, show_text, story_text, summary_text
 from gkcat.render.workplan import plan_json, plan_text, review_json, review_markdown, review_text
 from gkcat.resolve.catalog import catalogs_for, explain, find_domain, find_locality
@@ -300,14 +303,51 @@ def import_html(directory: Path, file: Path, locality: str, domain: str | None, 
 
 @main.command("form")
 @click.argument("locality")
+@click.option("--department", default=None, metavar="DEPT",
+              help="只给这个部门（角色或名称）：它在本地区公开的事项，以及它牵头的领域中新增事项的空行。")
 @click.option("-o", "--out", type=zh.PathType(dir_okay=False, path_type=Path), default=None,
-              help="写到哪个文件，默认为当前文件夹中的“<地区文件夹名>-填报表.xlsx”。")
+              help="写到哪个文件，默认为当前文件夹中的“<地区文件夹名>-填报表.xlsx”（部门的为“<地区文件夹名>-<角色>-填报表.xlsx”）。")
 @click.option("--force", is_flag=True, help="替换已有的填报表（只替换 gkcat 填报表，其他文件从不覆盖）。")
 @click.pass_obj
-def form_command(directory: Path, locality: str, out: Path | None, force: bool) -> None:
-    """生成一个地区的填报表（Excel）：各单位在其中调整目录后交回，用 gkcat import xlsx 导入。"""
-    path = write_form(directory, locality, out, force)
+def form_command(directory: Path, locality: str, department: str | None, out: Path | None, force: bool) -> None:
+    """生成一个地区（或其中一个部门）的填报表（Excel）：调整目录后交回，用 gkcat import xlsx 导入。"""
+    path = write_form(directory, locality, out, force, department)
     click.echo(f"已写入 {path}")
+
+
+@main.group("round")
+def round_group() -> None:
+    """填报轮次：一次把填报表发给各部门和乡镇，分批收回，查看谁已交回。"""
+
+
+@round_group.command("start")
+@click.argument("name")
+@click.argument("locality")
+@click.option("-o", "--out", type=zh.PathType(file_okay=False, path_type=Path), default=None,
+              help="填报表写到哪个文件夹（须为新的或空的），默认为当前文件夹中以轮次名称命名的文件夹。")
+@click.pass_obj
+def round_start(directory: Path, name: str, locality: str, out: Path | None) -> None:
+    """开始一轮：为 LOCALITY 及其下级写出每份填报表（县级以上每个部门一份，每个乡镇一份）和登记表，并在项目中记录本轮。"""
+    started = start_round(directory, name, locality, out)
+    for f in started.forms:
+        click.echo(f"已写入 {started.folder / f.file}（{f.unit}，{f.items} 项）")
+    click.echo(f"已写入 {started.folder / REGISTER}")
+    click.echo(f"已写入 {started.record}（本轮的记录，请提交到 git）")
+    if started.uncovered:
+        click.echo(f"注意：按名称填写的公开主体（{'、'.join(started.uncovered)}）不是部门表中的部门，它们的事项不在任何部门的填报表中")
+    click.echo(f"共 {len(started.forms)} 份填报表。交回后：gkcat import xlsx {started.folder}/；查看：gkcat round status {name}")
+
+
+@round_group.command("status")
+@click.argument("name")
+@click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text、markdown、json。")
+@click.pass_obj
+def round_status(directory: Path, name: str, fmt: str) -> None:
+    """本轮每份填报表：是否交回、何时导入、写入和冲突的数目、填报人和联系电话。"""
+    v = require_valid(directory)
+    record = read_round(v.project.root_dir, name)
+    click.echo({"json": lambda: dumps(status_json(record, v.project)), "markdown": lambda: status_markdown(record, v.project),
+                "text": lambda: status_text(record, v.project)}[fmt]())
 
 
 @main.command("check-links")

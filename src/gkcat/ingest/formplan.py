@@ -92,7 +92,9 @@ def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFil
     plan = FormPlan()
     cols = columns(project.config.channels, project.config.extra_fields)
     sheets = {s.domain.id: s for s in form_sheets(resolver, loc)}
-    now = fingerprint(loc.path, [(d, r.id, r.row.digest()) for d, s in sheets.items() for r in s.rows])
+    # the rows the form holds (a department's form holds its own), as they are now
+    current = {(d, r.id): r.row.digest() for d, s in sheets.items() for r in s.rows}
+    now = fingerprint(loc.path, [(d, i, current.get((d, i), "")) for d, i in form.digests])
     if now != form.fingerprint:
         plan.report.append(f"这份填报表制于 {form.made or '（日期不明）'}，此后{loc.name}或其上级的目录已有变化："
                            "只写入单位改动过的格子，两边都改了的格子列为冲突")

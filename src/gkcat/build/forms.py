@@ -1,0 +1,134 @@
+"""Fill-in forms handed out: `gkcat form` (one locality, or one department there) and `gkcat round start`
+(every form of a collection round, the register 登记表.xlsx, and the round's record in the project).
+
+In the seeds a district sends each department the domains it is responsible for and each town its
+catalog, waits about two weeks, collects, and sends the next level down. A round is that, in one go.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gkcat.build.deliver import check_target, write_file
+from gkcat.build.outfolder import BuildRefused
+from gkcat.build.pipeline import build_time
+from gkcat.check.load import Loaded, require_valid
+from gkcat.ingest.rounds import check_name, save_round
+from gkcat.model.project import Locality
+from gkcat.model.rounds import RoundFile, SentForm, round_file
+from gkcat.model.vocabulary import name_problem
+from gkcat.render.site.urls import form_name
+from gkcat.render.xlsx.form import FormScope, locality_form
+from gkcat.render.xlsx.layout import simple_table
+from gkcat.render.xlsx.writer import new_workbook, save, write_table
+from gkcat.resolve.catalog import find_locality
+from gkcat.resolve.duties import Department, duty_lists, find_department
+from gkcat.resolve.form import form_sheets
+from gkcat.source.lock import project_lock
+
+REGISTER = "登记表.xlsx"
+WHOLE_LEVELS = ("town", "village")  # a town (and a village) fills in its whole catalog; above it, each department
+
+
+def _department(v: Loaded, loc: Locality, given: str | None) -> Department | None:
+    return find_department(duty_lists(v.resolver, loc), given) if given else None
+
+
+def write_form(project_dir: Path, locality: str, out: Path | None = None, force: bool = False,
+               department: str | None = None) -> Path:
+    """`gkcat form`: a locality's fill-in workbook, or one department's part of it, written whole or not at all."""
+    v = require_valid(project_dir)
+    loc = find_locality(v.project, locality)
+    dept = _department(v, loc, department)
+    default = form_name(loc) if dept is None else form_name(loc).replace("-", f"-{(dept.roles or ('部门',))[0]}-", 1)
+    target = check_target(v.project.root_dir, v.project.config.root, out or Path(default), force)
+    data, _ = locality_form(v.project, v.resolver, loc, build_time(v.project.root_dir), FormScope(dept))
+    write_file(target, data, replace=force)
+    return target
+
+
+@dataclass
+class Started:
+    """What `gkcat round start` wrote."""
+
+    folder: Path
+    record: str  # rounds/<name>.yaml
+    forms: list[SentForm] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)  # subjects written by name: no department gets their items
+
+
+def _file_name(loc: Locality, dept: Department | None, taken: set[str]) -> str:
+    unit = dept.name if dept is not None and not name_problem(dept.name) else (dept.roles[0] if dept else "")
+    base = f"{loc.name}-{unit}-填报表" if dept is not None else f"{loc.name}-填报表"
+    name, n = f"{base}.xlsx", 2
+    while name in taken:  # two towns of one name in different counties
+        name, n = f"{base}-{n}.xlsx", n + 1
+    taken.add(name)
+    return name
+
+
+def _units(v: Loaded, top: Locality) -> list[tuple[Locality, Department | None]]:
+    """Who gets a form: each department with items at each locality above town level, each town whole."""
+    out: list[tuple[Locality, Department | None]] = []
+    for loc in top.walk():
+        if loc.level in WHOLE_LEVELS:
+            out.append((loc, None))
+            continue
+        out += [(loc, d) for d in duty_lists(v.resolver, loc) if d.roles and d.duties]
+    return out
+
+
+def start_round(project_dir: Path, name: str, locality: str, out: Path | None = None) -> Started:
+    """Every form of one round for LOCALITY's subtree, the register, and the round's record in the project."""
+    check_name(name)
+    v = require_valid(project_dir)
+    root = v.project.root_dir
+    top = find_locality(v.project, locality)
+    record_rel = round_file(name)
+    if (root / record_rel).exists():
+        raise BuildRefused(f"轮次“{name}”已经存在（{record_rel}）：请换一个名称；查看交回情况用 gkcat round status {name}")
+    folder = (out or Path(name)).resolve()
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise BuildRefused(f"不能写入 {folder}：它已存在且不是空文件夹，为免覆盖其中的文件，请指定新文件夹（-o）")
+    # a round's dates are the day it went out (SOURCE_DATE_EPOCH fixes them, as for a build)
+    when = build_time(root) if os.environ.get("SOURCE_DATE_EPOCH", "").strip() else datetime.now(UTC)
+    made = when.strftime("%Y-%m-%d")
+    started = Started(folder, record_rel)
+    taken: set[str] = set()
+    planned = []
+    for loc, dept in _units(v, top):
+        file = _file_name(loc, dept, taken)
+        check_target(root, v.project.config.root, folder / file, False)  # never into the project's inputs or a .git
+        scope = FormScope(dept, name)
+        sheets = form_sheets(v.resolver, loc, dept)
+        planned.append((loc, scope, file))
+        started.forms.append(SentForm(form=scope.identity(loc), file=file, unit=scope.unit(loc), locality=loc.path,
+                                      department=dept.roles[0] if dept else "", domains=[s.domain.id for s in sheets],
+                                      items=sum(len(s.rows) for s in sheets), made=made))
+    started.uncovered = sorted({d.name for loc, _, _ in planned if loc.level not in WHOLE_LEVELS
+                                for d in duty_lists(v.resolver, loc) if not d.roles and d.duties})
+    with project_lock(root):
+        folder.mkdir(parents=True, exist_ok=True)
+        for loc, scope, file in planned:
+            data, _ = locality_form(v.project, v.resolver, loc, when, scope)
+            write_file(folder / file, data, replace=False)
+        write_file(folder / REGISTER, _register(v, name, started.forms, when), replace=False)
+        save_round(root, RoundFile(round=name, locality=top.path, started=made, forms=started.forms))
+    return started
+
+
+def _register(v: Loaded, name: str, forms: list[SentForm], when: datetime) -> bytes:
+    """登记表.xlsx: one row per form (单位、地区、领域、事项数、文件名、制表时间), print-ready like the other workbooks."""
+    names = {d.id: d.name for d in v.project.domains}
+    localities = v.project.localities
+    rows = [[str(i), f.unit, localities[f.locality].name, "、".join(names.get(d, d) for d in f.domains), str(f.items),
+             f.file, f.made] for i, f in enumerate(forms, 1)]
+    header = ["序号", "单位", "地区", "领域", "事项数", "文件名", "制表时间"]
+    kinds = [("text", 6.0), ("text", 18.0), ("text", 12.0), ("wide", 40.0), ("text", 8.0), ("wide", 30.0), ("text", 12.0)]
+    table = simple_table(f"{v.project.config.title}：填报轮次“{name}”登记表", header, rows, kinds)
+    wb = new_workbook()
+    write_table(wb, "登记表", table)
+    return save(wb, f"填报轮次“{name}”登记表", when)
