@@ -377,9 +377,9 @@ def test_bidi_controls_in_catalog_text_are_an_error(project, run):
 # -- 14, 16. returned forms: every sheet accounted for, hidden things named ------------------------------
 
 
-def _libreoffice_rename(book: Path, old: str, new: str, tmp_path: Path) -> None:
-    """Rename a sheet in LibreOffice (UNO, Debian's python3-uno) and save as xlsx, as an office would."""
-    soffice, system_python = shutil.which("soffice"), "/usr/bin/python3"
+def libreoffice_edit(book: Path, actions: list[list[str]], tmp_path: Path) -> None:
+    """Edit a workbook in LibreOffice (UNO, Debian's python3-uno) and save it as xlsx, as an office would."""
+    soffice = shutil.which("soffice")
     assert soffice, "make test installs libreoffice-calc-nogui"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -389,8 +389,8 @@ def _libreoffice_rename(book: Path, old: str, new: str, tmp_path: Path) -> None:
                                f"-env:UserInstallation=file://{tmp_path}/lo-profile"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        subprocess.run([system_python, str(Path(__file__).parent / "office" / "rename_sheet.py"), str(book), old, new,
-                        str(port)], check=True, capture_output=True, timeout=180)
+        subprocess.run(["/usr/bin/python3", str(Path(__file__).parent / "office" / "edit.py"), str(book), str(port),
+                        json.dumps(actions)], check=True, capture_output=True, timeout=180)
     finally:
         office.terminate()
         office.wait(timeout=60)
@@ -404,7 +404,7 @@ def test_a_sheet_renamed_in_libreoffice_is_imported_by_its_identity(sample, run,
     col = next(c.column for c in ws[2] if c.value == "公开时限")
     ws.cell(3, col).value = "改名后仍能导入的时限"
     wb.save(book)
-    _libreoffice_rename(book, "义务教育", "教育（区教育局已填）", tmp_path)
+    libreoffice_edit(book, [["rename", "义务教育", "教育（区教育局已填）"]], tmp_path)
     assert "义务教育" not in openpyxl.load_workbook(book).sheetnames
     result = run("-C", sample, "import", "xlsx", book)
     assert result.exit_code == 0, result.output
