@@ -20,6 +20,7 @@ from gkcat.errors import GkcatError
 from gkcat.ingest.grids import Grid, read_html, read_xlsx
 from gkcat.ingest.planner import Plan, base_file, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
+from gkcat.ingest.whole import split_domains
 from gkcat.ingest.writer import Changes, Outcome, Refused, check_on_copy, errors, planned_changes, write_changes
 from gkcat.model.project import Locality, Project
 from gkcat.resolve.catalog import Unknown, domain_named, find_domain, find_locality
@@ -137,13 +138,20 @@ def _import_tables(project_dir: Path, v: Loaded, loc: Locality, grids: list[Grid
     project, resolver = v.project, v.resolver
     out = Outcome()
     out.report += [note for g in grids for note in g.notes]
-    tables = _tables(grids, sheet, list(project.config.channels), out.report)
+    tables = []
+    for table in _tables(grids, sheet, list(project.config.channels), out.report):
+        parts = split_domains(table, project)
+        if parts is not None and domain_id is not None:
+            raise Refused(f"“{table.grid.name}”是包含多个领域的整本目录（第一个事项列是领域名称），不能用 --domain 导入到一个领域："
+                          "去掉 --domain，各行按第一列导入到各自的领域")
+        tables += parts or [table]
     if domain_id is not None and len(tables) > 1:
         raise Refused(f"文件中有 {len(tables)} 个表（{'、'.join(t.grid.name for t in tables)}），指定领域时请用 --sheet 选一个")
     plan = Plan()
     carried = _carried(grids, loc.name)
     for table in tables:
-        domain = domain_named(project, domain_id) if domain_id else guess_domain(project, table.title, table.grid.name)
+        domain = project.domain(table.domain_id) if table.domain_id else \
+            domain_named(project, domain_id) if domain_id else guess_domain(project, table.title, table.grid.name)
         if domain is None:
             raise Refused(f"无法从“{table.grid.name}”的标题判断领域（{table.title or '无标题'}），请用 --domain 指定")
         try:

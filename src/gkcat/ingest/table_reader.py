@@ -73,6 +73,7 @@ class ReadTable:
     notes: list[str]  # what was guessed or could not be read, with cell references
     has_levels: bool
     dropped: list[str] = field(default_factory=list)  # data rows not imported, each with its cell and why
+    domain_id: str | None = None  # the domain of a part of a whole catalog in one table (ingest/whole.py)
 
     @property
     def level_column(self) -> int:
@@ -233,6 +234,10 @@ def _item(table: ReadTable, r: int, previous: RawItem | None, channels: list[str
         return None
     if not any(cells[c.index] for c in table.columns if c.kind not in ("number", "level1")):
         return None  # an empty row (or one only carrying a merged 一级事项)
+    if previous is not None and _continues(table, r):
+        _carry_on(table, r, previous, channels)
+        table.notes.append(f"{grid.ref(r, 0)}：接续上一行（同一事项印成两行），已并入上一事项")
+        return None
     item = RawItem(r)
     for col in table.columns:
         text = cells[col.index]
@@ -254,6 +259,44 @@ def _item(table: ReadTable, r: int, previous: RawItem | None, channels: list[str
     return item
 
 
+def _continues(table: ReadTable, r: int) -> bool:
+    """A row that goes on with the item above: no 序号 of its own and no 二级事项 of its own (empty, or the
+    item's merged down), in a table that numbers its rows."""
+    grid = table.grid
+    number = next((c.index for c in table.columns if c.kind == "number"), None)
+    level2 = next((c.index for c in table.columns if c.kind == "level2"), None)
+    if number is None or level2 is None:
+        return False
+    own_number = grid.cell(r, number) and (r, number) not in grid.merged_from
+    own_level2 = grid.cell(r, level2) and grid.merged_from.get((r, level2), (r, level2))[0] == r
+    return not own_number and not own_level2
+
+
+def _carry_on(table: ReadTable, r: int, previous: RawItem, channels: list[str]) -> None:
+    """The cells of a continuation row added to the item above (lists extended, text joined)."""
+    more = RawItem(r)
+    for col in table.columns:
+        if col.kind in ("number", "level1", "level2") or (r, col.index) in table.grid.merged_from:
+            continue
+        _fill(more, col, table.grid.cell(r, col.index), channels, table.grid.links.get((r, col.index)))
+    for name in ("content", "basis", "subject", "channels", "links", "levels"):
+        getattr(previous, name).extend(x for x in getattr(more, name) if x not in getattr(previous, name))
+    previous.deadline = "\n".join(x for x in (previous.deadline, more.deadline) if x)
+    previous.audience, previous.method = previous.audience or more.audience, previous.method or more.method
+    for key, value in more.extra.items():
+        previous.extra[key] = "\n".join(x for x in (previous.extra.get(key, ""), value) if x)
+
+
+def _mark(text: str) -> tuple[bool, str]:
+    """Whether a mark column's cell is ticked, and the text written beside the tick (√ 辖区居民)."""
+    t = text.strip()
+    if t in MARKS:
+        return True, ""
+    if t and t[0] in MARKS and len(t) > 1:
+        return True, t[1:].strip(" ：:（）()")
+    return False, ""
+
+
 def _copy(item: RawItem, previous: RawItem, col: TableColumn) -> None:
     if col.kind == "extra":
         item.extra[col.value] = previous.extra.get(col.value, "")
@@ -267,7 +310,11 @@ def _copy(item: RawItem, previous: RawItem, col: TableColumn) -> None:
 
 
 def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link: str | None) -> None:
-    kind, marked = col.kind, text.strip() in MARKS
+    kind = col.kind
+    marked, beside = _mark(text) if kind.endswith("_mark") else (text.strip() in MARKS, "")
+    if beside:  # a tick with words: the tick counts, the words are kept as a note
+        item.extra[NOTE_LABEL] = "\n".join(x for x in (item.extra.get(NOTE_LABEL, ""), f"{col.value}：{beside}") if x)
+        item.remarks.append(f"“{text.strip()[:30]}”按打勾导入，文字“{beside[:20]}”记入{NOTE_LABEL}")
     if kind in ("level1", "level2"):
         setattr(item, kind, _name(text))
     elif kind == "deadline":
