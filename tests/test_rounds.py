@@ -157,6 +157,9 @@ def test_a_whole_round_end_to_end(sample, run, tmp_path):
          {"填报人": "张三", "联系电话": "024-87654321"})
     ws = openpyxl.load_workbook(civil)["社会救助"]
     libreoffice_edit(civil, [["set", "社会救助", _ref(ws, "shjz-01", "两微一端"), "√"]], tmp_path)
+    saved = openpyxl.load_workbook(civil)["社会救助"]  # still protected, with its drop-downs, after LibreOffice
+    assert saved.protection.sheet and saved.data_validations.dataValidation
+    assert saved.cell(_row(saved, "shjz-01"), _col(saved, "公开内容（要素）")).protection.locked
     # the city changes ywjy-03's deadline after the forms went out, and commits it
     _city_changes_ywjy_03(sample)
     git(sample, "commit", "-qam", "市级：调整义务教育事项的公开时限")
