@@ -27,6 +27,7 @@ IO = {
     "source/tree": "the only reader of a project's files",
     "build/pipeline": "the only writer of a build's output",
     "build/deliver": "writes `gkcat form`'s workbook where the user says, after checking what is there",
+    "source/dates": "asks git for the date of the project's last commit",
     "source/lock": "takes the project's and an output folder's lock (a small file holding who took it)",
     "build/serve": "serves the built folder of `gkcat serve` and watches the project",
     "build/outfolder": "reads back its own manifest, takes the lock",

@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 
 from conftest import CATALOGS, REPO
-from gkcat.build import outputs, pipeline
+from gkcat.build import outputs
 from gkcat.build.pipeline import MANIFEST, BuildRefused, build
+from gkcat.source import dates
 
 
 def files(out: Path) -> dict[str, int]:
@@ -146,15 +147,15 @@ def test_a_county_change_reaches_its_towns(project, tmp_path):
 def test_build_date_comes_from_source_date_epoch_then_git(project, monkeypatch):
     root = project()
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    assert pipeline.build_time(root).isoformat() == "2026-01-01T00:00:00+00:00"
+    assert dates.build_time(root).isoformat() == "2026-01-01T00:00:00+00:00"
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert pipeline.build_time(root) == pipeline.FALLBACK_TIME  # not a git repository
+    assert dates.build_time(root) == dates.FALLBACK_TIME  # not a git repository
     env = {**os.environ, "GIT_AUTHOR_DATE": "2025-06-01T08:00:00Z", "GIT_COMMITTER_DATE": "2025-06-01T08:00:00Z",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid"}
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "init"]):
         subprocess.run(["git", "-C", str(root), *args], check=True, env=env)
-    assert pipeline.build_time(root).isoformat() == "2025-06-01T08:00:00+00:00"
+    assert dates.build_time(root).isoformat() == "2025-06-01T08:00:00+00:00"
 
 
 def _office() -> tuple[str, str] | None:

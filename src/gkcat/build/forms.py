@@ -14,7 +14,6 @@ from pathlib import Path
 
 from gkcat.build.deliver import check_target, write_file
 from gkcat.build.outfolder import BuildRefused
-from gkcat.build.pipeline import build_time
 from gkcat.check.load import Loaded, require_valid
 from gkcat.ingest.rounds import check_name, save_round
 from gkcat.model.project import Locality
@@ -27,6 +26,7 @@ from gkcat.render.xlsx.writer import new_workbook, save, write_table
 from gkcat.resolve.catalog import find_locality
 from gkcat.resolve.duties import Department, duty_lists, find_department
 from gkcat.resolve.form import form_sheets
+from gkcat.source.dates import build_time
 from gkcat.source.lock import project_lock
 
 REGISTER = "登记表.xlsx"

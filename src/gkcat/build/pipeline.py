@@ -15,10 +15,9 @@ import multiprocessing
 import os
 import shutil
 import signal
-import subprocess
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from gkcat import __version__
@@ -32,9 +31,8 @@ from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
+from gkcat.source.dates import build_time
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
-
-FALLBACK_TIME = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -62,29 +60,6 @@ class BuildReport:
         return (f"已生成到 {self.out}：{self.files} 个文件（其中网页 {pages} 个），共 {self.size / 1048576:.1f} MB，"
                 f"工作簿中事项 {self.rows} 行；其中 {self.reused_files} 个输入未变、直接沿用，{self.rendered_files} 个重新生成"
                 f"（其中内容有变化、写入的 {len(self.written)} 个）；用时 {self.seconds:.1f} 秒")
-
-
-# Workbooks are zip files, whose timestamps reach from 1980 to 2107; earlier dates are clamped.
-_LAST_EPOCH = 4354819199  # 2107-12-31T23:59:59Z
-
-
-def build_time(project_dir: Path) -> datetime:
-    """SOURCE_DATE_EPOCH, else the date of the project's last commit, else a constant."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        # reproducible-builds.org: a malformed value must stop the build, not be silently ignored
-        if not epoch.isdigit() or int(epoch) > _LAST_EPOCH:
-            raise BuildRefused(f"环境变量 SOURCE_DATE_EPOCH 的值“{epoch[:40]}”无效：应为 0 到 {_LAST_EPOCH} 之间的整数"
-                               "（1970 年以来的秒数，最晚到 2107 年）")
-        return datetime.fromtimestamp(int(epoch), tz=UTC)
-    try:
-        proc = subprocess.run(["git", "-C", str(project_dir), "log", "-1", "--format=%ct"],
-                              capture_output=True, text=True, timeout=20, check=False)
-        if proc.returncode == 0 and proc.stdout.strip().isdigit():
-            return datetime.fromtimestamp(int(proc.stdout.strip()), tz=UTC)
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return FALLBACK_TIME
 
 
 def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from gkcat.check.memo import CheckMemo
 from gkcat.check.overlays import check_overlays
 from gkcat.check.values import ValueChecker, check_roles
+from gkcat.check.withheld import check_withheld
 from gkcat.check.workplan import check_workplans
 from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic, has_errors, sort_diagnostics
@@ -15,6 +16,7 @@ from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
 from gkcat.model.project import Project, build_project
 from gkcat.resolve.resolver import Resolver
+from gkcat.source.dates import build_time
 from gkcat.source.tree import load_sources
 
 
@@ -81,6 +83,7 @@ def load_project(directory: Path, earlier: Validation | None = None) -> Validati
     diags += check_overlays(resolver, checker, memo)
     diags += check_roles(resolver, memo)
     diags += check_workplans(project)
+    diags += check_withheld(project, build_time(project.root_dir).date())
     resolver.take_over()
     return Validation(project, resolver, sort_diagnostics(diags), memo)
 

@@ -85,6 +85,8 @@ class Withheld(Strict):
     title: str = Field(title="不予公开的事项", min_length=1)
     reason: str = Field(title="不予公开的理由", min_length=1)
     basis: TextList = Field(title="法律依据", min_length=1)
+    reviewed: str | None = Field(None, title="最近评估日期", pattern=r"^\d{4}-\d{2}-\d{2}$",
+                                 description="最近一次评估它是否仍不予公开的日期（YYYY-MM-DD）；每年应评估一次")
 
 
 class DomainFile(Strict):

@@ -56,6 +56,7 @@ class WithheldEntry:
     basis: tuple[str, ...]
     locality: Locality
     step: Step
+    reviewed: str | None = None  # YYYY-MM-DD: when it was last re-assessed
 
 
 @dataclass(frozen=True)
@@ -329,7 +330,8 @@ class _Apply:
                 self._set_aside(DUPLICATE_WITHHELD, ("withheld", i, "id"), w.id)
                 continue
             seen.add(w.id)
-            out.append(WithheldEntry(w.id, w.title, w.reason, tuple(w.basis), self.loc, Step(self.doc, ("withheld", i), "定义")))
+            out.append(WithheldEntry(w.id, w.title, w.reason, tuple(w.basis), self.loc, Step(self.doc, ("withheld", i), "定义"),
+                                     w.reviewed))
         return out
 
 
