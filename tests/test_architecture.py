@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "gkcat"
 # packages of the same rank (compare, render; ingest) may not import each other.
 RANKS = {
     "diagnostics": 0, "errors": 1, "source": 2, "model": 3, "resolve": 4, "check": 5,
-    "compare": 6, "render": 7, "ingest": 7, "links": 7, "build": 8, "cli": 9, "__main__": 10,
+    "compare": 6, "render": 7, "ingest": 7, "links": 7, "assess": 8, "build": 9, "cli": 10, "__main__": 11,
 }
 # Further arrows that would point the wrong way inside a rank or a package.
 FORBIDDEN = {
@@ -128,3 +128,18 @@ def test_a_failing_rule_is_caught(tmp_path):
     bad = tmp_path / "m.py"
     bad.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from gkcat.build.pipeline import build\n")
     assert imports(bad) == {"build.pipeline"}
+
+
+def test_contributing_describes_the_tree_and_its_order():
+    """CONTRIBUTING.md's package table names every package and no other; its order is the ranks above."""
+    import re
+
+    text = (PACKAGE.parent.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = set(re.findall(r"^\| `([a-z_]+)(?:/|\.py)` \|", text, re.M))
+    assert table == set(RANKS) - {"__main__"}
+    order = re.search(r"^(diagnostics < .*)$", text, re.M)
+    assert order, "CONTRIBUTING.md states the import order"
+    steps = [[p.strip() for p in step.split(",")] for step in order.group(1).split("<")]
+    assert [RANKS[p] for step in steps for p in step] == sorted(RANKS[p] for step in steps for p in step)
+    assert all(len({RANKS[p] for p in step}) == 1 for step in steps)
+    assert {p for step in steps for p in step} == set(RANKS) - {"__main__"}

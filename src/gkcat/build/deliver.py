@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from gkcat.build.outfolder import BuildRefused
@@ -29,10 +30,23 @@ def is_form(path: Path) -> bool:
         return False
 
 
-def check_target(project_dir: Path, top: str, target: Path, force: bool) -> Path:
-    """The path a form may be written to, or BuildRefused (exit 2) naming the file and why not."""
+def is_assessment(path: Path) -> bool:
+    """Whether the file is a workbook `gkcat assess` wrote (its first sheet's title says so)."""
+    try:
+        grids = read_xlsx(path)
+    except (GridError, OSError):
+        return False
+    return bool(grids) and grids[0].name == "总表" and grids[0].cell(0, 0).endswith("网上检查总表")
+
+
+def check_target(project_dir: Path, top: str, target: Path, force: bool, ours: Callable[[Path], bool] = is_form,
+                 what: str = "gkcat 填报表") -> Path:
+    """The path a workbook may be written to, or BuildRefused (exit 2) naming the file and why not.
+
+    An existing file is replaced only when `ours` says gkcat wrote it (a form, an assessment) and `force` allows.
+    """
     if target.suffix.lower() != XLSX:
-        raise BuildRefused(f"不能写入 {target}：填报表是 Excel 工作簿，文件名应以 {XLSX} 结尾")
+        raise BuildRefused(f"不能写入 {target}：这是 Excel 工作簿，文件名应以 {XLSX} 结尾")
     where = target.parent.resolve() / target.name  # the file itself may be a link: judged as it is
     if in_git_folder(where.parts):
         raise BuildRefused(f"不能写入 {where}：它在 .git 文件夹之中，那是 git 仓库的数据")
@@ -41,14 +55,14 @@ def check_target(project_dir: Path, top: str, target: Path, force: bool) -> Path
         parts = where.relative_to(root).parts
         if parts[0] in (top, TEMPLATES, STATIC, CONFIG_FILE, DOMAINS_FILE):
             raise BuildRefused(f"不能写入 {where}：它在项目的{'目录文件' if parts[0] not in (TEMPLATES, STATIC) else parts[0]}"
-                               f"之中，填报表请写到项目之外（或用 -o 指定别处）")
+                               f"之中，请写到项目之外（或用 -o 指定别处）")
     if where.is_symlink():
         raise BuildRefused(f"不能写入 {where}：它是符号链接，不会替换链接指向的文件")
     if where.exists():
         if where.is_dir():
             raise BuildRefused(f"不能写入 {where}：这是一个文件夹")
-        if not is_form(where):
-            raise BuildRefused(f"不能写入 {where}：文件已存在，且不是 gkcat 填报表，不会覆盖它（请换个文件名）")
+        if not ours(where):
+            raise BuildRefused(f"不能写入 {where}：文件已存在，且不是 {what}，不会覆盖它（请换个文件名）")
         if not force:
             raise BuildRefused(f"不能写入 {where}：已有这个填报表（可能是单位交回、已填写的），未覆盖。"
                                "请先导入或移走它，或换个文件名；确需替换请加 --force")

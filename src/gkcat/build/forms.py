@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gkcat.build.deliver import check_target, write_file
+from gkcat.build.deliver import check_target, is_assessment, write_file
 from gkcat.build.outfolder import BuildRefused
 from gkcat.check.load import Loaded, require_valid
 from gkcat.ingest.rounds import check_name, save_round
@@ -132,3 +132,10 @@ def _register(v: Loaded, name: str, forms: list[SentForm], when: datetime) -> by
     wb = new_workbook()
     write_table(wb, "登记表", table)
     return save(wb, f"填报轮次“{name}”登记表", when)
+
+
+def write_assessment(project_dir: Path, top: str, out: Path, data: bytes) -> Path:
+    """`gkcat assess -o FILE.xlsx`: a new file, or one an earlier assessment wrote (replaced)."""
+    target = check_target(project_dir, top, out, True, is_assessment, "gkcat 网上检查工作簿")
+    write_file(target, data, replace=target.exists())
+    return target

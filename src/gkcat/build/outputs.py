@@ -15,13 +15,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
+from gkcat.assess.compute import assess
 from gkcat.build.fingerprints import Fingerprints
+from gkcat.check.load import Loaded
 from gkcat.compare.history import Release, ReleaseChange
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.workplan import workplan_name
 from gkcat.render.data import show_data
 from gkcat.render.reuse import Keep, KeepDomain
+from gkcat.render.site.assessment import ASSESSMENT_PAGE, assessment_view
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
 from gkcat.render.site.jinja import HtmlRenderer
@@ -308,6 +311,21 @@ def _site(i: BuildInputs) -> list[Artifact]:
     return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history, i.memo, i.unchanged)
 
 
+def _assessment(i: BuildInputs) -> list[Artifact]:
+    """网上检查, on the site only when gkcat.yaml asks for it (`assessment: publish: true`): assessment is internal."""
+    config = i.project.config.assessment
+    if config is None or not config.publish:
+        return []
+    project, when, html = i.project, i.when, i.html
+
+    def render() -> tuple[bytes, int]:
+        found = assess(Loaded(project, i.resolver, []), None, when.date())
+        return html.render("assessment.html", page(project, ASSESSMENT_PAGE, "网上检查", when), assessment_view(found)), 0
+
+    # no fingerprint: it reads the git history and the link checker's results, so it is made on every build
+    return [Artifact((ASSESSMENT_PAGE,), None, render, local=True)]
+
+
 def _static_file(path: Path, rel: str) -> tuple[bytes, int]:
     return read_input(path, f"{STATIC}/{rel}"), 0
 
@@ -323,5 +341,6 @@ OUTPUTS: tuple[tuple[str, Callable[[BuildInputs], list[Artifact]]], ...] = (
     ("xlsx", _workbooks),
     ("site", _site),
     ("site", _static),
+    ("site", _assessment),
 )
 PARTS: tuple[str, ...] = tuple(dict.fromkeys(part for part, _ in OUTPUTS))

@@ -18,7 +18,8 @@ import click
 
 import gkcat.cli.zh as zh
 from gkcat import __version__
-from gkcat.build.forms import REGISTER, start_round, write_form
+from gkcat.assess.compute import assess_project
+from gkcat.build.forms import REGISTER, start_round, write_assessment, write_form
 from gkcat.build.pipeline import build
 from gkcat.build.serve import serve
 from gkcat.check.load import load_project, require_valid
@@ -34,14 +35,17 @@ from gkcat.ingest.rounds import read_round
 from gkcat.ingest.writer import Outcome
 from gkcat.links.report import links_github, links_json, links_text
 from gkcat.links.run import LinkOptions, check_links
+from gkcat.render.assess import assess_json, assess_markdown, assess_text
 from gkcat.render.data import dumps, duties_json, show_data, story_json
 from gkcat.render.diff import diff_output
 from gkcat.render.rounds import status_json, status_markdown, status_text
 from gkcat.render.text import duties_text, show_text, story_text, summary_text
 from gkcat.render.workplan import plan_json, plan_text, review_json, review_markdown, review_text
+from gkcat.render.xlsx.assess import assessment_workbook
 from gkcat.resolve.catalog import catalogs_for, explain, find_domain, find_locality
 from gkcat.resolve.duties import duty_lists, find_department
 from gkcat.resolve.workplan import find_plan
+from gkcat.source.dates import build_time
 
 FORMATS = zh.Choice(["text", "json", "github"])
 DIFF_FORMATS = zh.Choice(["text", "markdown", "json"])
@@ -348,6 +352,24 @@ def round_status(directory: Path, name: str, fmt: str) -> None:
     record = read_round(v.project.root_dir, name)
     click.echo({"json": lambda: dumps(status_json(record, v.project)), "markdown": lambda: status_markdown(record, v.project),
                 "text": lambda: status_text(record, v.project)}[fmt]())
+
+
+@main.command("assess")
+@click.argument("locality", required=False)
+@click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text（表格）、markdown、json。")
+@click.option("-o", "--out", type=zh.PathType(dir_okay=False, path_type=Path), default=None,
+              help="另写一个工作簿（.xlsx）：总表和每个地区一张问题清单。")
+@click.option("--as-of", "as_of", type=zh.Date(), default=None,
+              help="按哪一天检查（YYYY-MM-DD），默认为项目的日期（SOURCE_DATE_EPOCH，否则最后一次提交的日期）。")
+@click.pass_obj
+def assess_command(directory: Path, locality: str | None, fmt: str, out: Path | None, as_of: datetime | None) -> None:
+    """网上检查：LOCALITY 及其下级（默认全部地区）的各项指标、每个问题的位置、得分和同级排名；不联网，不用下级报材料。"""
+    v, report = assess_project(directory, locality, as_of.date() if as_of else None)
+    click.echo({"json": lambda: dumps(assess_json(report)), "markdown": lambda: assess_markdown(report),
+                "text": lambda: assess_text(report)}[fmt]())
+    if out is not None:
+        data = assessment_workbook(report, v.project.config.title, build_time(v.project.root_dir))
+        click.echo(f"已写入 {write_assessment(v.project.root_dir, v.project.config.root, out, data)}", err=True)
 
 
 @main.command("check-links")

@@ -196,6 +196,36 @@ def commits(project_dir: Path, limit: int) -> list[Commit]:
     return out
 
 
+def last_changes(project_dir: Path) -> dict[str, Commit]:
+    """Each file of the project (path relative to it) with the last commit that changed it; {} outside git.
+
+    One `git log` over the project's history, newest first: the first commit a file appears in is its last change.
+    """
+    try:
+        top, prefix = repository(project_dir)
+    except RevisionError:
+        return {}
+    proc = _git(top, "log", "--format=%x00%H%x00%cI%x00%s", "--name-only", "--no-renames", "-z", "--", prefix or ".")
+    if proc.returncode != 0:
+        return {}
+    out: dict[str, Commit] = {}
+    strip = f"{prefix}/" if prefix else ""
+    commit: Commit | None = None
+    fields = proc.stdout.decode("utf-8", "replace").split("\0")
+    i = 0
+    # "\0sha\0date\0subject\0" then "\nfile\0file\0..." per commit: a header starts with an empty field
+    while i < len(fields):
+        name = fields[i].strip("\n")
+        if name == "" and i + 3 < len(fields) and len(fields[i + 1]) == 40:
+            commit = Commit(fields[i + 1], fields[i + 2], _clean(fields[i + 3]))
+            i += 4
+            continue
+        if name and commit is not None and name.startswith(strip):
+            out.setdefault(name[len(strip):], commit)
+        i += 1
+    return out
+
+
 def tags(project_dir: Path, pattern: str) -> list[Commit]:
     """Tags matching `pattern` (git's glob), newest commit first; several tags on one commit are one release."""
     # One call: for an annotated tag the *-fields describe the commit it points to; for a lightweight

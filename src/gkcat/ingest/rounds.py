@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -11,6 +12,8 @@ from gkcat.errors import GkcatError
 from gkcat.ingest.writer import Changes, dump_yaml, write_changes
 from gkcat.model.rounds import NAME, ROUNDS_DIR, Return, RoundFile, round_file
 from gkcat.source.tree import read_input
+
+_FORM_LINE = re.compile(r"^\s*- form: (.+)$")
 
 
 class UnknownRound(GkcatError):
@@ -72,3 +75,21 @@ def returned_before(record: RoundFile, sha256: str) -> tuple[str, Return] | None
             if ret.sha256 == sha256:
                 return f.unit, ret
     return None
+
+
+def latest_round(root: Path) -> RoundFile | None:
+    """The round started last (by its start date, then its name), or None when the project has none."""
+    folder = root / ROUNDS_DIR
+    if not folder.is_dir():
+        return None
+    found = [read_round(root, p.stem) for p in sorted(folder.glob("*.yaml")) if NAME.match(p.stem)]
+    return max(found, key=lambda r: (r.started, r.round)) if found else None
+
+
+def form_lines(root: Path, record: RoundFile | None) -> dict[str, int]:
+    """Each form's line in its round's file (form identity -> line), for findings that point at it."""
+    if record is None:
+        return {}
+    rel = round_file(record.round)
+    lines = read_input(root / rel, rel).decode("utf-8-sig").splitlines()
+    return {m.group(1): n for n, line in enumerate(lines, 1) if (m := _FORM_LINE.match(line))}

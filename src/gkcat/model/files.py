@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
+from gkcat.model.assessment import INDICATORS
 from gkcat.model.fields import COMMON_ABLE, describe, title
 from gkcat.model.vocabulary import CODE, ITEM_ID, LINK, NATIONAL_CHANNELS, ROLE, SLUG, Level
 
@@ -139,6 +140,19 @@ def _default_levels() -> list[Level]:
     return ["city", "county", "town"]
 
 
+_INDICATOR = Literal[tuple(i.id for i in INDICATORS)]  # type: ignore[valid-type]  # ids from the indicator table
+
+
+class AssessmentConfig(Strict):
+    """gkcat.yaml `assessment:`: how `gkcat assess` scores, and whether the site shows the report."""
+
+    publish: bool = Field(False, title="在网站上发布", description="true：网站增加一页“网上检查”（默认不发布：检查是内部的）")
+    weights: dict[_INDICATOR, float] = Field(default_factory=dict, title="每项扣分",  # type: ignore[valid-type]
+                                             description="指标 -> 每个问题扣几分（缺少链接为按比例扣分的满额）")
+    caps: dict[_INDICATOR, float] = Field(default_factory=dict, title="每项最多扣分",  # type: ignore[valid-type]
+                                          description="指标 -> 这一项最多扣几分")
+
+
 class ProjectConfig(Strict):
     """gkcat.yaml: project settings."""
 
@@ -152,6 +166,7 @@ class ProjectConfig(Strict):
     defaults: ItemDefaults | None = Field(None, title="默认值")
     extra_fields: list[ExtraField] = Field(default_factory=list, title="扩展字段")
     history: HistoryConfig | None = Field(None, title="更新记录", description="网站“更新记录”和订阅（Atom）取哪些版本")
+    assessment: AssessmentConfig | None = Field(None, title="网上检查", description="gkcat assess 的扣分和是否在网站上发布")
     site_url: Link | None = Field(None, title="网站地址",
                                   description="网站发布后的地址（http 或 https），如 https://gk.example.gov.cn/；"
                                               "有了它，每个地区生成一张印有目录地址和二维码的海报（poster.html）")
