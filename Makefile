@@ -8,15 +8,18 @@ TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: site test bench schemas samples clean office browser
 
-$(STAMP): pyproject.toml
+# `make site` installs gkcat as a user would (a wheel, no editable hooks), again whenever its code changes.
+$(STAMP): pyproject.toml $(shell find src templates -type f -not -path '*/__pycache__/*' 2>/dev/null)
 	@# Debian's Python needs python3-venv for `-m venv`; install it only when venv is missing.
-	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps . && $(BIN)/python -m pip install --quiet .
 	touch $(STAMP)
 
+# The tests run the checkout's code: an editable install. setuptools then says (as information, not a
+# problem) that a folder named like the package could shadow it; that notice is left out.
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(TEST_STAMP)
 
 # Check the sample catalogs strictly, print the disclosure map, and build them into catalogs/site/.

@@ -143,3 +143,23 @@ def test_contributing_describes_the_tree_and_its_order():
     assert [RANKS[p] for step in steps for p in step] == sorted(RANKS[p] for step in steps for p in step)
     assert all(len({RANKS[p] for p in step}) == 1 for step in steps)
     assert {p for step in steps for p in step} == set(RANKS) - {"__main__"}
+
+
+def _imported(*args: str) -> set[str]:
+    """The gkcat and library modules a gkcat command imports, from `python -X importtime`."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "gkcat", *args], capture_output=True, text=True,
+                          timeout=120, check=False)
+    return {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_help_and_validate_import_only_what_they_use():
+    """`gkcat --help` imports no stage at all; `validate` not the build, the workbook writer or the templates."""
+    help_ = _imported("--help")
+    assert not {m for m in help_ if m.startswith(("gkcat.build", "gkcat.check", "gkcat.render", "pydantic", "jinja2"))}
+    validate = _imported("-C", str(PACKAGE.parent.parent / "catalogs"), "validate")
+    assert "gkcat.check.load" in validate
+    assert not {m for m in validate if m.startswith(("gkcat.build", "gkcat.render.xlsx", "gkcat.render.site", "jinja2",
+                                                     "openpyxl", "httpx", "watchfiles"))}

@@ -120,8 +120,10 @@ def test_make_site_installs_gkcat_alone_and_make_test_the_rest():
     make = (REPO / "Makefile").read_text(encoding="utf-8")
     rules = {m.group(1): m.group(2) for m in re.finditer(r"^([$()\w.-]+):([^\n]*)\n((?:\t[^\n]*\n)*)", make, re.M)}
     recipes = {m.group(1): m.group(3) for m in re.finditer(r"^([$()\w.-]+):([^\n]*)\n((?:\t[^\n]*\n)*)", make, re.M)}
-    assert rules["site"].split() == ["$(STAMP)"] and "install --quiet -e .\n" in recipes["$(STAMP)"]
-    assert "[test]" not in recipes["$(STAMP)"] and "[test]" in recipes["$(TEST_STAMP)"]
+    assert rules["site"].split() == ["$(STAMP)"] and "pip install --quiet ." in recipes["$(STAMP)"]
+    # a wheel for the site (no editable install, no notice about it); the test tools only for the tests
+    assert "[test]" not in recipes["$(STAMP)"] and " -e " not in recipes["$(STAMP)"]
+    assert "-e '.[test]'" in recipes["$(TEST_STAMP)"]
     assert "$(TEST_STAMP)" in rules["test"].split()
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^license = "MIT"$', pyproject, re.M) and 'requires = ["setuptools>=77"]' in pyproject

@@ -12,40 +12,18 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 import gkcat.cli.zh as zh
 from gkcat import __version__
-from gkcat.assess.compute import assess_project
-from gkcat.build.forms import REGISTER, start_round, write_assessment, write_form
-from gkcat.build.pipeline import build
-from gkcat.build.serve import serve
-from gkcat.check.load import load_project, require_valid
-from gkcat.compare.request import comparisons
-from gkcat.diagnostics.diagnostic import has_errors
-from gkcat.diagnostics.report import format_github, format_text, to_json
 from gkcat.errors import GkcatError, os_error_message
-from gkcat.ingest.batch import Batch, import_workbooks
-from gkcat.ingest.formplan import KEEP, TAKE
-from gkcat.ingest.importer import import_file
-from gkcat.ingest.init import init_project
-from gkcat.ingest.rounds import read_round
-from gkcat.ingest.writer import Outcome
-from gkcat.links.report import links_github, links_json, links_text
-from gkcat.links.run import LinkOptions, check_links
-from gkcat.render.assess import assess_json, assess_markdown, assess_text
-from gkcat.render.data import dumps, duties_json, show_data, story_json
-from gkcat.render.diff import diff_output
-from gkcat.render.rounds import status_json, status_markdown, status_text
-from gkcat.render.text import duties_text, show_text, story_text, summary_text
-from gkcat.render.workplan import plan_json, plan_text, review_json, review_markdown, review_text
-from gkcat.render.xlsx.assess import assessment_workbook
-from gkcat.resolve.catalog import catalogs_for, explain, find_domain, find_locality
-from gkcat.resolve.duties import duty_lists, find_department
-from gkcat.resolve.workplan import find_plan
-from gkcat.source.dates import build_time
+from gkcat.ingest import KEEP, TAKE
+
+if TYPE_CHECKING:  # a command imports what it runs when it runs: `gkcat --help` and `validate` start fast
+    from gkcat.ingest.batch import Batch
+    from gkcat.ingest.writer import Outcome
 
 FORMATS = zh.Choice(["text", "json", "github"])
 DIFF_FORMATS = zh.Choice(["text", "markdown", "json"])
@@ -111,6 +89,9 @@ def main(ctx: click.Context, directory: Path) -> None:
 @click.pass_obj
 def validate(directory: Path, strict: bool, fmt: str | None) -> None:
     """检查所有文件和每个地区的最终目录，列出全部问题。"""
+    from gkcat.check.load import load_project
+    from gkcat.diagnostics.diagnostic import has_errors
+    from gkcat.diagnostics.report import format_github, format_text, to_json
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     diags = load_project(directory).diagnostics
     report: Callable[[], str] = {
@@ -133,6 +114,13 @@ def validate(directory: Path, strict: bool, fmt: str | None) -> None:
 @click.pass_obj
 def show(directory: Path, locality: str, domain: str | None, department: str | None, year: int | None, fmt: str) -> None:
     """显示一个地区（某个领域）的最终目录、一个部门的责任清单，或一年的工作要点。"""
+    from gkcat.check.load import require_valid
+    from gkcat.render.data import dumps, duties_json, show_data
+    from gkcat.render.text import duties_text, show_text
+    from gkcat.render.workplan import plan_json, plan_text
+    from gkcat.resolve.catalog import catalogs_for, find_locality
+    from gkcat.resolve.duties import duty_lists, find_department
+    from gkcat.resolve.workplan import find_plan
     v = require_valid(directory)
     loc = find_locality(v.project, locality)
     if year is not None:
@@ -159,6 +147,10 @@ def explain_command(directory: Path, locality: str, domain: str, item: str, fiel
 
     地区可写文件夹路径或名称（shenyang/liaozhong 或 辽中区），领域可写标识或名称（shehui-jiuzhu 或 社会救助）。
     """
+    from gkcat.check.load import require_valid
+    from gkcat.render.data import dumps, story_json
+    from gkcat.render.text import story_text
+    from gkcat.resolve.catalog import explain, find_domain, find_locality
     v = require_valid(directory)
     loc = find_locality(v.project, locality)
     story = explain(v.resolver, loc, find_domain(v.project, loc, domain), item, field)
@@ -169,6 +161,9 @@ def explain_command(directory: Path, locality: str, domain: str, item: str, fiel
 @click.pass_obj
 def summary(directory: Path) -> None:
     """列出地区树及每个地区公开的领域数和事项数。"""
+    from gkcat.check.load import require_valid
+    from gkcat.render.text import summary_text
+    from gkcat.resolve.catalog import catalogs_for
     v = require_valid(directory)
     rows = [(loc, catalogs_for(v.resolver, loc)) for loc in v.project.localities.values()]
     click.echo(summary_text(v.project.config.title, rows))
@@ -180,6 +175,8 @@ def summary(directory: Path) -> None:
 @click.pass_obj
 def build_command(directory: Path, out: Path | None, jobs: int) -> None:
     """检查项目，通过后生成公开网站（HTML）、各地区的标准目录工作簿（XLSX）和总表。"""
+    from gkcat.build.pipeline import build
+
     report = build(directory, out, jobs)
     for note in report.notes:
         click.echo(f"注意：{note}", err=True)
@@ -193,6 +190,8 @@ def build_command(directory: Path, out: Path | None, jobs: int) -> None:
 @click.pass_obj
 def serve_command(directory: Path, host: str, port: int, jobs: int) -> None:
     """本地预览网站：生成到临时文件夹，修改项目文件后自动重新生成并刷新打开的页面。"""
+    from gkcat.build.serve import serve
+
     serve(directory, host, port, jobs, click.echo)
 
 
@@ -204,6 +203,8 @@ def serve_command(directory: Path, host: str, port: int, jobs: int) -> None:
 @click.pass_obj
 def diff_command(directory: Path, a: str | None, b: str | None, rev: str | None, fmt: str) -> None:
     """比较两个地区的最终目录，或比较某个版本与工作区（--rev）。退出码：0 相同，1 有差异，2 出错。"""
+    from gkcat.compare.request import comparisons
+    from gkcat.render.diff import diff_output
     found = comparisons(directory, a, b, rev)
     shown = [c for c in found if not c.same] or found[:1]
     style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
@@ -212,6 +213,9 @@ def diff_command(directory: Path, a: str | None, b: str | None, rev: str | None,
 
 
 def _outcome(out: Outcome) -> None:
+    from gkcat.diagnostics.diagnostic import has_errors
+    from gkcat.diagnostics.report import format_text
+    from gkcat.render.diff import diff_output
     for line in out.report:
         click.echo(line)
     if out.changes:
@@ -230,6 +234,9 @@ def _outcome(out: Outcome) -> None:
 
 
 def _batch(batch: Batch) -> None:
+    from gkcat.diagnostics.diagnostic import has_errors
+    from gkcat.diagnostics.report import format_text
+    from gkcat.render.diff import diff_output
     for res in batch.results:
         for line in res.lines:
             click.echo(line)
@@ -257,6 +264,7 @@ def _batch(batch: Batch) -> None:
 @click.option("--id", "root_id", default=None, help="顶层地区的文件夹名（小写字母、数字、连字符），默认取 FOLDER 的名称。")
 def init_command(folder: Path, name: str, level: str, root_id: str | None) -> None:
     """建立新项目：gkcat.yaml、26 个国家试点领域和顶层地区（部门表待填写）。"""
+    from gkcat.ingest.init import init_project
     _outcome(init_project(folder, name, level, root_id or folder.resolve().name.lower()))
 
 
@@ -284,7 +292,10 @@ _DRY_RUN = click.option("--dry-run", is_flag=True, help="只显示导入后目�
 def import_xlsx(directory: Path, files: tuple[Path, ...], locality: str | None, domain: str | None, sheet: str | None,
                 force: bool, conflicts: str, dry_run: bool) -> None:
     """导入 Excel 工作簿中的标准目录表，或交回的填报表（一个或多个文件；文件夹即其中每个 .xlsx）。"""
+    from gkcat.ingest.batch import import_workbooks
     done = import_workbooks(directory, list(files), locality, domain, sheet, force, dry_run, conflicts)
+    from gkcat.ingest.writer import Outcome
+
     if isinstance(done, Outcome):
         _outcome(done)
         return
@@ -302,6 +313,7 @@ def import_xlsx(directory: Path, files: tuple[Path, ...], locality: str | None, 
 def import_html(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool,
                 dry_run: bool) -> None:
     """导入从政府网站保存的网页中的标准目录表。"""
+    from gkcat.ingest.importer import import_file
     _outcome(import_file(directory, "html", file, locality, domain, sheet, force, dry_run))
 
 
@@ -315,6 +327,7 @@ def import_html(directory: Path, file: Path, locality: str, domain: str | None, 
 @click.pass_obj
 def form_command(directory: Path, locality: str, department: str | None, out: Path | None, force: bool) -> None:
     """生成一个地区（或其中一个部门）的填报表（Excel）：调整目录后交回，用 gkcat import xlsx 导入。"""
+    from gkcat.build.forms import write_form
     path = write_form(directory, locality, out, force, department)
     click.echo(f"已写入 {path}")
 
@@ -332,6 +345,7 @@ def round_group() -> None:
 @click.pass_obj
 def round_start(directory: Path, name: str, locality: str, out: Path | None) -> None:
     """开始一轮：为 LOCALITY 及其下级写出每份填报表（县级以上每个部门一份，每个乡镇一份）和登记表，并在项目中记录本轮。"""
+    from gkcat.build.forms import REGISTER, start_round
     started = start_round(directory, name, locality, out)
     for f in started.forms:
         click.echo(f"已写入 {started.folder / f.file}（{f.unit}，{f.items} 项）")
@@ -348,6 +362,10 @@ def round_start(directory: Path, name: str, locality: str, out: Path | None) -> 
 @click.pass_obj
 def round_status(directory: Path, name: str, fmt: str) -> None:
     """本轮每份填报表：是否交回、何时导入、写入和冲突的数目、填报人和联系电话。"""
+    from gkcat.check.load import require_valid
+    from gkcat.ingest.rounds import read_round
+    from gkcat.render.data import dumps
+    from gkcat.render.rounds import status_json, status_markdown, status_text
     v = require_valid(directory)
     record = read_round(v.project.root_dir, name)
     click.echo({"json": lambda: dumps(status_json(record, v.project)), "markdown": lambda: status_markdown(record, v.project),
@@ -364,6 +382,12 @@ def round_status(directory: Path, name: str, fmt: str) -> None:
 @click.pass_obj
 def assess_command(directory: Path, locality: str | None, fmt: str, out: Path | None, as_of: datetime | None) -> None:
     """网上检查：LOCALITY 及其下级（默认全部地区）的各项指标、每个问题的位置、得分和同级排名；不联网，不用下级报材料。"""
+    from gkcat.assess.compute import assess_project
+    from gkcat.build.forms import write_assessment
+    from gkcat.render.assess import assess_json, assess_markdown, assess_text
+    from gkcat.render.data import dumps
+    from gkcat.render.xlsx.assess import assessment_workbook
+    from gkcat.source.dates import build_time
     v, report = assess_project(directory, locality, as_of.date() if as_of else None)
     click.echo({"json": lambda: dumps(assess_json(report)), "markdown": lambda: assess_markdown(report),
                 "text": lambda: assess_text(report)}[fmt]())
@@ -384,6 +408,8 @@ def assess_command(directory: Path, locality: str | None, fmt: str, out: Path | 
 def check_links_command(directory: Path, locality: str | None, timeout: float, jobs: int, max_age: float,
                         fmt: str | None) -> None:
     """检查目录中每个“已公开内容链接”能否打开（需要联网；validate 和 build 从不联网）。"""
+    from gkcat.links.report import links_github, links_json, links_text
+    from gkcat.links.run import LinkOptions, check_links
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     report = check_links(directory, LinkOptions(locality, timeout, jobs, max_age))
     click.echo({"json": links_json, "github": links_github, "text": links_text}[fmt](report))
@@ -404,6 +430,11 @@ def workplan_group() -> None:
 @click.pass_obj
 def workplan_review(directory: Path, locality: str, year: int, as_of: datetime | None, fmt: str) -> None:
     """回头看：按牵头部门列出到期未完成（不是“已完成”）的任务。"""
+    from gkcat.check.load import require_valid
+    from gkcat.render.data import dumps
+    from gkcat.render.workplan import review_json, review_markdown, review_text
+    from gkcat.resolve.catalog import find_locality
+    from gkcat.resolve.workplan import find_plan
     v = require_valid(directory)
     plan = find_plan(find_locality(v.project, locality), year)
     today = as_of.date() if as_of else date.today()

@@ -16,6 +16,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gkcat.ingest import KEEP, TAKE
 from gkcat.ingest.form import FormFile, SheetRows, sheet_rows
 from gkcat.ingest.planner import local_id, roles_by_name
 from gkcat.model.fields import BY_ID, extra_key
@@ -44,7 +45,6 @@ from gkcat.source.yamldoc import Path_, format_path
 _REQUIRED = {"level1": "一级事项", "audience": "公开对象", "method": "公开方式"}
 
 
-KEEP, TAKE = "keep", "take"  # --conflicts: the catalog's value stays, or the unit's is written
 
 
 @dataclass(frozen=True)
