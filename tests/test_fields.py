@@ -10,6 +10,7 @@ import pytest
 from gkcat.model.fields import BY_ID, FIELDS, ITEM_FIELDS, label
 from gkcat.model.files import Item, ItemDefaults, ItemPatch
 from gkcat.model.form import FormRow, columns
+from gkcat.model.vocabulary import AUDIENCE_ALIASES
 from gkcat.resolve.item import ItemValues
 
 
@@ -57,3 +58,24 @@ def test_the_importer_recognises_every_field_header():
         if f.header:
             assert _kind(f.label) == f.id or _kind(f.header) == f.id, f.id
 
+
+
+@pytest.mark.parametrize("written, audience", sorted(AUDIENCE_ALIASES.items()))
+def test_the_form_and_the_table_reader_read_one_vocabulary(written, audience):
+    """Every alias and tick mark reads the same in a returned form and in an imported table (one table of them)."""
+    from gkcat.ingest.grids import Grid
+    from gkcat.ingest.table_reader import read_table
+    from gkcat.model.form import read_row
+    from gkcat.model.vocabulary import NATIONAL_CHANNELS, TICKS
+
+    cols = columns(list(NATIONAL_CHANNELS), [])
+    for tick in sorted(TICKS):
+        texts = ["" for _ in cols]
+        texts[[c.header for c in cols].index("公开对象")] = written
+        texts[[c.header for c in cols].index("政府网站")] = tick
+        parsed = read_row(texts, cols, lambda c: f"A{c}")
+        assert not parsed.problems and parsed.row.audience == audience and parsed.row.channels == ("政府网站",), tick
+        grid = Grid("表", [["一级事项", "二级事项", "公开内容", "公开依据", "公开主体", "公开对象", "政府网站"],
+                           ["政策", "文件", "内容", "依据", "区教育局", written, tick]])
+        item = read_table(grid, list(NATIONAL_CHANNELS)).items[0]
+        assert item.audience == audience and item.channels == ["政府网站"], tick

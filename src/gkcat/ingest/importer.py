@@ -23,12 +23,21 @@ from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
 from gkcat.ingest.whole import split_domains
 from gkcat.ingest.writer import Changes, Outcome, Refused, check_on_copy, errors, planned_changes, write_changes
 from gkcat.model.project import Locality, Project
+from gkcat.model.vocabulary import (
+    EXCLUDED_BY,
+    EXCLUDED_HEADER,
+    EXCLUDED_SHEET,
+    MADE_BY,
+    OVERVIEW_SHEET,
+    WITHHELD_HEADER,
+    WITHHELD_SHEET,
+)
 from gkcat.resolve.catalog import Unknown, domain_named, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
 from gkcat.source.lock import project_lock
 from gkcat.source.tree import CONFIG_FILE, find_project, read_input
 
-GKCAT_SHEETS = ("目录总览", "不适用事项", "负面清单")  # a gkcat workbook's sheets that are not tables
+GKCAT_SHEETS = (OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET)  # a gkcat workbook's sheets that are not tables
 
 
 
@@ -57,15 +66,15 @@ def _carried(grids: list[Grid], loc_name: str) -> _Carried:
     """Read the workbook's exclusion reasons and negative list once, keeping the rows this locality made."""
     out = _Carried()
     for g in grids:
-        if g.name == "不适用事项":
+        if g.name == EXCLUDED_SHEET:
             out.sheet = out.sheet or g
-            for r in _records(g, ("领域", "一级事项", "二级事项", "不适用理由", "排除单位")):
-                if r["排除单位"] == loc_name:
+            for r in _records(g, EXCLUDED_HEADER[1:7]):
+                if r[EXCLUDED_BY] == loc_name:
                     out.reasons.setdefault(r["领域"], {})[(norm(r["一级事项"]), norm(r["二级事项"]))] = r["不适用理由"]
-        elif g.name == "负面清单":
+        elif g.name == WITHHELD_SHEET:
             out.sheet = out.sheet or g
-            for r in _records(g, ("领域", "标识", "不予公开的事项", "不予公开的理由", "依据", "制定单位")):
-                if r["制定单位"] == loc_name:
+            for r in _records(g, WITHHELD_HEADER[1:]):
+                if r[MADE_BY] == loc_name:
                     basis = [x for x in r["依据"].split("\n") if x.strip()]
                     out.withheld.setdefault(r["领域"], []).append(
                         {"id": r["标识"], "title": r["不予公开的事项"], "reason": r["不予公开的理由"], "basis": basis})

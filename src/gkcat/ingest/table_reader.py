@@ -16,11 +16,9 @@ from gkcat.errors import GkcatError
 from gkcat.ingest.channels import read_channels
 from gkcat.ingest.grids import Grid
 from gkcat.model.fields import FIELDS
+from gkcat.model.vocabulary import AUDIENCE_ALIASES, METHOD_ALIASES, TICKS
 
-MARKS = {"√", "✓", "✔", "●", "是", "■", "☑", "v", "V", "y", "Y", "Ｙ"}
 SAME = "同上"
-AUDIENCE_ALIASES = {"全社会": "全社会", "社会公众": "全社会", "特定群体": "特定群体", "特定对象": "特定群体", "特定群众": "特定群体"}
-METHOD_ALIASES = {"主动": "主动", "主动公开": "主动", "依申请": "依申请", "依申请公开": "依申请"}
 
 
 def norm(text: str) -> str:
@@ -290,9 +288,9 @@ def _carry_on(table: ReadTable, r: int, previous: RawItem, channels: list[str]) 
 def _mark(text: str) -> tuple[bool, str]:
     """Whether a mark column's cell is ticked, and the text written beside the tick (√ 辖区居民)."""
     t = text.strip()
-    if t in MARKS:
+    if t in TICKS:
         return True, ""
-    if t and t[0] in MARKS and len(t) > 1:
+    if t and t[0] in TICKS and len(t) > 1:
         return True, t[1:].strip(" ：:（）()")
     return False, ""
 
@@ -311,7 +309,7 @@ def _copy(item: RawItem, previous: RawItem, col: TableColumn) -> None:
 
 def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link: str | None) -> None:
     kind = col.kind
-    marked, beside = _mark(text) if kind.endswith("_mark") else (text.strip() in MARKS, "")
+    marked, beside = _mark(text) if kind.endswith("_mark") else (text.strip() in TICKS, "")
     if beside:  # a tick with words: the tick counts, the words are kept as a note
         item.extra[NOTE_LABEL] = "\n".join(x for x in (item.extra.get(NOTE_LABEL, ""), f"{col.value}：{beside}") if x)
         item.remarks.append(f"“{text.strip()[:30]}”按打勾导入，文字“{beside[:20]}”记入{NOTE_LABEL}")

@@ -18,7 +18,18 @@ from typing import Any
 
 from gkcat.model.fields import BY_ID, FIELDS, extra_name
 from gkcat.model.files import ExtraField
-from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, LINK, METHODS, OTHER_CHANNEL, link_problem, other_detail
+from gkcat.model.vocabulary import (
+    AUDIENCE_ALIASES,
+    AUDIENCES,
+    LEVEL_ZH,
+    LINK,
+    METHOD_ALIASES,
+    METHODS,
+    OTHER_CHANNEL,
+    TICKS,
+    link_problem,
+    other_detail,
+)
 
 # A domain sheet's identity: a hidden workbook name bound to the sheet, which survives a rename.
 # Names take letters, digits, "." and "_": a domain id's "-" becomes "." (ids have no ".").
@@ -51,10 +62,6 @@ ID, APPLIES, REASON = "标识", "本级适用", "不适用理由"
 COVER = ("填报单位", "填报人", "联系电话", "审核人", "日期")
 YES, NO = "是", "否"
 CHECK = "√"
-# What people tick a box with, in Excel, WPS and in tables pasted from elsewhere.
-TICKS = frozenset({"√", "✓", "✔", "☑", "■", "是", "v", "V"})
-AUDIENCE_ALIASES = {"特定群众": "特定群体", "特定对象": "特定群体", "社会": "全社会"}
-METHOD_ALIASES = {"主动公开": "主动", "依申请公开": "依申请"}
 APPLIES_ALIASES = {"适用": YES, "不适用": NO, "": YES}
 LEVEL_ALIASES = {**{zh: lv for lv, zh in LEVEL_ZH.items()}, "省": "province", "市": "city", "县": "county", "区级": "county",
                  "县（区）级": "county", "县(区)级": "county", "乡镇级": "town", "镇级": "town", "街道级": "town",

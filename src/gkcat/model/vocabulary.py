@@ -13,6 +13,18 @@ LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "town": 
 
 AUDIENCES = ("全社会", "特定群体")
 METHODS = ("主动", "依申请")
+# How tables and returned forms write them: one table for the reader, the form and the writers.
+AUDIENCE_ALIASES = {"全社会": "全社会", "社会": "全社会", "社会公众": "全社会",
+                    "特定群体": "特定群体", "特定对象": "特定群体", "特定群众": "特定群体"}
+METHOD_ALIASES = {"主动": "主动", "主动公开": "主动", "依申请": "依申请", "依申请公开": "依申请"}
+# What people tick a box with, in Excel, WPS and in tables pasted from elsewhere.
+TICKS = frozenset({"√", "✓", "✔", "☑", "■", "●", "是", "v", "V", "y", "Y", "Ｙ"})
+
+# A locality's workbook (render/xlsx/workbooks.py), read back by `gkcat import` (ingest/importer.py).
+OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET = "目录总览", "不适用事项", "负面清单"
+EXCLUDED_BY, MADE_BY = "排除单位", "制定单位"
+EXCLUDED_HEADER = ("序号", "领域", "事项标识", "一级事项", "二级事项", "不适用理由", EXCLUDED_BY, "来源")
+WITHHELD_HEADER = ("序号", "领域", "标识", "不予公开的事项", "不予公开的理由", "依据", MADE_BY)
 
 NATIONAL_CHANNELS: tuple[str, ...] = (
     "政府网站", "政府公报", "两微一端", "发布会/听证会", "广播电视", "纸质媒体", "公开查阅点",

@@ -8,7 +8,7 @@ from functools import partial
 
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
-from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.model.vocabulary import EXCLUDED_HEADER, EXCLUDED_SHEET, LEVEL_ZH, OVERVIEW_SHEET, WITHHELD_HEADER, WITHHELD_SHEET
 from gkcat.render.reuse import Keep, KeepDomain, make_anew
 from gkcat.render.text import levels_text
 from gkcat.render.xlsx.layout import Table, domain_table, simple_table
@@ -18,7 +18,7 @@ from gkcat.resolve.duties import Department, duty_lists
 from gkcat.resolve.resolver import Resolver, resolve_subject
 from gkcat.resolve.spread import Spread, spread
 
-OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = "目录总览", "不适用事项", "负面清单", "公开地图", "部门总览"
+OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET, "公开地图", "部门总览"
 
 
 def _overview(project: Project, loc: Locality, cats: list[ResolvedCatalog], when: datetime) -> Table:
@@ -42,7 +42,7 @@ def _excluded(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
             v = x.entry.values
             rows.append([str(len(rows) + 1), cat.domain.name, x.id, v.level1, v.level2, x.reason, x.locality.name,
                          f"{x.step.file}:{x.step.line}"])
-    header = ["序号", "领域", "事项标识", "一级事项", "二级事项", "不适用理由", "排除单位", "来源"]
+    header = list(EXCLUDED_HEADER)
     kinds = [("text", 5), ("text", 12), ("text", 12), ("text", 12), ("text", 20), ("wide", 34), ("text", 12), ("text", 24)]
     return simple_table(f"{loc.name}不适用事项", header, rows, kinds)
 
@@ -50,7 +50,7 @@ def _excluded(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
 def _withheld(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
     rows = [[str(i), cat.domain.name, w.id, w.title, w.reason, "\n".join(w.basis), w.locality.name]
             for i, (cat, w) in enumerate(((c, w) for c in cats for w in c.withheld), 1)]
-    header = ["序号", "领域", "标识", "不予公开的事项", "不予公开的理由", "依据", "制定单位"]
+    header = list(WITHHELD_HEADER)
     kinds = [("text", 5), ("text", 12), ("text", 12), ("wide", 30), ("wide", 26), ("wide", 30), ("text", 12)]
     return simple_table(f"{loc.name}政务公开负面清单", header, rows, kinds)
 
