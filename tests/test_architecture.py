@@ -163,3 +163,13 @@ def test_help_and_validate_import_only_what_they_use():
     assert "gkcat.check.load" in validate
     assert not {m for m in validate if m.startswith(("gkcat.build", "gkcat.render.xlsx", "gkcat.render.site", "jinja2",
                                                      "openpyxl", "httpx", "watchfiles"))}
+
+
+def test_every_package_is_in_the_wheel():
+    """pyproject.toml lists the packages a wheel carries: a package left out installs broken (`make site` uses a wheel)."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {"gkcat" + "".join(f".{p}" for p in init.parent.relative_to(PACKAGE).parts) for init in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
