@@ -173,3 +173,16 @@ def test_every_package_is_in_the_wheel():
     listed = set(config["tool"]["setuptools"]["packages"])
     found = {"gkcat" + "".join(f".{p}" for p in init.parent.relative_to(PACKAGE).parts) for init in PACKAGE.rglob("__init__.py")}
     assert found <= listed, sorted(found - listed)
+
+
+def test_every_template_is_in_the_wheel():
+    """Each file of templates/ matches the package data a wheel carries (feed.xml was once left out)."""
+    import fnmatch
+    import tomllib
+
+    root = PACKAGE.parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["gkcat.templates"]
+    files = [p.relative_to(root / "templates").as_posix() for p in (root / "templates").rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"]
+    assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
