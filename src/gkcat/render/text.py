@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gkcat.model.fields import label
+from gkcat.model.fields import BY_ID, FIELDS, label
 from gkcat.model.project import Locality
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.resolve.catalog import ResolvedCatalog, Story
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, Story
 from gkcat.resolve.duties import Department
 
 
@@ -42,22 +42,34 @@ def catalog_text(cat: ResolvedCatalog) -> list[str]:
             group = v.level1
             out.append(f"【{group}】")
         out.append(f"  {item.id}  {v.level2 or '—'}")
-        out.append(f"    公开内容：{join_value(v.content)}")
-        out.append(f"    公开依据：{join_value(v.basis)}")
-        out.append(f"    公开时限：{join_value(v.deadline)}")
-        out.append(f"    公开主体：{join_value(item.subject)}")
-        out.append(f"    公开渠道：{join_value(v.channels)}")
-        out.append(f"    公开对象：{v.audience}  公开方式：{v.method}  公开层级：{levels_text(v.levels)}")
-        if v.links:
-            out.append(f"    链接：{join_value(v.links)}")
-        for key, value in sorted(v.extras.items()):
-            out.append(f"    {cat.extra_labels.get(key, key)}：{value}")
+        out += [f"    {line}" for line in field_lines(item, cat.extra_labels)]
     if cat.excluded:
         out.append("  不适用事项：")
         out += [f"    {x.id}（{x.locality.name}）：{x.reason}  [{x.step.file}:{x.step.line}]" for x in cat.excluded]
     if cat.withheld:
         out.append("  负面清单：")
         out += [f"    {w.id} {w.title}：{w.reason}（依据：{join_value(w.basis)}）" for w in cat.withheld]
+    return out
+
+
+# Shown in an item's heading (一级事项 as its group, 二级事项 beside its id), not as lines of their own.
+_IN_HEADING = ("level1", "level2")
+
+
+def field_lines(item: ResolvedItem, extra_labels: dict[str, str]) -> list[str]:
+    """An item's fields as `label：value` lines, in registry order: a field added to the registry shows here too.
+    An empty list field that is optional (links) is left out; extra fields follow, by their gkcat.yaml labels."""
+    out = []
+    for spec in FIELDS:
+        if spec.id in _IN_HEADING:
+            continue
+        if spec.id == "extra":
+            out += [f"{extra_labels.get(k, k)}：{value}" for k, value in sorted(item.entry.values.extras.items())]
+            continue
+        value = item.value(spec.id)
+        if spec.many and not value and spec.empty is None and spec.id != "subject":
+            continue
+        out.append(f"{spec.short}：{levels_text(value) if spec.id == 'levels' else join_value(value)}")
     return out
 
 
@@ -120,9 +132,9 @@ def duties_text(loc: Locality, dept: Department) -> str:
             domain = duty.domain.id
             out += ["", f"== {duty.domain.name}（{duty.domain.id}）=="]
         out.append(f"  {duty.item.id}  {v.level1} / {v.level2 or '—'}")
-        out.append(f"    公开时限：{join_value(v.deadline)}")
-        out.append(f"    公开渠道：{join_value(v.channels)}")
-        out.append(f"    公开层级：{levels_text(v.levels)}")
+        # a duty list says how fast, where and at which levels: those fields, under the registry's names
+        out += [f"    {BY_ID[name].short}：{levels_text(v.levels) if name == 'levels' else join_value(v.get(name))}"
+                for name in ("deadline", "channels", "levels")]
     if not dept.duties:
         out.append("（本级目录中暂无由该部门公开的事项）")
     return "\n".join(out)
