@@ -177,6 +177,17 @@ def test_a_held_lock_makes_an_import_wait_then_stop_naming_the_holder(sample, ru
     assert run("-C", sample, "import", "xlsx", book).exit_code == 0  # free again
 
 
+def test_a_build_into_the_project_takes_its_lock_one_outside_does_not(project, run, tmp_path, monkeypatch):
+    root = project()
+    monkeypatch.setattr(lock_module, "WAIT", 0.3)
+    with project_lock(root.resolve()):
+        inside = run("-C", root, "build", env=EPOCH)
+        outside = run("-C", root, "build", "-o", tmp_path / "out", env=EPOCH)
+    assert inside.exit_code == 2 and "正在写入项目" in inside.stderr and not (root / "site").exists()
+    assert outside.exit_code == 0
+    assert run("-C", root, "build", env=EPOCH).exit_code == 0 and not (root / ".gkcat-lock").exists()
+
+
 # -- 5, 6. check-links: a budget per link, numbers it can use ---------------------------------------
 
 

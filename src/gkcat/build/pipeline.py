@@ -32,7 +32,8 @@ from gkcat.model.project import Project
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
 from gkcat.source.dates import build_time
-from gkcat.source.tree import STATIC, TEMPLATES, read_input
+from gkcat.source.lock import project_lock
+from gkcat.source.tree import STATIC, TEMPLATES, find_project, read_input
 
 
 @dataclass
@@ -337,7 +338,17 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
     """Check the project and write its outputs to OUT (default: site/ in the project).
 
     InvalidProject (exit 1, nothing written) when it has errors; BuildRefused (exit 2) when OUT is unsafe.
+    An output inside the project (the default site/) is written under the project's lock, as every command
+    that writes into the project is: an import beside it waits, and the build never reads a half-made change.
     """
+    root = find_project(project_dir)
+    if (out if out is not None else root / "site").resolve().is_relative_to(root):
+        with project_lock(root):
+            return _build(project_dir, out, jobs, parts, session)
+    return _build(project_dir, out, jobs, parts, session)
+
+
+def _build(project_dir: Path, out: Path | None, jobs: int, parts: tuple[str, ...], session: Session | None) -> BuildReport:
     start = time.perf_counter()
     loaded = load_project(project_dir, session.validation if session else None)
     if session is not None:
