@@ -80,6 +80,8 @@ def test_each_row_goes_to_the_domain_its_first_column_names(sample, run, tmp_pat
     assert shown["zhongda-jianshe-xiangmu"] == [("批准服务信息", "审批结果")]
     assert shown["shipin-yaopin-jianguan"] == [("监管信息", "抽检信息")] and shown["shenong-butie"] == [("补贴政策", "补贴标准")]
     assert not (sample / "gkcat.yaml").read_text(encoding="utf-8").count("领域")  # the domain column is no extra field
+    new = [i["id"] for items in _shown(run, sample).values() for i in items if i["id"].startswith("liaozhong-")]
+    assert len(new) == 4 and len(set(new)) == 4  # numbered across the locality's domains, not 01 in each
 
 
 def test_a_row_whose_first_column_is_no_domain_is_named_and_nothing_is_written(sample, run, tmp_path):

@@ -175,7 +175,8 @@ def _import_tables(project_dir: Path, v: Loaded, loc: Locality, grids: list[Grid
         if loc.parent is None:
             plan.files[path] = base_file(project, domain, loc, table, extras, withheld)
         else:
-            plan.files[path] = overlay_file(project, resolver, domain, loc, table, extras, reasons, withheld, plan.report)
+            plan.files[path] = overlay_file(project, resolver, domain, loc, table, extras, reasons, withheld, plan.report,
+                                            plan.ids)
         plan.report.insert(0, f"{table.grid.name}：{domain.name}，{len(table.items)} 项 → {path}")
         out.report += [f"{table.grid.name}：{n}" for n in table.notes]
     out.report += hidden_notes(grids, [t.grid for t in tables])

@@ -26,6 +26,7 @@ class Plan:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     new_extras: dict[str, str] = field(default_factory=dict)  # label -> id, to add to gkcat.yaml
     report: list[str] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)  # local ids given so far: numbered across the import's domains
 
 
 def guess_domain(project: Project, *texts: str) -> DomainDef | None:
@@ -141,8 +142,9 @@ def _listed(entry: Entry, below: list[str]) -> bool:
 
 def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: Locality, table: ReadTable,
                  extras: dict[str, str], reasons: dict[tuple[str, str], str], withheld: list[dict[str, Any]],
-                 report: list[str]) -> dict[str, Any]:
-    """The smallest overlay turning the parent's catalog into the imported table."""
+                 report: list[str], given: set[str] | None = None) -> dict[str, Any]:
+    """The smallest overlay turning the parent's catalog into the imported table; `given`: the local ids other
+    domains of the same import took (a locality's new items are numbered once across its domains)."""
     assert loc.parent is not None
     below = levels_from(project, loc)
     parent = [e for e in resolver.state(loc.parent, domain).entries if _listed(e, below)]
@@ -152,7 +154,9 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
     values = _Values(project, domain, loc, extras, table)
     override: dict[str, dict[str, Any]] = {}
     local: list[dict[str, Any]] = []
+    given = given if given is not None else set()
     taken = {e.id for e in resolver.state(loc.parent, domain).entries} | {x.id for x in resolver.state(loc.parent, domain).excluded}
+    taken |= given
     common = set(project.config.common_fields)
     for raw in table.items:
         match = waiting.get((norm(raw.level1), norm(raw.level2)))
@@ -165,7 +169,8 @@ def overlay_file(project: Project, resolver: Resolver, domain: DomainDef, loc: L
             if patch:
                 override[entry.id] = patch
             continue
-        item_id = local_id(loc, taken, len(local) + 1)
+        item_id = local_id(loc, taken)
+        given.add(item_id)
         if "levels" in v and [lv for lv in domain.levels if lv in below] == v["levels"]:
             del v["levels"]  # the domain's levels, as a new item would get by default
         local.append({"id": item_id, **v})
