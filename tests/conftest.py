@@ -111,6 +111,15 @@ def write_project(root: Path, files: dict[str, str | bytes | None], base: dict[s
     return root
 
 
+@pytest.fixture(autouse=True)
+def cache_outside(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's project cache in a folder of its own, outside its project and its tmp_path: tests that
+    check what a command wrote see only that (tests/test_cache.py tests the cache where it normally is)."""
+    folder = tmp_path_factory.mktemp("gkcat-cache")
+    monkeypatch.setenv("GKCAT_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path: Path):
     """A function writing the minimal project plus changes into a fresh folder."""

@@ -31,7 +31,7 @@ IO = {
     "source/lock": "takes the project's and an output folder's lock (a small file holding who took it)",
     "build/serve": "serves the built folder of `gkcat serve` and watches the project",
     "build/outfolder": "reads back its own manifest, takes the lock",
-    "build/fingerprints": "hashes gkcat's own source files",
+    "source/cache": "reads and writes the project cache (.gkcat-cache/) and hashes gkcat's own code",
     "compare/revisions": "has git write an old version into a temporary folder",
     "ingest/bounds": "reads the zip directory of a table given to import",
     "ingest/grids": "reads the tables given to import",

@@ -6,27 +6,14 @@ An output is a pure function of its inputs; a fingerprint hashes those inputs.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import gkcat
 from gkcat import __version__
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.resolve.resolver import Resolver
+from gkcat.source.cache import code_digest
 from gkcat.source.yamldoc import SourceDoc
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """A hash of gkcat's own code, as installed: any change to it (an editable install, a release
-    that forgot to bump the version) renders every output anew instead of reusing old ones."""
-    package = Path(gkcat.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _h(*parts: Any) -> str:

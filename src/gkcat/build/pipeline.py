@@ -334,7 +334,7 @@ def workers(jobs: int, notes: list[str]) -> int:
 
 
 def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tuple[str, ...] = PARTS,
-          session: Session | None = None) -> BuildReport:
+          session: Session | None = None, cache: bool = False) -> BuildReport:
     """Check the project and write its outputs to OUT (default: site/ in the project).
 
     InvalidProject (exit 1, nothing written) when it has errors; BuildRefused (exit 2) when OUT is unsafe.
@@ -344,13 +344,15 @@ def build(project_dir: Path, out: Path | None = None, jobs: int = 0, parts: tupl
     root = find_project(project_dir)
     if (out if out is not None else root / "site").resolve().is_relative_to(root):
         with project_lock(root):
-            return _build(project_dir, out, jobs, parts, session)
-    return _build(project_dir, out, jobs, parts, session)
+            return _build(project_dir, out, jobs, parts, session, cache)
+    return _build(project_dir, out, jobs, parts, session, cache)
 
 
-def _build(project_dir: Path, out: Path | None, jobs: int, parts: tuple[str, ...], session: Session | None) -> BuildReport:
+def _build(project_dir: Path, out: Path | None, jobs: int, parts: tuple[str, ...], session: Session | None,
+           cache: bool) -> BuildReport:
     start = time.perf_counter()
-    loaded = load_project(project_dir, session.validation if session else None)
+    avoid = out if out is not None else find_project(project_dir) / "site"
+    loaded = load_project(project_dir, session.validation if session else None, cache and session is None, avoid)
     if session is not None:
         session.validation = loaded
     v = valid(loaded, "项目有错误，未生成任何文件")
@@ -358,7 +360,7 @@ def _build(project_dir: Path, out: Path | None, jobs: int, parts: tuple[str, ...
     in_place = ours is not None
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root,
                        in_place)
-    report = BuildReport(target, checked=time.perf_counter() - start)
+    report = BuildReport(target, checked=time.perf_counter() - start, notes=list(loaded.notes))
     if "site" in parts and not v.project.config.site_url:
         report.notes.append("gkcat.yaml 未设置 site_url（网站发布后的地址），所以没有生成各地区的海报 poster.html")
     when = build_time(v.project.root_dir)

@@ -16,8 +16,9 @@ from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
 from gkcat.model.project import Project, build_project
 from gkcat.resolve.resolver import Resolver
+from gkcat.source.cache import open_cache
 from gkcat.source.dates import build_time
-from gkcat.source.tree import load_sources
+from gkcat.source.tree import find_project, load_sources
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Validation:
     resolver: Resolver | None
     diagnostics: list[Diagnostic]
     memo: CheckMemo = field(default_factory=CheckMemo)  # for loading the same project again (check/memo.py)
+    notes: list[str] = field(default_factory=list)  # what the user should know (the cache was not used ...)
 
     def ok(self, strict: bool = False) -> bool:
         return not has_errors(self.diagnostics, strict)
@@ -62,20 +64,28 @@ def valid(v: Validation, message: str = "项目有错误，请先修正（gkcat 
     return Loaded(v.project, v.resolver, v.diagnostics)
 
 
-def load_project(directory: Path, earlier: Validation | None = None) -> Validation:
+def load_project(directory: Path, earlier: Validation | None = None, cache: bool = False,
+                 avoid: Path | None = None) -> Validation:
     """Load the project in `directory`, resolve it and check it all. Raises ProjectNotFound without gkcat.yaml.
 
     `earlier`, a load of the same project before some files changed (gkcat serve), lends the
     resolved states and check results whose inputs are unchanged (resolve/resolver.py, check/memo.py).
 
+    `cache`: read through the project cache (source/cache.py) and keep it up to date; `avoid`: a folder it
+    must not be in (the build's output).
+
     NOTE: the order is the pipeline's: files, models, resolution (pure), then every check on the
     resolved catalogs; diagnostics are sorted once at the end.
     """
-    tree = load_sources(directory)
+    store = open_cache(find_project(directory), avoid=avoid) if cache else None
+    tree = load_sources(directory, store)
+    if store is not None:
+        store.save()
     project, diags = build_project(tree)
     diags = tree.diagnostics + diags
+    notes = [store.note] if store is not None and store.note else []
     if project is None:
-        return Validation(None, None, sort_diagnostics(diags))
+        return Validation(None, None, sort_diagnostics(diags), notes=notes)
     resolver = Resolver(project, earlier.resolver if earlier is not None else None)
     memo = earlier.memo.next() if earlier is not None else CheckMemo()
     checker = ValueChecker(project, diags)
@@ -85,7 +95,7 @@ def load_project(directory: Path, earlier: Validation | None = None) -> Validati
     diags += check_workplans(project)
     diags += check_withheld(project, build_time(project.root_dir).date())
     resolver.take_over()
-    return Validation(project, resolver, sort_diagnostics(diags), memo)
+    return Validation(project, resolver, sort_diagnostics(diags), memo, notes)
 
 
 def _check_defaults(project: Project, checker: ValueChecker) -> None:

@@ -84,16 +84,20 @@ def main(ctx: click.Context, directory: Path) -> None:
 
 @main.command()
 @click.option("--strict", is_flag=True, help="警告也按错误处理。")
+@click.option("--no-cache", "no_cache", is_flag=True, help="不读也不写项目缓存（.gkcat-cache/）。")
 @click.option("--format", "fmt", type=FORMATS, default=None,
               help="输出格式：text（默认）、json、github（GitHub Actions 注释；设置了 GITHUB_ACTIONS 时默认）。")
 @click.pass_obj
-def validate(directory: Path, strict: bool, fmt: str | None) -> None:
+def validate(directory: Path, strict: bool, no_cache: bool, fmt: str | None) -> None:
     """检查所有文件和每个地区的最终目录，列出全部问题。"""
     from gkcat.check.load import load_project
     from gkcat.diagnostics.diagnostic import has_errors
     from gkcat.diagnostics.report import format_github, format_text, to_json
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    diags = load_project(directory).diagnostics
+    loaded = load_project(directory, cache=not no_cache)
+    for note in loaded.notes:
+        click.echo(f"注意：{note}", err=True)
+    diags = loaded.diagnostics
     report: Callable[[], str] = {
         "json": lambda: to_json(diags, strict),
         "github": lambda: format_github(diags, strict),
@@ -172,12 +176,13 @@ def summary(directory: Path) -> None:
 @main.command(name="build")
 @click.option("-o", "--out", type=zh.PathType(path_type=Path), default=None, help="输出文件夹，默认为项目中的 site/。")
 @click.option("-j", "--jobs", type=zh.IntRange(min=0), default=0, help="并行进程数，默认且最多为 CPU 核数。")
+@click.option("--no-cache", "no_cache", is_flag=True, help="不读也不写项目缓存（.gkcat-cache/）。")
 @click.pass_obj
-def build_command(directory: Path, out: Path | None, jobs: int) -> None:
+def build_command(directory: Path, out: Path | None, jobs: int, no_cache: bool) -> None:
     """检查项目，通过后生成公开网站（HTML）、各地区的标准目录工作簿（XLSX）和总表。"""
     from gkcat.build.pipeline import build
 
-    report = build(directory, out, jobs)
+    report = build(directory, out, jobs, cache=not no_cache)
     for note in report.notes:
         click.echo(f"注意：{note}", err=True)
     click.echo(report.summary())

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.errors import GkcatError, InputError, os_error_message
+from gkcat.source.cache import ParseCache
 from gkcat.source.yamldoc import SourceDoc, parse
 
 CONFIG_FILE = "gkcat.yaml"
@@ -52,6 +53,7 @@ class SourceTree:
     # Files below templates/ and static/ by their path there ("assets/site.css"), links checked.
     templates: dict[str, Path] = field(default_factory=dict)
     static: dict[str, Path] = field(default_factory=dict)
+    cache: ParseCache | None = None  # the project cache the files were read through
 
 
 def find_project(directory: Path) -> Path:
@@ -123,12 +125,28 @@ def forget_parsed() -> None:
     _STATUS.clear()
 
 
-def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = None) -> SourceDoc | None:
+def _parse(rel: str, raw: bytes, cache: ParseCache | None) -> tuple[SourceDoc | None, list[Diagnostic]]:
+    """Parse one file, or take what its bytes parsed to in an earlier run from the project cache."""
+    hit = cache.get(raw) if cache is not None else None
+    if hit is not None:
+        return parse(rel, raw, hit[1])
+    doc, problems = parse(rel, raw)
+    if cache is not None and doc is not None and doc.ok and not problems:
+        cache.put(raw, doc.data)
+    return doc, problems
+
+
+def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = None,
+          cache: ParseCache | None = None) -> SourceDoc | None:
     """One file, parsed (or as parsed before, for the same bytes); `link`: whether it is a symlink, when known."""
     path = f"{root}/{rel}"
     if (os.path.islink(path) if link is None else link) and not inside(Path(path), root):
         diags.append(Diagnostic.make(rel, (1, 1), "GK108", "此文件是指向项目之外或 .git 文件夹中的符号链接，已拒绝读取"))
         return None
+    if cache is not None:  # a new process, which reads each file once: through the project cache alone
+        doc, problems = _parse(rel, read_input(Path(path), rel), cache)
+        diags.extend(problems)
+        return doc
     try:
         st = os.stat(path)
     except OSError:
@@ -143,7 +161,7 @@ def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = Non
             if len(_PARSED) >= _PARSED_KEPT:
                 _PARSED.clear()
                 _STATUS.clear()
-            found = _PARSED[key] = parse(*key)
+            found = _PARSED[key] = _parse(*key, cache)
         if status and time.time_ns() - max(status[3], status[4]) > _RACY:
             _STATUS[path] = (status, found)
     doc, problems = found
@@ -183,13 +201,14 @@ def list_files(root: Path, folder: str, diags: list[Diagnostic]) -> dict[str, Pa
     return found
 
 
-def load_sources(directory: Path) -> SourceTree:
-    """Read gkcat.yaml, domains.yaml and every locality folder of the project."""
+def load_sources(directory: Path, cache: ParseCache | None = None) -> SourceTree:
+    """Read gkcat.yaml, domains.yaml and every locality folder of the project (through the project cache, if given)."""
     root = find_project(directory)
     diags: list[Diagnostic] = []
-    config = _read(root, CONFIG_FILE, diags)
-    domains = _read(root, DOMAINS_FILE, diags) if (root / DOMAINS_FILE).exists() else None
-    tree = SourceTree(root, config, domains, {}, diags, list_files(root, TEMPLATES, diags), list_files(root, STATIC, diags))
+    config = _read(root, CONFIG_FILE, diags, cache=cache)
+    domains = _read(root, DOMAINS_FILE, diags, cache=cache) if (root / DOMAINS_FILE).exists() else None
+    tree = SourceTree(root, config, domains, {}, diags, list_files(root, TEMPLATES, diags), list_files(root, STATIC, diags),
+                      cache)
     top = config.data.get("root") if config and config.ok and isinstance(config.data, dict) else None
     if isinstance(top, str) and _FOLDER.match(top) and (root / top).is_dir():
         _walk(tree, top, None, 0, set(), None)
@@ -217,7 +236,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
             f"文件夹“{rel}”中没有 {LOCALITY_FILE}：地区文件夹都需要它；若不是地区，请把它移到 {tree_root_name(rel)} 之外",
         ))
         return
-    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY_FILE}", tree.diagnostics))
+    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY_FILE}", tree.diagnostics, cache=tree.cache))
     tree.localities[rel] = source
     subfolders = []
     # Sorted so that diagnostics, ids and output never depend on the file system's order.
@@ -238,7 +257,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
                     f"文件夹名“{name}”不合规：地区文件夹名只能用小写字母、数字和“-”，且以字母或数字开头（如 liaozhong）",
                 ))
         elif name.endswith(".yaml") and name != LOCALITY_FILE:
-            doc = _read(root, child, tree.diagnostics, entry.is_symlink())
+            doc = _read(root, child, tree.diagnostics, entry.is_symlink(), tree.cache)
             plan = WORKPLAN_FILE.match(name)
             if doc is not None and plan:
                 source.workplan_files[int(plan.group(1))] = doc

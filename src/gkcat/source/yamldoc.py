@@ -194,12 +194,22 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def parse(rel: str, raw: bytes) -> tuple[SourceDoc | None, list[Diagnostic]]:
-    """Decode and parse one file. Returns the document (None when unreadable) and its problems."""
+NOT_CACHED = object()
+
+
+def parse(rel: str, raw: bytes, cached: Any = NOT_CACHED) -> tuple[SourceDoc | None, list[Diagnostic]]:
+    """Decode and parse one file. Returns the document (None when unreadable) and its problems.
+
+    `cached`: what the same bytes parsed to in an earlier run (source/cache.py): only a file that
+    parsed cleanly is cached, and every check before parsing depends on the bytes alone.
+    """
     text, problem = decode(raw)
     if text is None:
         assert problem is not None
         return None, [Diagnostic.make(rel, problem[0], problem[1], problem[2])]
+    if cached is not NOT_CACHED:
+        doc = SourceDoc(rel, text, cached)
+        return doc, _escaped_controls(doc) if "\\" in text else []
     doc = SourceDoc(rel, text)
     raw_controls = _raw_controls(rel, text)
     if raw_controls:  # libyaml refuses them with an English ReaderError; say where each one is

@@ -1,0 +1,149 @@
+"""The project cache, `.gkcat-cache/` at the project root (as mypy's and ruff's): what a new process may
+take over from the last one instead of working it out again. Today: every YAML file parsed, by its bytes.
+
+Kept safe because anyone can commit to a catalog repository:
+- data only (JSON): nothing in it can run code when it is read;
+- keyed by gkcat's version and a digest of its code, and each entry by the digest of the file's bytes:
+  a new gkcat, an edited file, a corrupt, truncated or foreign cache file all mean "not in the cache";
+- created with its own `.gitignore` (`*`) and a CACHEDIR.TAG, and not used at all when git tracks it;
+- never inside the build's output folder (the caller checks), and output never depends on it.
+`GKCAT_CACHE_DIR` moves it (CI keeps it between runs); `--no-cache` leaves it alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import gkcat
+
+CACHE_DIR = ".gkcat-cache"
+ENV = "GKCAT_CACHE_DIR"
+TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by gkcat.\n"
+_FORMAT = "gkcat-cache 1"
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of gkcat's own code, as installed: any change to it (an editable install, a release
+    that forgot to bump the version) makes every cached and built result be worked out anew."""
+    package = Path(gkcat.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> bool:
+    """Whether a value is what a parsed catalog file holds: text, None, lists and mappings of text keys."""
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
+
+
+@dataclass
+class ParseCache:
+    """Parsed files by the sha256 of their bytes, read once at the start and written once at the end."""
+
+    path: Path | None  # None: no cache (--no-cache, or refused)
+    entries: dict[str, Any] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    new: int = 0
+    note: str = ""  # why the cache is not used, for the user
+
+    def get(self, raw: bytes) -> tuple[str, Any] | None:
+        """(key, data) when the file's bytes were parsed before; None otherwise (and the key to put it under)."""
+        if self.path is None:
+            return None
+        key = hashlib.sha256(raw).hexdigest()
+        data = self.entries.get(key)
+        if data is not None and _plain(data):  # what JSON could hold beyond a catalog's text is not taken
+            self.used.add(key)
+            return key, data
+        return None
+
+    def put(self, raw: bytes, data: Any) -> None:
+        if self.path is None or not _plain(data):
+            return
+        key = hashlib.sha256(raw).hexdigest()
+        self.entries[key] = data
+        self.used.add(key)
+        self.new += 1
+
+    def save(self) -> None:
+        """Write the entries this run used (so the file holds the project as it is), whole or not at all."""
+        if self.path is None or (not self.new and self.used == set(self.entries)):
+            return
+        body = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code_digest(),
+                "parsed": {k: self.entries[k] for k in sorted(self.used)}}
+        tmp: str | None = None
+        try:
+            _prepare(self.path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".parsed.", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(body, f, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:  # a read-only checkout, a full disk: the cache is only ever a help
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _prepare(folder: Path) -> None:
+    """The cache folder with its own .gitignore and CACHEDIR.TAG (backup tools skip it, git ignores it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in ((".gitignore", "# gkcat 的缓存，不要提交\n*\n"), ("CACHEDIR.TAG", TAG)):
+        target = folder / name
+        if not target.exists():
+            target.write_text(text, encoding="utf-8")
+
+
+def cache_folder(root: Path) -> Path:
+    """Where the project's cache is: GKCAT_CACHE_DIR, else .gkcat-cache/ at the project root."""
+    given = os.environ.get(ENV, "").strip()
+    return Path(given).resolve() if given else root / CACHE_DIR
+
+
+def _tracked(root: Path, folder: Path) -> bool:
+    """Whether git tracks a file in the cache folder: then anyone who can commit could feed it to every build."""
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "ls-files", "--", str(folder)], capture_output=True,
+                              timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and bool(proc.stdout.strip())
+
+
+def open_cache(root: Path, enabled: bool = True, avoid: Path | None = None) -> ParseCache:
+    """The parse cache of the project at `root`; a disabled one with --no-cache, inside `avoid` (the build's
+    output folder) or when git tracks it (with a note saying so)."""
+    if not enabled:
+        return ParseCache(None)
+    folder = cache_folder(root)
+    if avoid is not None and (folder == avoid.resolve() or folder.is_relative_to(avoid.resolve())):
+        return ParseCache(None, note=f"缓存文件夹 {folder} 在输出文件夹之中，本次不使用缓存")
+    if folder.exists() and _tracked(root, folder):
+        return ParseCache(None, note=f"缓存文件夹 {folder} 已被提交到 git，本次不使用它：请从 git 中删除它"
+                                     f"（git rm -r --cached {folder.name}），它只供本机使用")
+    path = folder / f"parsed-{code_digest()[:16]}.json"
+    cache = ParseCache(path)
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return cache  # none yet, or corrupt or cut short: worked out anew
+    if isinstance(body, dict) and body.get("format") == _FORMAT and body.get("gkcat") == gkcat.__version__ \
+            and body.get("code") == code_digest() and isinstance(body.get("parsed"), dict):
+        cache.entries = {k: v for k, v in body["parsed"].items() if isinstance(k, str) and len(k) == 64}
+    return cache

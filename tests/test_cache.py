@@ -1,0 +1,125 @@
+"""The project cache (.gkcat-cache/, issue 27): what a new process takes over from the last one. Kept safe:
+data only, keyed by gkcat's code, ignored when corrupt or foreign, refused when git tracks it, never in the
+output folder, moved by GKCAT_CACHE_DIR, left alone with --no-cache; output never depends on it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CATALOGS
+from gkcat.source import cache as cache_module
+from test_diff import git
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+
+
+@pytest.fixture
+def here(monkeypatch):
+    """The cache where it normally is: .gkcat-cache/ at the project root."""
+    monkeypatch.delenv("GKCAT_CACHE_DIR", raising=False)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+            and ".gkcat-manifest" not in p.name}
+
+
+def _cache_file(root: Path) -> Path:
+    found = list((root / ".gkcat-cache").glob("parsed-*.json"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_validate_creates_the_cache_with_its_gitignore_and_tag(project, run, here):
+    root = project()
+    assert run("-C", root, "validate").exit_code == 0
+    folder = root / ".gkcat-cache"
+    assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+    assert (folder / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    body = json.loads(_cache_file(root).read_text(encoding="utf-8"))
+    assert body["code"] == cache_module.code_digest() and len(body["parsed"]) == len(list(root.rglob("*.yaml")))
+    # --no-cache neither reads nor writes it
+    shutil.rmtree(folder)
+    assert run("-C", root, "validate", "--no-cache").exit_code == 0 and not folder.exists()
+
+
+def test_outputs_are_the_same_with_and_without_the_cache_through_edits(project, run, here, tmp_path):
+    root = project()
+    edits = [
+        ("city/county/yiwu-jiaoyu.yaml", "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政务服务中心]\n"),
+        ("city/county/town-a/locality.yaml", "name: 甲镇\nlevel: town\ndepartments:\n  education: 甲镇教育办\n"),
+        ("city/county/yiwu-jiaoyu.yaml", "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政府网站]\n"),
+        ("gkcat.yaml", (root / "gkcat.yaml").read_text(encoding="utf-8").replace("测试市基层", "测试市（修订）基层")),
+        ("city/county/yiwu-jiaoyu.yaml", "domain: yiwu-jiaoyu\noverride:\n  nope:\n    channels: [政府网站]\n"),  # invalid
+    ]
+    for n, (rel, text) in enumerate(edits):
+        (root / rel).write_text(text, encoding="utf-8")
+        cached = run("-C", root, "validate", "--format", "json")
+        fresh = run("-C", root, "validate", "--format", "json", "--no-cache")
+        assert (cached.exit_code, cached.stdout) == (fresh.exit_code, fresh.stdout), rel
+        if fresh.exit_code == 0:
+            a, b = tmp_path / f"a{n}", tmp_path / f"b{n}"
+            assert run("-C", root, "build", "-o", a, env=EPOCH).exit_code == 0
+            assert run("-C", root, "build", "-o", b, "--no-cache", env=EPOCH).exit_code == 0
+            assert _tree(a) == _tree(b), rel
+
+
+def test_a_corrupt_truncated_or_foreign_cache_is_ignored_and_remade(project, run, here, monkeypatch):
+    root = project()
+    expected = run("-C", root, "validate", "--format", "json", "--no-cache").stdout
+    assert run("-C", root, "validate").exit_code == 0
+    path = _cache_file(root)
+    good = path.read_text(encoding="utf-8")
+    body = json.loads(good)
+    first = next(iter(body["parsed"]))
+    foreign = dict(body, parsed={**body["parsed"], first: {"domain": 42}})  # not what a parser gives: not taken
+    for text in (good[: len(good) // 2], "not json", json.dumps(dict(body, code="0" * 64)), json.dumps(foreign)):
+        path.write_text(text, encoding="utf-8")
+        result = run("-C", root, "validate", "--format", "json")
+        assert result.exit_code == 0 and result.stdout == expected
+    # a new gkcat (another digest of its code) does not read the old file
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "f" * 64)
+    assert run("-C", root, "validate").exit_code == 0
+    assert len(list((root / ".gkcat-cache").glob("parsed-*.json"))) == 2
+
+
+def test_a_cache_tracked_by_git_is_not_used(project, run, here):
+    root = project()
+    assert run("-C", root, "validate").exit_code == 0
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-f", ".gkcat-cache")
+    git(root, "commit", "-qm", "不应提交缓存")
+    path = _cache_file(root)
+    body = json.loads(path.read_text(encoding="utf-8"))
+    key = next(k for k, v in body["parsed"].items() if isinstance(v, dict) and v.get("domain") == "yiwu-jiaoyu"
+               and "items" in v)
+    body["parsed"][key]["items"] = []  # what a hostile commit could feed every build
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    result = run("-C", root, "validate")
+    assert "已被提交到 git，本次不使用它" in result.stderr
+    shown = json.loads(run("-C", root, "show", "city", "--format", "json").stdout)
+    assert shown["domains"][0]["items"]  # the items are there: the tampered cache was not read
+
+
+def test_gkcat_cache_dir_moves_it_and_the_output_folder_never_holds_it(project, run, tmp_path, monkeypatch):
+    root = project()
+    moved = tmp_path / "ci-cache"
+    monkeypatch.setenv("GKCAT_CACHE_DIR", str(moved))
+    assert run("-C", root, "validate").exit_code == 0
+    assert list(moved.glob("parsed-*.json")) and not (root / ".gkcat-cache").exists()
+    out = tmp_path / "out"
+    monkeypatch.setenv("GKCAT_CACHE_DIR", str(out / "cache"))
+    result = run("-C", root, "build", "-o", out, env=EPOCH)
+    assert result.exit_code == 0 and "在输出文件夹之中" in result.stderr and not (out / "cache").exists()
+
+
+def test_the_sample_validates_the_same_from_the_cache(run, here, tmp_path):
+    sample = tmp_path / "catalogs"
+    shutil.copytree(CATALOGS, sample, ignore=shutil.ignore_patterns("site", ".gkcat-cache"))
+    first = run("-C", sample, "validate", "--format", "json")
+    again = run("-C", sample, "validate", "--format", "json")
+    assert first.stdout == again.stdout and first.exit_code == again.exit_code == 0
