@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from floor import xlsx_floor  # noqa: E402
 from province import generate, one_big_file  # noqa: E402
 
-from gkcat.build.pipeline import build
 from gkcat.check.load import load_project
+from gkcat.publish.pipeline import build
 from gkcat.source.tree import forget_parsed
 
 OUT = Path(__file__).resolve().parent.parent / "bench-out"

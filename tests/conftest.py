@@ -156,7 +156,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import os
     import shutil
 
-    from gkcat.build.pipeline import build
+    from gkcat.publish.pipeline import build
 
     # A copy outside git, so that the pages do not depend on this repository's history
     base = tmp_path_factory.mktemp("sample")

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "gkcat"
 # packages of the same rank (compare, render; ingest) may not import each other.
 RANKS = {
     "diagnostics": 0, "errors": 1, "source": 2, "model": 3, "resolve": 4, "check": 5,
-    "compare": 6, "render": 7, "ingest": 7, "links": 7, "assess": 8, "build": 9, "cli": 10, "__main__": 11,
+    "compare": 6, "render": 7, "ingest": 7, "links": 7, "assess": 8, "publish": 9, "cli": 10, "__main__": 11,
 }
 # Further arrows that would point the wrong way inside a rank or a package.
 FORBIDDEN = {
@@ -25,12 +25,12 @@ FORBIDDEN = {
 # Modules that read or write files, and why. Everything else gets content and returns content.
 IO = {
     "source/tree": "the only reader of a project's files",
-    "build/pipeline": "the only writer of a build's output",
-    "build/deliver": "writes `gkcat form`'s workbook where the user says, after checking what is there",
+    "publish/pipeline": "the only writer of a build's output",
+    "publish/deliver": "writes `gkcat form`'s workbook where the user says, after checking what is there",
     "source/dates": "asks git for the date of the project's last commit",
     "source/lock": "takes the project's and an output folder's lock (a small file holding who took it)",
-    "build/serve": "serves the built folder of `gkcat serve` and watches the project",
-    "build/outfolder": "reads back its own manifest, takes the lock",
+    "publish/serve": "serves the built folder of `gkcat serve` and watches the project",
+    "publish/outfolder": "reads back its own manifest, takes the lock",
     "source/cache": "reads and writes the project cache (.gkcat-cache/) and hashes gkcat's own code",
     "compare/revisions": "has git write an old version into a temporary folder",
     "ingest/bounds": "reads the zip directory of a table given to import",
@@ -126,8 +126,8 @@ def test_renderers_read_resolved_catalogs_not_the_resolvers_state():
 def test_a_failing_rule_is_caught(tmp_path):
     # the checks above read real source: make sure a backwards import would be seen
     bad = tmp_path / "m.py"
-    bad.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from gkcat.build.pipeline import build\n")
-    assert imports(bad) == {"build.pipeline"}
+    bad.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from gkcat.publish.pipeline import build\n")
+    assert imports(bad) == {"publish.pipeline"}
 
 
 def test_contributing_describes_the_tree_and_its_order():
@@ -158,10 +158,10 @@ def _imported(*args: str) -> set[str]:
 def test_help_and_validate_import_only_what_they_use():
     """`gkcat --help` imports no stage at all; `validate` not the build, the workbook writer or the templates."""
     help_ = _imported("--help")
-    assert not {m for m in help_ if m.startswith(("gkcat.build", "gkcat.check", "gkcat.render", "pydantic", "jinja2"))}
+    assert not {m for m in help_ if m.startswith(("gkcat.publish", "gkcat.check", "gkcat.render", "pydantic", "jinja2"))}
     validate = _imported("-C", str(PACKAGE.parent.parent / "catalogs"), "validate")
     assert "gkcat.check.load" in validate
-    assert not {m for m in validate if m.startswith(("gkcat.build", "gkcat.render.xlsx", "gkcat.render.site", "jinja2",
+    assert not {m for m in validate if m.startswith(("gkcat.publish", "gkcat.render.xlsx", "gkcat.render.site", "jinja2",
                                                      "openpyxl", "httpx", "watchfiles"))}
 
 

@@ -169,7 +169,7 @@ def test_keyboard_reaches_the_search_box_and_focus_is_visible(page, site):
 
 
 def test_script_in_catalog_text_shows_as_text_and_runs_nothing(browser, project, tmp_path):
-    from gkcat.build.pipeline import build
+    from gkcat.publish.pipeline import build
 
     evil = "<script>alert(1)</script>"
     root = project({"city/county/yiwu-jiaoyu.yaml": f"""
@@ -308,7 +308,7 @@ def test_departments_page_links_each_item_to_its_row(page, site):
 
 
 def test_a_changed_mark_column_keeps_its_note_on_a_card(browser, project, tmp_path):
-    from gkcat.build.pipeline import build
+    from gkcat.publish.pipeline import build
 
     root = project({"city/county/yiwu-jiaoyu.yaml": """
         domain: yiwu-jiaoyu

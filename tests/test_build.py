@@ -14,8 +14,8 @@ import openpyxl
 import pytest
 
 from conftest import CATALOGS, REPO
-from gkcat.build import outputs
-from gkcat.build.pipeline import MANIFEST, BuildRefused, build
+from gkcat.publish import outputs
+from gkcat.publish.pipeline import MANIFEST, BuildRefused, build
 from gkcat.source import dates
 
 

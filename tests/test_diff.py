@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gkcat.build.pipeline import build
 from gkcat.check.load import load_project
 from gkcat.compare.diff import Side, compare
+from gkcat.publish.pipeline import build
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}

@@ -34,10 +34,11 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one():
 def test_ci_examples_are_valid_yaml_running_gkcat_validate():
     text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     for block in blocks:
         yaml.safe_load(block)
-    assert sum("gkcat -C catalogs validate --strict" in b for b in blocks) == 2
+    assert sum("gkcat -C catalogs validate --strict" in b for b in blocks) == 3
+    assert sum("GKCAT_CACHE_DIR" in b for b in blocks) == 1  # keeping the project cache between CI runs
     assert sum("gkcat -C catalogs check-links" in b and "--format github" in b for b in blocks) == 1
 
 

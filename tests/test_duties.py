@@ -8,7 +8,7 @@ import re
 import openpyxl
 import pytest
 
-from gkcat.build.pipeline import build
+from gkcat.publish.pipeline import build
 from htmlscan import scan
 
 # The county gives one item a second subject written by name: a department of its own in the lists.

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from gkcat.build.outfolder import MANIFEST, BuildRefused, lock, safe_path
-from gkcat.build.pipeline import build
 from gkcat.check.load import load_project
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.diagnostics.report import format_github, format_text
 from gkcat.model.project import Locality
+from gkcat.publish.outfolder import MANIFEST, BuildRefused, lock, safe_path
+from gkcat.publish.pipeline import build
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure
 from gkcat.render.site.urls import workbook_paths
 from test_diff import git

@@ -20,10 +20,10 @@ import pytest
 
 import gkcat.source.lock as lock_module
 from conftest import CATALOGS
-from gkcat.build.pipeline import workers
-from gkcat.build.serve import Preview, serving
 from gkcat.compare import revisions
 from gkcat.ingest.yamledit import edit
+from gkcat.publish.pipeline import workers
+from gkcat.publish.serve import Preview, serving
 from gkcat.source.lock import project_lock
 from test_diff import git
 
@@ -360,7 +360,7 @@ def test_ipv6_loopback_is_served_or_explained(preview):
 
 
 def test_a_name_that_is_no_address_is_explained(preview):
-    from gkcat.build.serve import ServeRefused
+    from gkcat.publish.serve import ServeRefused
 
     with pytest.raises(ServeRefused, match="无法识别地址"), serving(preview, "no-such-host.invalid", 0):
         pass

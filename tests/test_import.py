@@ -10,9 +10,9 @@ import openpyxl
 import yaml
 
 from conftest import CATALOGS
-from gkcat.build.pipeline import build
 from gkcat.check.load import load_project
 from gkcat.ingest.importer import add_extra_fields, import_file
+from gkcat.publish.pipeline import build
 from gkcat.render.data import show_data
 from gkcat.render.site.urls import workbook_paths
 from gkcat.resolve.catalog import catalogs_for

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from conftest import CATALOGS
-from gkcat.build.pipeline import build
 from gkcat.check.load import load_project
 from gkcat.ingest.importer import import_file
+from gkcat.publish.pipeline import build
 from gkcat.render.site.urls import workbook_paths
 
 LIAOZHONG = "shenyang/liaozhong"

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CATALOGS, SAMPLE_EPOCH
-from gkcat.build.outfolder import MANIFEST, BuildRefused
-from gkcat.build.pipeline import Session, build
 from gkcat.check.load import InvalidProject, Validation, load_project
+from gkcat.publish.outfolder import MANIFEST, BuildRefused
+from gkcat.publish.pipeline import Session, build
 from gkcat.source import tree
 from gkcat.source.tree import forget_parsed
 

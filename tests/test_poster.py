@@ -12,7 +12,7 @@ import re
 import pytest
 
 from conftest import AXE, CHROMIUM, CHROMIUM_ARGS, SHOTS
-from gkcat.build.pipeline import build
+from gkcat.publish.pipeline import build
 from htmlscan import scan
 from test_site import _validator
 

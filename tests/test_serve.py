@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CATALOGS, write_project
-from gkcat.build.pipeline import build
+from gkcat.publish.pipeline import build
 
 TABLE = "city/county/yiwu-jiaoyu.html"
 OVERLAY = "city/county/yiwu-jiaoyu.yaml"
@@ -255,7 +255,7 @@ def test_no_project_or_a_taken_port_cannot_run(tmp_path, run):
 
 
 def test_a_failing_rebuild_is_shown_and_the_preview_goes_on(project, tmp_path, monkeypatch):
-    from gkcat.build import serve as serving
+    from gkcat.publish import serve as serving
 
     root = project()
     preview, session = serving.Preview(tmp_path / "site"), serving.Session()

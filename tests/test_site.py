@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import CATALOGS
-from gkcat.build.pipeline import BuildRefused, build
 from gkcat.check.load import load_project
+from gkcat.publish.pipeline import BuildRefused, build
 from gkcat.render.site.jinja import http_link
 from gkcat.render.site.search import _runs, index_data
 from gkcat.resolve.catalog import catalog

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 
 from conftest import CATALOGS, REPO
-from gkcat.build.pipeline import build
 from gkcat.check.load import require_valid
 from gkcat.model.workplan import read_deadline
+from gkcat.publish.pipeline import build
 from gkcat.resolve.workplan import resolve_plan, review
 from htmlscan import scan
 from test_build import _office

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from gkcat.build.pipeline import build
+from gkcat.publish.pipeline import build
 from gkcat.render.xlsx.writer import sheet_name
 
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z

@@ -180,7 +180,7 @@ def summary(directory: Path) -> None:
 @click.pass_obj
 def build_command(directory: Path, out: Path | None, jobs: int, no_cache: bool) -> None:
     """检查项目，通过后生成公开网站（HTML）、各地区的标准目录工作簿（XLSX）和总表。"""
-    from gkcat.build.pipeline import build
+    from gkcat.publish.pipeline import build
 
     report = build(directory, out, jobs, cache=not no_cache)
     for note in report.notes:
@@ -195,7 +195,7 @@ def build_command(directory: Path, out: Path | None, jobs: int, no_cache: bool) 
 @click.pass_obj
 def serve_command(directory: Path, host: str, port: int, jobs: int) -> None:
     """本地预览网站：生成到临时文件夹，修改项目文件后自动重新生成并刷新打开的页面。"""
-    from gkcat.build.serve import serve
+    from gkcat.publish.serve import serve
 
     serve(directory, host, port, jobs, click.echo)
 
@@ -332,7 +332,7 @@ def import_html(directory: Path, file: Path, locality: str, domain: str | None, 
 @click.pass_obj
 def form_command(directory: Path, locality: str, department: str | None, out: Path | None, force: bool) -> None:
     """生成一个地区（或其中一个部门）的填报表（Excel）：调整目录后交回，用 gkcat import xlsx 导入。"""
-    from gkcat.build.forms import write_form
+    from gkcat.publish.forms import write_form
     path = write_form(directory, locality, out, force, department)
     click.echo(f"已写入 {path}")
 
@@ -350,7 +350,7 @@ def round_group() -> None:
 @click.pass_obj
 def round_start(directory: Path, name: str, locality: str, out: Path | None) -> None:
     """开始一轮：为 LOCALITY 及其下级写出每份填报表（县级以上每个部门一份，每个乡镇一份）和登记表，并在项目中记录本轮。"""
-    from gkcat.build.forms import REGISTER, start_round
+    from gkcat.publish.forms import REGISTER, start_round
     started = start_round(directory, name, locality, out)
     for f in started.forms:
         click.echo(f"已写入 {started.folder / f.file}（{f.unit}，{f.items} 项）")
@@ -388,7 +388,7 @@ def round_status(directory: Path, name: str, fmt: str) -> None:
 def assess_command(directory: Path, locality: str | None, fmt: str, out: Path | None, as_of: datetime | None) -> None:
     """网上检查：LOCALITY 及其下级（默认全部地区）的各项指标、每个问题的位置、得分和同级排名；不联网，不用下级报材料。"""
     from gkcat.assess.compute import assess_project
-    from gkcat.build.forms import write_assessment
+    from gkcat.publish.forms import write_assessment
     from gkcat.render.assess import assess_json, assess_markdown, assess_text
     from gkcat.render.data import dumps
     from gkcat.render.xlsx.assess import assessment_workbook

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from gkcat.assess.compute import assess
-from gkcat.build.fingerprints import Fingerprints
 from gkcat.check.load import Loaded
 from gkcat.compare.history import Release, ReleaseChange
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.workplan import workplan_name
+from gkcat.publish.fingerprints import Fingerprints
 from gkcat.render.data import show_data
 from gkcat.render.reuse import Keep, KeepDomain
 from gkcat.render.site.assessment import ASSESSMENT_PAGE, assessment_view

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gkcat.build.deliver import check_target, is_assessment, write_file
-from gkcat.build.outfolder import BuildRefused
 from gkcat.check.load import Loaded, require_valid
 from gkcat.ingest.rounds import check_name, save_round
 from gkcat.model.project import Locality
 from gkcat.model.rounds import RoundFile, SentForm, round_file
 from gkcat.model.vocabulary import name_problem
+from gkcat.publish.deliver import check_target, is_assessment, write_file
+from gkcat.publish.outfolder import BuildRefused
 from gkcat.render.site.urls import form_name
 from gkcat.render.xlsx.form import FormScope, locality_form
 from gkcat.render.xlsx.layout import simple_table

@@ -31,9 +31,9 @@ from typing import Any
 
 import watchfiles
 
-from gkcat.build.outfolder import MANIFEST
-from gkcat.build.pipeline import BuildReport, Session, build
 from gkcat.errors import GkcatError
+from gkcat.publish.outfolder import MANIFEST
+from gkcat.publish.pipeline import BuildReport, Session, build
 from gkcat.source.tree import CONFIG_FILE, STATIC, TEMPLATES, ProjectNotFound
 
 HOOK = "/__gkcat/"  # everything the server adds lives under this path, which a site never has

@@ -13,10 +13,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from gkcat.build.outfolder import BuildRefused
 from gkcat.ingest.bounds import GridError
 from gkcat.ingest.form import read_form
 from gkcat.ingest.grids import read_xlsx
+from gkcat.publish.outfolder import BuildRefused
 from gkcat.source.tree import CONFIG_FILE, DOMAINS_FILE, STATIC, TEMPLATES, in_git_folder
 
 XLSX = ".xlsx"

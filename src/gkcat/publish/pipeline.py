@@ -21,14 +21,14 @@ from datetime import datetime
 from pathlib import Path
 
 from gkcat import __version__
-from gkcat.build.fingerprints import Fingerprints
-from gkcat.build.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
-from gkcat.build.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Memo
 from gkcat.check.load import Loaded, Validation, load_project, valid
 from gkcat.compare.history import Release, all_histories
 from gkcat.compare.revisions import load_releases
 from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
+from gkcat.publish.fingerprints import Fingerprints
+from gkcat.publish.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
+from gkcat.publish.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Memo
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
 from gkcat.source.dates import build_time
