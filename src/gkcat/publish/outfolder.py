@@ -57,11 +57,31 @@ def check_out(project_dir: Path, out: Path, top: str | None, ours: bool = False)
 
 
 @dataclass(frozen=True)
+class Entry:
+    """One output file as the manifest records it: what it was made from, and what it is."""
+
+    inputs: str | None  # the input fingerprint (None: made on every build)
+    rows: int  # item rows it holds (workbooks)
+    sha256: str
+    size: int
+
+    def json(self) -> dict[str, object]:
+        return {"inputs": self.inputs, "rows": self.rows, "sha256": self.sha256, "size": self.size}
+
+    @staticmethod
+    def read(data: dict[str, object]) -> Entry:
+        """An entry as a manifest holds it; anything malformed reads as an entry that is never reused."""
+        inputs, rows, sha, size = (data.get(k) for k in ("inputs", "rows", "sha256", "size"))
+        return Entry(inputs if isinstance(inputs, str) else None, rows if isinstance(rows, int) else 0,
+                     sha if isinstance(sha, str) else "", size if isinstance(size, int) else 0)
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What the last build into OUT wrote: its gkcat version and, per path, the file's entry."""
 
     version: str | None
-    files: dict[str, dict[str, object]]
+    files: dict[str, Entry]
 
 
 def read_manifest(out: Path) -> Manifest:
@@ -74,7 +94,7 @@ def read_manifest(out: Path) -> Manifest:
         return Manifest(None, {})
     if not isinstance(files, dict):
         return Manifest(None, {})
-    entries = {p: e for p, e in files.items() if isinstance(p, str) and isinstance(e, dict)}
+    entries = {p: Entry.read(e) for p, e in files.items() if isinstance(p, str) and isinstance(e, dict)}
     return Manifest(version if isinstance(version, str) else None, entries)
 
 

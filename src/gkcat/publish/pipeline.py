@@ -27,7 +27,7 @@ from gkcat.compare.revisions import load_releases
 from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.publish.fingerprints import Fingerprints
-from gkcat.publish.outfolder import MANIFEST, BuildRefused, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
+from gkcat.publish.outfolder import MANIFEST, BuildRefused, Entry, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
 from gkcat.publish.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Memo
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
@@ -194,6 +194,65 @@ def _write(data: bytes, dst: str, in_use: bool) -> None:
         raise
 
 
+class _Swap:
+    """Writing into a new folder beside OUT, swapped in whole at the end; unchanged files hard-linked over."""
+
+    def __init__(self, out: Path):
+        self.out, self.root, self.dest = out, str(out), str(_fresh_tmp(out))
+
+    def there(self, paths: tuple[str, ...]) -> bool:
+        return all(os.path.isfile(f"{self.root}/{p}") for p in paths)  # OUT may have lost a file since
+
+    def keep(self, paths: tuple[str, ...]) -> None:
+        for p in paths:
+            _place(f"{self.root}/{p}", f"{self.dest}/{p}")
+
+    def write(self, data: bytes, paths: tuple[str, ...]) -> None:
+        _write(data, f"{self.dest}/{paths[0]}", False)
+        for p in paths[1:]:  # an alias: the same file again
+            _place(f"{self.dest}/{paths[0]}", f"{self.dest}/{p}")
+
+    def close(self, files: dict[str, Entry], previous: dict[str, Entry]) -> None:
+        body = {"gkcat": __version__, "files": {p: e.json() for p, e in files.items()}}
+        Path(self.dest, MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                             encoding="utf-8")
+        old = self.out.parent / f".{self.out.name}.gkcat-old"
+        if self.out.exists():
+            self.out.rename(old)
+        Path(self.dest).rename(self.out)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.dest, ignore_errors=True)
+
+
+class _InPlace:
+    """Writing straight into gkcat serve's own folder, file by file: it holds what the session's manifest says."""
+
+    def __init__(self, out: Path):
+        self.root = str(out)
+        (out / MANIFEST).unlink(missing_ok=True)  # the folder's manifest is the session's now, not a file
+
+    def there(self, paths: tuple[str, ...]) -> bool:
+        return True
+
+    def keep(self, paths: tuple[str, ...]) -> None:
+        pass
+
+    def write(self, data: bytes, paths: tuple[str, ...]) -> None:
+        for p in paths:
+            _write(data, f"{self.root}/{p}", True)
+
+    def close(self, files: dict[str, Entry], previous: dict[str, Entry]) -> None:
+        for gone in sorted(previous.keys() - files.keys()):  # an output no longer made (a locality removed)
+            Path(self.root, gone).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # and its folder, once empty (never OUT: it holds the map)
+                os.removedirs(os.path.dirname(f"{self.root}/{gone}"))
+
+    def abort(self) -> None:
+        pass  # the folder may be half updated: the session's next build trusts nothing in it
+
+
 def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildReport, last: Manifest,
                   in_place: bool = False, carried: list[tuple[str, ...]] | None = None) -> Manifest:
     """Render what changed and write it: into a temporary folder swapped in as OUT, reusing the rest by
@@ -204,98 +263,52 @@ def write_outputs(work: list[Artifact], out: Path, jobs: int, report: BuildRepor
     """
     # reuse is keyed on the version too: a gkcat release may render the same inputs differently
     previous = last.files if last.version == __version__ else {}
-    root = str(out)
-    if in_place:
-        dest = root
-        (out / MANIFEST).unlink(missing_ok=True)  # the folder's manifest is the session's now, not a file
-    else:
-        dest = str(_fresh_tmp(out))
+    folder: _Swap | _InPlace = _InPlace(out) if in_place else _Swap(out)
+    manifest: dict[str, Entry] = {}
     try:
-        manifest: dict[str, dict[str, object]] = {}
         todo = []
-
-        def keep(paths: tuple[str, ...]) -> None:
-            for p in paths:
-                _place(f"{root}/{p}", f"{dest}/{p}")
-
-        def there(paths: tuple[str, ...]) -> bool:
-            return all(os.path.isfile(f"{root}/{p}") for p in paths)  # OUT may have lost a file since
-
-        if in_place:  # the session's own folder holds what its manifest says: nothing to place or look for
-            keep, there = _nothing, _always
-
-        kept_rows = 0
         for i, art in enumerate(work):  # 52,000 times in a province, on every rebuild of gkcat serve: kept lean
-            first = art.paths[0]
-            prev = previous.get(first)
-            if prev and art.inputs is not None and prev.get("inputs") == art.inputs and there(art.paths):
-                keep(art.paths)
-                for p in art.paths:
-                    manifest[p] = prev
-                report.reused.append(first)
-                report.reused_files += len(art.paths)
-                kept_rows += prev.get("rows", 0)  # type: ignore[operator]
+            prev = previous.get(art.paths[0])
+            if prev and art.inputs is not None and prev.inputs == art.inputs and folder.there(art.paths):
+                folder.keep(art.paths)
+                _reused(manifest, report, art.paths, prev)
             else:
                 todo.append(i)
         for paths in carried or ():
             assert in_place, "only a session's own folder has outputs carried over unlisted"
-            prev = previous[paths[0]]  # a KeyError is a bug: the session's groups and manifest go together
-            for p in paths:
-                manifest[p] = previous[p]
-            report.reused.append(paths[0])
-            report.reused_files += len(paths)
-            kept_rows += prev.get("rows", 0)  # type: ignore[operator]
+            # a KeyError is a bug: the session's groups and manifest go together
+            _reused(manifest, report, paths, previous[paths[0]], {p: previous[p] for p in paths})
         report.carried = len(carried or ())
-        report.rows += kept_rows
         for i, (data, rows) in sorted(_render_all(work, todo, jobs).items()):
             art = work[i]
-            sha = hashlib.sha256(data).hexdigest()
+            entry = Entry(art.inputs, rows, hashlib.sha256(data).hexdigest(), len(data))
             prev = previous.get(art.paths[0])
-            if prev and prev.get("sha256") == sha and there(art.paths):
-                keep(art.paths)  # same bytes as before: keep the old file rather than rewrite it
+            if prev and prev.sha256 == entry.sha256 and folder.there(art.paths):
+                folder.keep(art.paths)  # same bytes as before: keep the old file rather than rewrite it
             else:
-                for p in art.paths:
-                    if in_place or p == art.paths[0]:
-                        _write(data, f"{dest}/{p}", in_place)
-                    else:  # an alias in the new folder: the same file again
-                        _place(f"{dest}/{art.paths[0]}", f"{dest}/{p}")
+                folder.write(data, art.paths)
                 report.written += art.paths
-            manifest.update({p: {"inputs": art.inputs, "rows": rows, "sha256": sha, "size": len(data)} for p in art.paths})
+            manifest.update(dict.fromkeys(art.paths, entry))
             report.rendered.append(art.paths[0])
             report.rendered_files += len(art.paths)
             report.rows += rows
         files = dict(sorted(manifest.items()))
-        if in_place:
-            for gone in sorted(previous.keys() - files.keys()):  # an output no longer made (a locality removed)
-                Path(root, gone).unlink(missing_ok=True)
-                with contextlib.suppress(OSError):  # and its folder, once empty (never OUT: it holds the map)
-                    os.removedirs(os.path.dirname(f"{root}/{gone}"))
-        else:
-            body = {"gkcat": __version__, "files": files}
-            Path(dest, MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                            encoding="utf-8")
-        report.files = len(manifest)
-        report.manifest_paths = list(files)
-        report.size = sum(int(e.get("size", 0)) for e in manifest.values())  # type: ignore[call-overload]
+        report.files, report.manifest_paths = len(files), list(files)
+        report.size = sum(e.size for e in files.values())
+        folder.close(files, previous)
     except BaseException:
-        if not in_place:
-            shutil.rmtree(dest, ignore_errors=True)
+        folder.abort()
         raise
-    if not in_place:
-        old = out.parent / f".{out.name}.gkcat-old"
-        if out.exists():
-            out.rename(old)
-        Path(dest).rename(out)
-        shutil.rmtree(old, ignore_errors=True)
     return Manifest(__version__, files)
 
 
-def _nothing(paths: tuple[str, ...]) -> None:
-    pass
-
-
-def _always(paths: tuple[str, ...]) -> bool:
-    return True
+def _reused(manifest: dict[str, Entry], report: BuildReport, paths: tuple[str, ...], entry: Entry,
+            entries: dict[str, Entry] | None = None) -> None:
+    """An output taken over from the last build: its manifest entries (one per path), counted once."""
+    manifest.update(entries or dict.fromkeys(paths, entry))
+    report.reused.append(paths[0])
+    report.reused_files += len(paths)
+    report.rows += entry.rows
 
 
 def _fresh_tmp(out: Path) -> Path:
