@@ -33,7 +33,6 @@ from province import generate, one_big_file  # noqa: E402
 
 from gkcat.check.load import load_project
 from gkcat.publish.pipeline import build
-from gkcat.source.tree import forget_parsed
 
 OUT = Path(__file__).resolve().parent.parent / "bench-out"
 
@@ -50,7 +49,6 @@ def best_of(n: int, fn) -> tuple[float, object]:
 
 def cold_load(root: Path):
     """load_project as a fresh process does it: without the files parsed by an earlier run."""
-    forget_parsed()
     return load_project(root)
 
 
@@ -172,7 +170,6 @@ def bench_site(root: Path, jobs: int) -> int:
     saved = _saved(town / "domain-03.yaml")
     (town / "domain-03.yaml").write_text("domain: domain-03\noverride:\n  d03-26:\n    channels: [入户/现场]\n", encoding="utf-8")
     try:
-        forget_parsed()  # as `gkcat build` run again: a new process parses every file
         start = time.perf_counter()
         again = build(root, out, jobs)
         took = time.perf_counter() - start

@@ -18,7 +18,6 @@ from gkcat.check.load import InvalidProject, Validation, load_project
 from gkcat.publish.outfolder import MANIFEST, BuildRefused
 from gkcat.publish.pipeline import Session, build
 from gkcat.source import tree
-from gkcat.source.tree import forget_parsed
 
 TOWN = "shenyang/liaozhong/liuerbao"
 OTHER_TOWN = "shenyang/liaozhong/pudong"
@@ -70,7 +69,7 @@ def files_settled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatc
     """Either every file counts as just written (read again each load), or none does: a file is then
     read again only when its status (inode, size, times) changed, as for files older than 2 s."""
     if request.param == "settled":
-        monkeypatch.setattr(tree, "_RACY", -1)
+        monkeypatch.setattr(tree, "RACY", -1)
     return request.param == "settled"
 
 
@@ -79,8 +78,7 @@ def test_a_load_after_edits_finds_what_a_load_from_nothing_finds(sample: Path, f
     for what, rel, text, ok in EDITS:
         _edit(sample, rel, text)
         again = load_project(sample, earlier)
-        forget_parsed()  # as a new process: every file parsed anew, no document shared
-        fresh = load_project(sample)
+        fresh = load_project(sample)  # as a new process: every file parsed anew, no document shared
         assert again.diagnostics == fresh.diagnostics, what
         assert again.ok() is fresh.ok() is ok, what
         assert _published(again) == _published(fresh), what
@@ -90,7 +88,7 @@ def test_a_load_after_edits_finds_what_a_load_from_nothing_finds(sample: Path, f
 
 
 def test_a_settled_file_is_read_again_only_when_its_status_changed(sample: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(tree, "_RACY", -1)
+    monkeypatch.setattr(tree, "RACY", -1)
     earlier = load_project(sample)
     real, read = tree.read_input, []
 

@@ -18,7 +18,7 @@ from gkcat.model.project import Project, build_project
 from gkcat.resolve.resolver import Resolver
 from gkcat.source.cache import open_cache
 from gkcat.source.dates import build_time
-from gkcat.source.tree import find_project, load_sources
+from gkcat.source.tree import ParseMemo, find_project, load_sources
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Validation:
     diagnostics: list[Diagnostic]
     memo: CheckMemo = field(default_factory=CheckMemo)  # for loading the same project again (check/memo.py)
     notes: list[str] = field(default_factory=list)  # what the user should know (the cache was not used ...)
+    parsed: ParseMemo = field(default_factory=ParseMemo)  # the files as parsed, for loading the project again
 
     def ok(self, strict: bool = False) -> bool:
         return not has_errors(self.diagnostics, strict)
@@ -78,14 +79,14 @@ def load_project(directory: Path, earlier: Validation | None = None, cache: bool
     resolved catalogs; diagnostics are sorted once at the end.
     """
     store = open_cache(find_project(directory), avoid=avoid) if cache else None
-    tree = load_sources(directory, store)
+    tree = load_sources(directory, store, earlier.parsed if earlier is not None else None)
     if store is not None:
         store.save()
     project, diags = build_project(tree)
     diags = tree.diagnostics + diags
     notes = [store.note] if store is not None and store.note else []
     if project is None:
-        return Validation(None, None, sort_diagnostics(diags), notes=notes)
+        return Validation(None, None, sort_diagnostics(diags), notes=notes, parsed=tree.memo or ParseMemo())
     resolver = Resolver(project, earlier.resolver if earlier is not None else None)
     memo = earlier.memo.next() if earlier is not None else CheckMemo()
     checker = ValueChecker(project, diags)
@@ -95,7 +96,7 @@ def load_project(directory: Path, earlier: Validation | None = None, cache: bool
     diags += check_workplans(project)
     diags += check_withheld(project, build_time(project.root_dir).date())
     resolver.take_over()
-    return Validation(project, resolver, sort_diagnostics(diags), memo, notes)
+    return Validation(project, resolver, sort_diagnostics(diags), memo, notes, tree.memo or ParseMemo())
 
 
 def _check_defaults(project: Project, checker: ValueChecker) -> None:

@@ -54,6 +54,7 @@ class SourceTree:
     templates: dict[str, Path] = field(default_factory=dict)
     static: dict[str, Path] = field(default_factory=dict)
     cache: ParseCache | None = None  # the project cache the files were read through
+    memo: ParseMemo | None = None  # what this load parsed, for the next load in the same process
 
 
 def find_project(directory: Path) -> Path:
@@ -107,22 +108,44 @@ def read_input(path: Path, shown: str) -> bytes:
         os.close(fd)
 
 
-# Parsed files by (path, bytes). A document is never changed once parsed, so a process that loads
-# the project again (gkcat serve, after every edit) parses only the files whose bytes changed.
-_PARSED: dict[tuple[str, bytes], tuple[SourceDoc | None, list[Diagnostic]]] = {}
-_PARSED_KEPT = 100_000
-# And what each file parsed to by its status (device, inode, size, modification and change times),
-# as git's index does: a file whose status is unchanged is not even read again. A file read within
-# _RACY of its last change is read again every time, since a second change in the same clock tick
-# would leave its status as it was.
-_STATUS: dict[str, tuple[tuple[int, int, int, int, int], tuple[SourceDoc | None, list[Diagnostic]]]] = {}
-_RACY = 2_000_000_000  # nanoseconds
+# A file read within RACY of its last change is read again every time, since a second change in the
+# same clock tick would leave its status as it was.
+RACY = 2_000_000_000  # nanoseconds
+_Parsed = tuple[SourceDoc | None, list[Diagnostic]]
 
 
-def forget_parsed() -> None:
-    """Drop the parsed files kept so far (the benchmark measures a first load, as the CLI does)."""
-    _PARSED.clear()
-    _STATUS.clear()
+@dataclass
+class ParseMemo:
+    """What a process that loads the project again (gkcat serve, after every edit) keeps of the last load:
+    the files parsed, by (path, bytes), and what each path parsed to by its status (device, inode, size,
+    modification and change times), as git's index does: a file whose status is unchanged is not even read.
+    A document is never changed once parsed, so the next load shares the unchanged ones."""
+
+    parsed: dict[tuple[str, bytes], _Parsed] = field(default_factory=dict)
+    status: dict[str, tuple[tuple[int, int, int, int, int], _Parsed]] = field(default_factory=dict)
+    kept: int = 100_000
+    racy: int = field(default_factory=lambda: RACY)  # read when made: a test may set RACY
+
+    def read(self, rel: str, path: str, cache: ParseCache | None) -> _Parsed:
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None  # read_input says what is wrong
+        status = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) \
+            if st and stat.S_ISREG(st.st_mode) else None
+        kept = self.status.get(path) if status else None
+        if kept is not None and kept[0] == status:
+            return kept[1]
+        key = (rel, read_input(Path(path), rel))
+        found = self.parsed.get(key)
+        if found is None:
+            if len(self.parsed) >= self.kept:
+                self.parsed.clear()
+                self.status.clear()
+            found = self.parsed[key] = _parse(*key, cache)
+        if status and time.time_ns() - max(status[3], status[4]) > self.racy:
+            self.status[path] = (status, found)
+        return found
 
 
 def _parse(rel: str, raw: bytes, cache: ParseCache | None) -> tuple[SourceDoc | None, list[Diagnostic]]:
@@ -137,7 +160,7 @@ def _parse(rel: str, raw: bytes, cache: ParseCache | None) -> tuple[SourceDoc | 
 
 
 def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = None,
-          cache: ParseCache | None = None) -> SourceDoc | None:
+          cache: ParseCache | None = None, memo: ParseMemo | None = None) -> SourceDoc | None:
     """One file, parsed (or as parsed before, for the same bytes); `link`: whether it is a symlink, when known."""
     path = f"{root}/{rel}"
     if (os.path.islink(path) if link is None else link) and not inside(Path(path), root):
@@ -147,24 +170,7 @@ def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = Non
         doc, problems = _parse(rel, read_input(Path(path), rel), cache)
         diags.extend(problems)
         return doc
-    try:
-        st = os.stat(path)
-    except OSError:
-        st = None  # read_input says what is wrong
-    status = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if st and stat.S_ISREG(st.st_mode) else None
-    kept = _STATUS.get(path) if status else None
-    found = kept[1] if kept is not None and kept[0] == status else None
-    if found is None:
-        key = (rel, read_input(Path(path), rel))
-        found = _PARSED.get(key)
-        if found is None:
-            if len(_PARSED) >= _PARSED_KEPT:
-                _PARSED.clear()
-                _STATUS.clear()
-            found = _PARSED[key] = _parse(*key, cache)
-        if status and time.time_ns() - max(status[3], status[4]) > _RACY:
-            _STATUS[path] = (status, found)
-    doc, problems = found
+    doc, problems = (memo or ParseMemo()).read(rel, path, None)
     diags.extend(problems)
     return doc
 
@@ -201,14 +207,16 @@ def list_files(root: Path, folder: str, diags: list[Diagnostic]) -> dict[str, Pa
     return found
 
 
-def load_sources(directory: Path, cache: ParseCache | None = None) -> SourceTree:
-    """Read gkcat.yaml, domains.yaml and every locality folder of the project (through the project cache, if given)."""
+def load_sources(directory: Path, cache: ParseCache | None = None, memo: ParseMemo | None = None) -> SourceTree:
+    """Read gkcat.yaml, domains.yaml and every locality folder of the project: through the project cache
+    (a new process), or the memo of an earlier load in this process (gkcat serve)."""
     root = find_project(directory)
     diags: list[Diagnostic] = []
-    config = _read(root, CONFIG_FILE, diags, cache=cache)
-    domains = _read(root, DOMAINS_FILE, diags, cache=cache) if (root / DOMAINS_FILE).exists() else None
+    memo = memo if memo is not None else ParseMemo()
+    config = _read(root, CONFIG_FILE, diags, cache=cache, memo=memo)
+    domains = _read(root, DOMAINS_FILE, diags, cache=cache, memo=memo) if (root / DOMAINS_FILE).exists() else None
     tree = SourceTree(root, config, domains, {}, diags, list_files(root, TEMPLATES, diags), list_files(root, STATIC, diags),
-                      cache)
+                      cache, memo)
     top = config.data.get("root") if config and config.ok and isinstance(config.data, dict) else None
     if isinstance(top, str) and _FOLDER.match(top) and (root / top).is_dir():
         _walk(tree, top, None, 0, set(), None)
@@ -236,7 +244,8 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
             f"文件夹“{rel}”中没有 {LOCALITY_FILE}：地区文件夹都需要它；若不是地区，请把它移到 {tree_root_name(rel)} 之外",
         ))
         return
-    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY_FILE}", tree.diagnostics, cache=tree.cache))
+    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY_FILE}", tree.diagnostics, cache=tree.cache,
+                                                            memo=tree.memo))
     tree.localities[rel] = source
     subfolders = []
     # Sorted so that diagnostics, ids and output never depend on the file system's order.
@@ -257,7 +266,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
                     f"文件夹名“{name}”不合规：地区文件夹名只能用小写字母、数字和“-”，且以字母或数字开头（如 liaozhong）",
                 ))
         elif name.endswith(".yaml") and name != LOCALITY_FILE:
-            doc = _read(root, child, tree.diagnostics, entry.is_symlink(), tree.cache)
+            doc = _read(root, child, tree.diagnostics, entry.is_symlink(), tree.cache, tree.memo)
             plan = WORKPLAN_FILE.match(name)
             if doc is not None and plan:
                 source.workplan_files[int(plan.group(1))] = doc
