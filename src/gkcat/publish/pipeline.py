@@ -131,38 +131,41 @@ def releases(project: Project, notes: list[str]) -> History:
     return History(chosen, baseline, all_histories(chosen, baseline))
 
 
-# The artifacts being rendered, for worker processes: fork hands them the parent's memory.
-_WORK: list[Artifact] = []
+class _Worker:
+    """A build worker's artifacts: handed over once, by fork, when the worker starts (never pickled; the
+    parent keeps no such state). Only worker processes ever fill `work`."""
 
+    work: list[Artifact] = []
 
-def _render(index: int) -> tuple[int, bytes, int]:
-    data, rows = _WORK[index].render()
-    return index, data, rows
+    @staticmethod
+    def start(work: list[Artifact]) -> None:
+        # A worker inherits the process's SIGTERM handler (gkcat serve installs one); the pool ends its
+        # workers with SIGTERM, which must end them at once, whatever they are waiting for.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _Worker.work = work
 
-
-def _worker() -> None:
-    # A worker inherits the process's SIGTERM handler (gkcat serve installs one); the pool ends its
-    # workers with SIGTERM, which must end them at once, whatever they are waiting for.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    @staticmethod
+    def render(index: int) -> tuple[int, bytes, int]:
+        data, rows = _Worker.work[index].render()
+        return index, data, rows
 
 
 def _render_all(work: list[Artifact], todo: list[int], jobs: int) -> dict[int, tuple[bytes, int]]:
-    global _WORK
-    _WORK = work
-    here = [i for i in todo if work[i].local]
+    def here(index: int) -> tuple[int, bytes, int]:
+        data, rows = work[index].render()
+        return index, data, rows
+
+    local = [i for i in todo if work[i].local]
     away = [i for i in todo if not work[i].local]
-    try:
-        # Workers get the resolved project by fork; where there is no fork (Windows), render here.
-        if jobs <= 1 or len(away) < 4 or "fork" not in multiprocessing.get_all_start_methods():
-            return {i: (data, rows) for i, data, rows in map(_render, todo)}
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=_worker) as pool:
-            results = pool.imap_unordered(_render, away, chunksize=4)
-            # the local ones meanwhile, here: what they keep in the memo stays in this process
-            done = {i: (data, rows) for i, data, rows in map(_render, here)}
-            done.update((i, (data, rows)) for i, data, rows in results)
-            return done
-    finally:
-        _WORK = []
+    # Workers get the resolved project by fork; where there is no fork (Windows), render here.
+    if jobs <= 1 or len(away) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+        return {i: (data, rows) for i, data, rows in map(here, todo)}
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_Worker.start, initargs=(work,)) as pool:
+        results = pool.imap_unordered(_Worker.render, away, chunksize=4)
+        # the local ones meanwhile, here: what they keep in the memo stays in this process
+        done = {i: (data, rows) for i, data, rows in map(here, local)}
+        done.update((i, (data, rows)) for i, data, rows in results)
+        return done
 
 
 def _place(src: str, dst: str) -> None:
