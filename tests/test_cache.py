@@ -4,6 +4,7 @@ output folder, moved by GKCAT_CACHE_DIR, left alone with --no-cache; output neve
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -28,6 +29,19 @@ def _tree(folder: Path) -> dict[str, bytes]:
             and ".gkcat-manifest" not in p.name}
 
 
+def _read_cache(path: Path) -> tuple[dict, dict]:
+    first, _, body = path.read_bytes().partition(b"\n")
+    return json.loads(first), json.loads(body)
+
+
+def _write_cache(path: Path, head: dict, parsed: dict, digest: bool = True) -> None:
+    """Write a cache file; with `digest`, its header made to match the changed entries (as a writer of it would)."""
+    body = json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    if digest:
+        head = dict(head, sha256=hashlib.sha256(body).hexdigest())
+    path.write_bytes(json.dumps(head).encode("utf-8") + b"\n" + body)
+
+
 def _cache_file(root: Path) -> Path:
     found = list((root / ".gkcat-cache").glob("parsed-*.json"))
     assert len(found) == 1, found
@@ -40,8 +54,8 @@ def test_validate_creates_the_cache_with_its_gitignore_and_tag(project, run, her
     folder = root / ".gkcat-cache"
     assert (folder / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
     assert (folder / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith("Signature: 8a477f597d28d172789f06886806bc55")
-    body = json.loads(_cache_file(root).read_text(encoding="utf-8"))
-    assert body["code"] == cache_module.code_digest() and len(body["parsed"]) == len(list(root.rglob("*.yaml")))
+    head, parsed = _read_cache(_cache_file(root))
+    assert head["code"] == cache_module.code_digest() and len(parsed) == len(list(root.rglob("*.yaml")))
     # --no-cache neither reads nor writes it
     shutil.rmtree(folder)
     assert run("-C", root, "validate", "--no-cache").exit_code == 0 and not folder.exists()
@@ -73,18 +87,24 @@ def test_a_corrupt_truncated_or_foreign_cache_is_ignored_and_remade(project, run
     expected = run("-C", root, "validate", "--format", "json", "--no-cache").stdout
     assert run("-C", root, "validate").exit_code == 0
     path = _cache_file(root)
-    good = path.read_text(encoding="utf-8")
-    body = json.loads(good)
-    first = next(iter(body["parsed"]))
-    foreign = dict(body, parsed={**body["parsed"], first: {"domain": 42}})  # not what a parser gives: not taken
-    for text in (good[: len(good) // 2], "not json", json.dumps(dict(body, code="0" * 64)), json.dumps(foreign)):
-        path.write_text(text, encoding="utf-8")
+    good = path.read_bytes()
+    head, parsed = _read_cache(path)
+    first = next(iter(parsed))
+    damaged = [good[: len(good) // 2], b"not json", good.replace(b'"sha256"', b'"sha257"', 1)]
+    for raw in damaged:
+        path.write_bytes(raw)
+        result = run("-C", root, "validate", "--format", "json")
+        assert result.exit_code == 0 and result.stdout == expected
+    for head2, parsed2, digest in ((dict(head, code="0" * 64), parsed, True),  # another gkcat's
+                                   (head, {**parsed, first: {"domain": 42}}, True),  # not what a parser gives
+                                   (head, {k: "改过的内容" for k in parsed}, False)):  # changed since it was written
+        _write_cache(path, head2, parsed2, digest)
         result = run("-C", root, "validate", "--format", "json")
         assert result.exit_code == 0 and result.stdout == expected
     # a new gkcat (another digest of its code) does not read the old file
     monkeypatch.setattr(cache_module, "code_digest", lambda: "f" * 64)
     assert run("-C", root, "validate").exit_code == 0
-    assert len(list((root / ".gkcat-cache").glob("parsed-*.json"))) == 2
+    assert [p.name for p in (root / ".gkcat-cache").glob("parsed-*.json")] == ["parsed-ffffffffffffffff.json"]
 
 
 def test_a_cache_tracked_by_git_is_not_used(project, run, here):
@@ -94,11 +114,10 @@ def test_a_cache_tracked_by_git_is_not_used(project, run, here):
     git(root, "add", "-f", ".gkcat-cache")
     git(root, "commit", "-qm", "不应提交缓存")
     path = _cache_file(root)
-    body = json.loads(path.read_text(encoding="utf-8"))
-    key = next(k for k, v in body["parsed"].items() if isinstance(v, dict) and v.get("domain") == "yiwu-jiaoyu"
-               and "items" in v)
-    body["parsed"][key]["items"] = []  # what a hostile commit could feed every build
-    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    head, parsed = _read_cache(path)
+    key = next(k for k, v in parsed.items() if isinstance(v, dict) and v.get("domain") == "yiwu-jiaoyu" and "items" in v)
+    parsed[key]["items"] = []  # what a hostile commit could feed every build, its digest made to match
+    _write_cache(path, head, parsed)
     result = run("-C", root, "validate")
     assert "已被提交到 git，本次不使用它" in result.stderr
     shown = json.loads(run("-C", root, "show", "city", "--format", "json").stdout)
@@ -123,3 +142,36 @@ def test_the_sample_validates_the_same_from_the_cache(run, here, tmp_path):
     first = run("-C", sample, "validate", "--format", "json")
     again = run("-C", sample, "validate", "--format", "json")
     assert first.stdout == again.stdout and first.exit_code == again.exit_code == 0
+
+
+def test_a_series_of_edits_builds_the_same_with_and_without_the_cache(project, run, here, tmp_path, monkeypatch):
+    """Catalog files, templates, gkcat.yaml, a new gkcat, a corrupted entry, a deleted cache: after each, a build
+    through the cache is byte for byte a build from nothing with --no-cache."""
+    root = project()
+
+    def edit_file(rel: str, text: str):
+        return lambda: (root / rel).parent.mkdir(parents=True, exist_ok=True) or (root / rel).write_text(text, encoding="utf-8")
+
+    def corrupt():
+        path = _cache_file(root)
+        head, parsed = _read_cache(path)
+        _write_cache(path, head, {k: "not a catalog" for k in parsed}, digest=False)  # every entry changed
+
+    steps = [
+        ("a catalog file", edit_file("city/county/yiwu-jiaoyu.yaml",
+                                     "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政务服务中心]\n")),
+        ("a template", edit_file("templates/assets/gkcat.css", "body { color: #123; }\n")),
+        ("gkcat.yaml", lambda: (root / "gkcat.yaml").write_text(
+            (root / "gkcat.yaml").read_text(encoding="utf-8").replace("测试市基层", "测试市（第二版）基层"), encoding="utf-8")),
+        ("a new gkcat", lambda: monkeypatch.setattr(cache_module, "code_digest", lambda: "e" * 64)),
+        ("a corrupted cache", corrupt),
+        ("a deleted cache", lambda: shutil.rmtree(root / ".gkcat-cache")),
+    ]
+    assert run("-C", root, "validate").exit_code == 0  # the cache exists from the start
+    for n, (what, step) in enumerate(steps):
+        step()
+        cached, fresh = tmp_path / f"cached-{n}", tmp_path / f"fresh-{n}"
+        assert run("-C", root, "build", "-o", cached, env=EPOCH).exit_code == 0, what
+        assert run("-C", root, "build", "-o", fresh, "--no-cache", env=EPOCH).exit_code == 0, what
+        assert _tree(cached) == _tree(fresh), what
+        assert (root / ".gkcat-cache").is_dir(), what  # remade after being deleted

@@ -86,15 +86,22 @@ class ParseCache:
         """Write the entries this run used (so the file holds the project as it is), whole or not at all."""
         if self.path is None or (not self.new and self.used == set(self.entries)):
             return
-        body = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code_digest(),
-                "parsed": {k: self.entries[k] for k in sorted(self.used)}}
+        # a header line (what wrote it, and the digest of the rest), then the entries: a file changed in any
+        # byte since, by a crash, a full disk or a hand, fails the digest and is not read at all
+        body = json.dumps({k: self.entries[k] for k in sorted(self.used)}, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        head = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code_digest(),
+                "sha256": hashlib.sha256(body).hexdigest()}
         tmp: str | None = None
         try:
             _prepare(self.path.parent)
             fd, tmp = tempfile.mkstemp(prefix=".parsed.", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(body, f, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(fd, "wb") as f:
+                f.write(json.dumps(head).encode("utf-8") + b"\n" + body)
             os.replace(tmp, self.path)
+            for stale in self.path.parent.glob("parsed-*.json"):  # another gkcat's: it would only take up room
+                if stale != self.path:
+                    stale.unlink(missing_ok=True)
         except OSError:  # a read-only checkout, a full disk: the cache is only ever a help
             if tmp is not None:
                 with contextlib.suppress(OSError):
@@ -140,10 +147,14 @@ def open_cache(root: Path, enabled: bool = True, avoid: Path | None = None) -> P
     path = folder / f"parsed-{code_digest()[:16]}.json"
     cache = ParseCache(path)
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
+        first, _, body = path.read_bytes().partition(b"\n")
+        head = json.loads(first)
+        if not (isinstance(head, dict) and head.get("format") == _FORMAT and head.get("gkcat") == gkcat.__version__
+                and head.get("code") == code_digest() and head.get("sha256") == hashlib.sha256(body).hexdigest()):
+            return cache  # another gkcat's, or changed since it was written: worked out anew
+        parsed = json.loads(body)
     except (OSError, ValueError):
         return cache  # none yet, or corrupt or cut short: worked out anew
-    if isinstance(body, dict) and body.get("format") == _FORMAT and body.get("gkcat") == gkcat.__version__ \
-            and body.get("code") == code_digest() and isinstance(body.get("parsed"), dict):
-        cache.entries = {k: v for k, v in body["parsed"].items() if isinstance(k, str) and len(k) == 64}
+    if isinstance(parsed, dict):
+        cache.entries = {k: v for k, v in parsed.items() if isinstance(k, str) and len(k) == 64}
     return cache
