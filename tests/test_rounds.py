@@ -298,3 +298,20 @@ def test_imports_record_nothing_outside_the_project(sample, run, tmp_path):
     _set(out / "刘二堡镇-填报表.xlsx", "义务教育", {})
     assert run("-C", sample, "import", "xlsx", out / "刘二堡镇-填报表.xlsx").exit_code == 0
     assert {p for p in tmp_path.rglob("*") if ".git" not in p.parts} == seen
+
+
+def test_importing_the_round_folder_as_it_went_out_records_no_return(sample, run, tmp_path):
+    out = tmp_path / "out"
+    assert run("-C", sample, "round", "start", ROUND, LZ, "-o", out, env=EPOCH).exit_code == 0
+    before = (sample / f"rounds/{ROUND}.yaml").read_bytes()
+    result = run("-C", sample, "import", "xlsx", out)
+    assert result.exit_code == 0, result.output
+    assert "登记表.xlsx 是填报轮次的登记表，不是填报表：跳过" in result.output
+    assert "| 刘二堡镇-填报表.xlsx | 刘二堡镇 | 未交回（原样文件） |" in result.output
+    assert (sample / f"rounds/{ROUND}.yaml").read_bytes() == before  # nothing counts as returned
+    # one unit's form comes back into the same folder, edited: only it is returned
+    _set(out / "刘二堡镇-填报表.xlsx", "义务教育", {}, {"填报人": "李四"})
+    result = run("-C", sample, "import", "xlsx", out)
+    assert result.exit_code == 0, result.output
+    status = json.loads(run("-C", sample, "round", "status", ROUND, "--format", "json").stdout)
+    assert [f["unit"] for f in status["forms"] if f["returned"]] == ["刘二堡镇"]

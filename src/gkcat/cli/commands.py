@@ -350,7 +350,8 @@ def round_group() -> None:
 @click.pass_obj
 def round_start(directory: Path, name: str, locality: str, out: Path | None) -> None:
     """开始一轮：为 LOCALITY 及其下级写出每份填报表（县级以上每个部门一份，每个乡镇一份）和登记表，并在项目中记录本轮。"""
-    from gkcat.publish.forms import REGISTER, start_round
+    from gkcat.model.rounds import REGISTER
+    from gkcat.publish.forms import start_round
     started = start_round(directory, name, locality, out)
     for f in started.forms:
         click.echo(f"已写入 {started.folder / f.file}（{f.unit}，{f.items} 项）")

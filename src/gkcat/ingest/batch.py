@@ -27,10 +27,16 @@ from gkcat.ingest.rounds import UnknownRound, add_return, read_round, returned_b
 from gkcat.ingest.writer import Outcome, Refused, planned_changes
 from gkcat.model.form import APPLIES, ID, META_SHEET
 from gkcat.model.project import Locality, Project
-from gkcat.model.rounds import Return
+from gkcat.model.rounds import REGISTER_SHEET, Return
 from gkcat.resolve.catalog import Unknown, find_locality
 from gkcat.source.lock import project_lock
 from gkcat.source.tree import find_project
+
+
+class Skipped(GkcatError):
+    """A file in a folder of forms that is no form and needs no import (the round's register)."""
+
+    exit_code = 0
 
 
 def expand(paths: list[Path]) -> list[Path]:
@@ -99,6 +105,11 @@ class Batch:
         return "；".join(parts)
 
 
+def is_register(grids: list[Grid]) -> bool:
+    """The round's 登记表.xlsx (round start writes it beside the forms): no form, and nothing to import."""
+    return bool(grids) and grids[0].name == REGISTER_SHEET and "登记表" in grids[0].cell(0, 0)
+
+
 def looks_like_form_sheet(grids: list[Grid]) -> bool:
     """A sheet with a form's columns but no meta sheet: a form's sheet copied into a new workbook."""
     return any(ID in g.rows[1] and APPLIES in g.rows[1] for g in grids if len(g.rows) > 1)
@@ -135,6 +146,9 @@ def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, co
             res = FormResult(f)
             try:
                 _one(root, f, res, dry_run, conflicts, frozenset(written), locality)
+            except Skipped as err:
+                res.lines.append(str(err))
+                res.state = "跳过"
             except GkcatError as err:
                 res.lines += [*(err.details.splitlines() if err.details else []), str(err)]
                 res.exit_code = max(res.exit_code, err.exit_code or 1)
@@ -149,6 +163,8 @@ def _read(f: Path) -> tuple[list[Grid], FormFile, str]:
     grids = read_xlsx(f)
     form = read_form(grids)
     if form is None:
+        if is_register(grids):
+            raise Skipped(f"{f.name} 是填报轮次的登记表，不是填报表：跳过")
         if looks_like_form_sheet(grids):
             raise Refused(f"{f.name} 有填报表的列（{ID}、{APPLIES}），但缺少隐藏的工作表 {META_SHEET}：它可能是从填报表中复制出来的"
                           "工作表。请交回 gkcat 生成的原文件（可以在原文件中修改），不要用 --locality 把它当作标准目录表导入",
@@ -176,6 +192,11 @@ def _one(root: Path, f: Path, res: FormResult, dry_run: bool, conflicts: str,
             record = read_round(root, form.round)
         except UnknownRound:
             res.lines.append(f"注意：这份填报表属于轮次“{form.round}”，但项目中没有它的记录（rounds/{form.round}.yaml），交回情况未记录")
+    sent = record.form(form.identity) if record is not None else None
+    if sent is not None and sent.sha256 == sha:  # the very file that went out, put back unfilled
+        res.lines.append(f"{f.name}：这是发出时的原样文件（{res.unit}尚未交回），未导入，也不记作交回")
+        res.state = "未交回（原样文件）"
+        return
     before = returned_before(record, sha) if record is not None else None
     plan = plan_form(v.project, v.resolver, loc, form, conflicts, written)
     round_word = f"，轮次 {form.round}" if form.round else ""

@@ -14,6 +14,8 @@ from pydantic import Field
 from gkcat.model.files import Strict
 
 ROUNDS_DIR = "rounds"
+REGISTER_SHEET = "登记表"  # the register round start writes beside the forms, and import skips
+REGISTER = f"{REGISTER_SHEET}.xlsx"
 # A round's name is its file's name: letters (Chinese too), digits, "-" and "_", at most 40 of them.
 NAME = re.compile(r"^[^\W_][\w-]{0,39}$")
 
@@ -42,6 +44,7 @@ class SentForm(Strict):
     domains: list[str] = Field(default_factory=list, title="领域")
     items: int = Field(0, title="事项数")
     made: str = Field(title="制表时间")
+    sha256: str = Field("", title="发出时的文件摘要", description="导入时据此认出未经填写、原样放回的文件")
     returns: list[Return] = Field(default_factory=list, title="交回记录")
 
 

@@ -7,6 +7,7 @@ catalog, waits about two weeks, collects, and sends the next level down. A round
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 from gkcat.check.load import Loaded, require_valid
 from gkcat.ingest.rounds import check_name, save_round
 from gkcat.model.project import Locality
-from gkcat.model.rounds import RoundFile, SentForm, round_file
+from gkcat.model.rounds import REGISTER, REGISTER_SHEET, RoundFile, SentForm, round_file
 from gkcat.model.vocabulary import name_problem
 from gkcat.publish.deliver import check_target, is_assessment, write_file
 from gkcat.publish.outfolder import BuildRefused
@@ -29,7 +30,6 @@ from gkcat.resolve.form import form_sheets
 from gkcat.source.dates import build_time
 from gkcat.source.lock import project_lock
 
-REGISTER = "登记表.xlsx"
 WHOLE_LEVELS = ("town", "village")  # a town (and a village) fills in its whole catalog; above it, each department
 
 
@@ -112,9 +112,11 @@ def start_round(project_dir: Path, name: str, locality: str, out: Path | None = 
                                 for d in duty_lists(v.resolver, loc) if not d.roles and d.duties})
     with project_lock(root):
         folder.mkdir(parents=True, exist_ok=True)
-        for loc, scope, file in planned:
+        for n, (loc, scope, file) in enumerate(planned):
             data, _ = locality_form(v.project, v.resolver, loc, when, scope)
             write_file(folder / file, data, replace=False)
+            # the form as it went out: an import of these very bytes is no return
+            started.forms[n] = started.forms[n].model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
         write_file(folder / REGISTER, _register(v, name, started.forms, when), replace=False)
         save_round(root, RoundFile(round=name, locality=top.path, started=made, forms=started.forms))
     return started
@@ -130,7 +132,7 @@ def _register(v: Loaded, name: str, forms: list[SentForm], when: datetime) -> by
     kinds = [("text", 6.0), ("text", 18.0), ("text", 12.0), ("wide", 40.0), ("text", 8.0), ("wide", 30.0), ("text", 12.0)]
     table = simple_table(f"{v.project.config.title}：填报轮次“{name}”登记表", header, rows, kinds)
     wb = new_workbook()
-    write_table(wb, "登记表", table)
+    write_table(wb, REGISTER_SHEET, table)
     return save(wb, f"填报轮次“{name}”登记表", when)
 
 
