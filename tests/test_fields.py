@@ -79,3 +79,19 @@ def test_the_form_and_the_table_reader_read_one_vocabulary(written, audience):
                            ["政策", "文件", "内容", "依据", "区教育局", written, tick]])
         item = read_table(grid, list(NATIONAL_CHANNELS)).items[0]
         assert item.audience == audience and item.channels == ["政府网站"], tick
+
+
+def test_the_table_reader_reads_each_plain_field_as_the_registry_says():
+    """A plain field's cells are read by the kind of text the registry gives it (no branch per field)."""
+    from gkcat.ingest.grids import Grid
+    from gkcat.ingest.table_reader import _READERS, read_table
+    from gkcat.model.vocabulary import NATIONAL_CHANNELS
+
+    plain = [f for f in FIELDS if f.read]
+    assert {f.id for f in plain} == {"level1", "level2", "content", "basis", "deadline", "subject"}
+    assert all(f.read in _READERS for f in plain)
+    cells = ["1.1政策文件", "教育法律", "●甲●乙", "《法一》《法二》", "第一行\n第二行", "区教育局、区财政局"]
+    grid = Grid("表", [[f.label for f in plain], cells])
+    item = read_table(grid, list(NATIONAL_CHANNELS)).items[0]
+    assert (item.level1, item.level2, item.content, item.basis, item.deadline, item.subject) == \
+        ("政策文件", "教育法律", ["甲", "乙"], ["《法一》", "《法二》"], "第一行\n第二行", ["区教育局", "区财政局"])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from gkcat.errors import GkcatError
 from gkcat.ingest.channels import read_channels
 from gkcat.ingest.grids import Grid
-from gkcat.model.fields import FIELDS
+from gkcat.model.fields import BY_ID, FIELDS
 from gkcat.model.vocabulary import AUDIENCE_ALIASES, METHOD_ALIASES, TICKS
 
 SAME = "同上"
@@ -203,6 +203,10 @@ def _name(text: str) -> str:
     return line[m.end():] if m else line
 
 
+_READERS = {"name": _name, "lines": lambda text: "\n".join(_lines(text)), "bullets": _bullets, "basis": _basis,
+            "names": _names}
+
+
 def read_table(grid: Grid, channels: list[str]) -> ReadTable:
     """The standard table on a grid; NotATable when there is none."""
     h = _header_row(grid)
@@ -313,16 +317,9 @@ def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link:
     if beside:  # a tick with words: the tick counts, the words are kept as a note
         item.extra[NOTE_LABEL] = "\n".join(x for x in (item.extra.get(NOTE_LABEL, ""), f"{col.value}：{beside}") if x)
         item.remarks.append(f"“{text.strip()[:30]}”按打勾导入，文字“{beside[:20]}”记入{NOTE_LABEL}")
-    if kind in ("level1", "level2"):
-        setattr(item, kind, _name(text))
-    elif kind == "deadline":
-        item.deadline = "\n".join(_lines(text))
-    elif kind == "content":
-        item.content = _bullets(text)
-    elif kind == "basis":
-        item.basis = _basis(text)
-    elif kind == "subject":
-        item.subject = _names(text)
+    spec = BY_ID.get(kind)
+    if spec is not None and spec.read:  # a plain field: read by the kind of text the registry says it holds
+        setattr(item, kind, _READERS[spec.read](text))
     elif kind == "channels":
         cell = read_channels(text, channels)
         item.channels = cell.channels

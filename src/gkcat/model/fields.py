@@ -25,19 +25,24 @@ class FieldSpec:
     empty: tuple[str, str] | None = None  # (code, message) when the resolved value is empty
     width: float = 0  # XLSX column width of its column in the national layout (0: laid out by kind)
     common: bool = True  # may be one of gkcat.yaml's common_fields (共性要素)
+    # how an imported table's cell of it is read (ingest/table_reader.py): "name" one line without an outline
+    # number, "lines" its lines, "bullets" ●-separated elements, "basis" 《》-titled laws, "names" 、-separated
+    # names; "" for a field whose cells are read by their own rules (marks, channels, levels, links)
+    read: str = ""
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("level1", "一级事项", "一级事项", False, header="一级事项", width=10),
-    FieldSpec("level2", "二级事项", "二级事项", False, header="二级事项", width=14),
+    FieldSpec("level1", "一级事项", "一级事项", False, header="一级事项", width=10, read="name"),
+    FieldSpec("level2", "二级事项", "二级事项", False, header="二级事项", width=14, read="name"),
     FieldSpec("content", "公开内容（要素）", "公开内容", True, "一句话或一个列表，每项是一个要素", header="公开内容",
-              empty=("GK404", "没有公开内容：请填写 content"), width=30),
+              empty=("GK404", "没有公开内容：请填写 content"), width=30, read="bullets"),
     FieldSpec("basis", "公开依据", "公开依据", True, "法律、法规、规章或文件名称", header="公开依据",
-              empty=("GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"), width=26),
+              empty=("GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"), width=26, read="basis"),
     FieldSpec("deadline", "公开时限", "公开时限", False, "如：信息形成或者变更之日起20个工作日内", header="公开时限",
-              empty=("GK403", "公开时限为空：请填写 deadline，或在 defaults 中设定"), width=16),
+              empty=("GK403", "公开时限为空：请填写 deadline，或在 defaults 中设定"), width=16, read="lines"),
     FieldSpec("subject", "公开主体", "公开主体", True,
-              "部门角色（小写英文，如 education，按本地区 departments 解析）或部门全称", header="公开主体", width=14),
+              "部门角色（小写英文，如 education，按本地区 departments 解析）或部门全称", header="公开主体", width=14,
+              read="names"),
     FieldSpec("channels", "公开渠道和载体", "公开渠道", True, "取自 gkcat.yaml 的 channels 列表", header="公开渠道",
               empty=("GK402", "没有公开渠道：请填写 channels，或在 defaults 中设定"), width=30),
     FieldSpec("audience", "公开对象", "公开对象", False, header="公开对象"),
