@@ -225,3 +225,16 @@ def test_the_sample_shows_a_meaningful_report(run, tmp_path):
     assert data["shenyang/liaozhong"]["indicators"]["items_with_links"] >= 1
     assert _found(data["shenyang/shenhe"], "unclear_exclusions")  # reasons copied over many items
     assert all(x["indicators"]["last_change"] is None for x in data.values())  # a copy outside git
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("weights: {dead_links: nan}", "应为数（如 2 或 0.5），实际为“nan”"),
+    ("weights: {stale_catalog: -5}", "超出范围（应不小于 0"),
+    ("caps: {empty_domains: 500}", "超出范围（应不大于 100"),
+    ("publish: 是", "应为 true 或 false，实际为“是”"),
+])
+def test_assessment_settings_a_score_cannot_use_are_errors_in_chinese(root, run, setting, message):
+    config = root / "gkcat.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"assessment:\n  {setting}\n", encoding="utf-8")
+    result = run("-C", root, "validate")
+    assert result.exit_code == 1 and message in result.output and "Input should" not in result.output

@@ -141,15 +141,16 @@ def _default_levels() -> list[Level]:
 
 
 _INDICATOR = Literal[tuple(i.id for i in INDICATORS)]  # type: ignore[valid-type]  # ids from the indicator table
+_POINTS = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]  # points of a score out of 100
 
 
 class AssessmentConfig(Strict):
     """gkcat.yaml `assessment:`: how `gkcat assess` scores, and whether the site shows the report."""
 
     publish: bool = Field(False, title="在网站上发布", description="true：网站增加一页“网上检查”（默认不发布：检查是内部的）")
-    weights: dict[_INDICATOR, float] = Field(default_factory=dict, title="每项扣分",  # type: ignore[valid-type]
+    weights: dict[_INDICATOR, _POINTS] = Field(default_factory=dict, title="每项扣分",  # type: ignore[valid-type]
                                              description="指标 -> 每个问题扣几分（缺少链接为按比例扣分的满额）")
-    caps: dict[_INDICATOR, float] = Field(default_factory=dict, title="每项最多扣分",  # type: ignore[valid-type]
+    caps: dict[_INDICATOR, _POINTS] = Field(default_factory=dict, title="每项最多扣分",  # type: ignore[valid-type]
                                           description="指标 -> 这一项最多扣几分")
 
 

@@ -128,12 +128,17 @@ def _one(doc: SourceDoc, model: type[BaseModel], err: ErrorDetails, base: Path_)
         return doc.diag(path, "GK204", f"应为日期，写成 2022-06-30，实际为“{value}”", shown=shown)
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return doc.diag(path, "GK204", f"应为整数，实际为“{value}”", shown=shown)
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return doc.diag(path, "GK204", f"应为数（如 2 或 0.5），实际为“{value}”", shown=shown)
+    if kind in ("bool_parsing", "bool_type"):
+        return doc.diag(path, "GK204", f"应为 true 或 false，实际为“{value}”", shown=shown)
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = ctx.get("ge", ctx.get("le"))
         return doc.diag(path, "GK203", f"“{value}”超出范围（应{'不小于' if 'ge' in ctx else '不大于'} {bound}）", shown=shown)
     if kind in ("too_short", "string_too_short"):
         return doc.diag(path, "GK208", f"不能为空{_title(model, loc)}", shown=shown)
-    return doc.diag(path, "GK204", f"取值无效：{err.get('msg', '')}", shown=shown)
+    # pydantic's own words are English: only its kind of error is named, with the value
+    return doc.diag(path, "GK204", f"取值“{value}”无效（{kind}）", shown=shown)
 
 
 def model_diagnostics(doc: SourceDoc, model: type[BaseModel], error: ValidationError, base: Path_ = ()) -> list[Diagnostic]:
