@@ -561,3 +561,20 @@ def test_the_issues_example_through_an_import(sample, run, tmp_path):
     assert result.exit_code == 0, result.output
     after = overlay.read_text(encoding="utf-8")
     assert "exclude:" not in after and _above(after, comment) == "items:"
+
+
+@pytest.mark.parametrize("text", [
+    "# 头\n\n\ndomain: yiwu-jiaoyu\n\n\n# 关于排除\nexclude:\n  - id: a\n    reason: x\n\n  # 第二条\n  - id: b\n    reason: y\n# 尾\n",
+    "domain: d\nitems:\n  - id: a   # 行尾\n    level1: x\n\n# 末尾\n\n\n",
+    "domain: d\noverride:\n  a:\n    channels: [政府网站,\n      # 流内注释\n      两微一端]\n",
+])
+def test_an_edit_that_changes_nothing_leaves_the_text_as_it_was(text):
+    import yaml
+
+    assert edit(text, yaml.safe_load(text)) == text
+
+
+def test_blank_lines_around_a_kept_comment_stay_as_they_were():
+    text = "domain: d\nexclude:\n  - id: a\n    reason: x\n\n\n# 本区新增事项\n\nitems:\n  - id: b\n    level1: x\n"
+    new = edit(text, {"domain": "d", "items": [{"id": "b", "level1": "x"}]})
+    assert new == "domain: d\n\n\n# 本区新增事项\n\nitems:\n  - id: b\n    level1: x\n"

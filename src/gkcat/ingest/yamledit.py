@@ -94,6 +94,8 @@ def edit(text: str, target: dict[str, Any]) -> str:
     data = y.load(text[len(bom):])
     if not isinstance(data, CommentedMap):
         data = CommentedMap()
+    if _plain(data) == target:  # nothing to change: not even the layout ruamel would write anew
+        return text
     data = _merged(data, target)
     buf = io.StringIO()
     y.dump(data, buf)
@@ -152,9 +154,11 @@ def _comments_kept(old: str, new: str) -> str:
     above.pop(-1, None)  # above a line the edit removed: the comment goes with it
     out: list[str] = []
     for j, line in enumerate([*new_lines, ""]):
-        for kept in above.get(j, []):
-            if kept.strip() or (out and out[-1].strip()):  # no second blank line
-                out.append(kept if kept.endswith("\n") else kept + "\n")
+        block = above.get(j)
+        if block:  # the comments with the blank lines around them, as they were: the new text's blank lines go
+            while out and not out[-1].strip():
+                out.pop()
+            out += [kept if kept.endswith("\n") else kept + "\n" for kept in block]
         if j < len(new_lines) and new_kinds[j] != "#":
             out.append(line)
     text = "".join(out)
