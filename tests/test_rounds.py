@@ -315,3 +315,26 @@ def test_importing_the_round_folder_as_it_went_out_records_no_return(sample, run
     assert result.exit_code == 0, result.output
     status = json.loads(run("-C", sample, "round", "status", ROUND, "--format", "json").stdout)
     assert [f["unit"] for f in status["forms"] if f["returned"]] == ["刘二堡镇"]
+
+
+def test_a_form_of_the_first_layout_still_imports_and_says_what_it_cannot_merge(sample, run, tmp_path):
+    """Forms gkcat made before it kept each row as made (layout 1): rows unchanged since import as before; a row
+    the catalog changed since cannot be merged and is listed, exit 1."""
+    from test_form import _city_changes_ywjy_03
+
+    book = tmp_path / "old.xlsx"
+    assert run("-C", sample, "form", LZ, "-o", book, env=EPOCH).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    meta = wb["_gkcat"]
+    meta["B1"] = "1"
+    for row in meta.iter_rows(min_row=2):
+        if len(row) > 4:
+            row[4].value = None  # layout 1 kept only each row's digest
+    wb.save(book)
+    _set(book, "义务教育", {("ywjy-03", "公开时限"): "每学期开学前", ("ywjy-04", "公开时限"): "每学年初"})
+    _city_changes_ywjy_03(sample)
+    result = run("-C", sample, "import", "xlsx", book)
+    assert result.exit_code == 1 and "早期版本" in result.output and "事项 ywjy-03" in result.output
+    after = _show(run, sample)
+    assert after[("yiwu-jiaoyu", "ywjy-03")]["deadline"] == "每年9月底前"
+    assert after[("yiwu-jiaoyu", "ywjy-04")]["deadline"] == "每学年初"
