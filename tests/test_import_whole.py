@@ -123,3 +123,19 @@ def test_a_tick_with_words_in_an_audience_column_is_a_tick_and_a_note(sample, ru
     item = _shown(run, sample)["shehui-jiuzhu"][0]
     assert item["audience"] == "特定群体"
     assert any("特定群体：辖区低保对象" in v for v in item["extra"].values()), item["extra"]
+
+
+def test_printed_names_map_both_ways_and_unknown_ones_do_not(sample):
+    from gkcat.ingest.whole import match_domain
+    from gkcat.model.project import build_project
+    from gkcat.source.tree import load_sources
+
+    project, _ = build_project(load_sources(sample))
+    assert project is not None
+    for printed, domain in (("城乡规划", "guotu-kongjian-guihua"), ("国土空间规划", "guotu-kongjian-guihua"),
+                            ("重大项目建设", "zhongda-jianshe-xiangmu"), ("食品安全", "shipin-yaopin-jianguan"),
+                            ("惠农补贴", "shenong-butie"), ("社会救助", "shehui-jiuzhu"), ("shehui-jiuzhu", "shehui-jiuzhu")):
+        found = match_domain(project, printed)
+        assert found is not None and found.id == domain, printed
+    for printed in ("党务公开", "其他", ""):
+        assert match_domain(project, printed) is None, printed

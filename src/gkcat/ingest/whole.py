@@ -13,13 +13,16 @@ from gkcat.model.project import Project
 
 # Headers of a column above 一级事项 that names the domain
 DOMAIN_HEADERS = frozenset({"领域", "公开领域", "所属领域", "事项类别", "类别", "一级目录", "目录类别"})
-# Printed names of national domains that differ from the national tables' own (seed tables, real websites)
-PRINTED = {"重大项目建设": "重大建设项目", "重大项目": "重大建设项目", "食品监管": "食品药品监管", "食品安全": "食品药品监管",
-           "药品监管": "食品药品监管", "农业补贴": "涉农补贴", "惠农补贴": "涉农补贴", "国土空间规划": "城乡规划",
-           "规划": "城乡规划", "财政": "财政预决算", "预决算": "财政预决算", "房屋征收": "国有土地上房屋征收与补偿",
-           "土地征收": "农村集体土地征收", "危房改造": "农村危房改造", "综合执法": "城市综合执法", "教育": "义务教育",
-           "医疗卫生": "卫生健康", "卫生": "卫生健康", "养老": "养老服务", "法律服务": "公共法律服务", "社保": "社会保险",
-           "文化服务": "公共文化服务", "脱贫攻坚": "扶贫", "乡村振兴": "扶贫", "应急救灾": "救灾"}
+# Names under which the same domain is printed (the national tables' own, later renamings, short forms):
+# a printed name stands for the project's domain named by any name of its group.
+SYNONYMS = (
+    ("重大建设项目", "重大项目建设", "重大项目"), ("食品药品监管", "食品监管", "食品安全", "药品监管"),
+    ("涉农补贴", "农业补贴", "惠农补贴"), ("城乡规划", "国土空间规划", "规划"), ("财政预决算", "财政", "预决算"),
+    ("国有土地上房屋征收与补偿", "房屋征收"), ("农村集体土地征收", "土地征收"), ("农村危房改造", "危房改造"),
+    ("城市综合执法", "综合执法"), ("义务教育", "教育"), ("卫生健康", "医疗卫生", "卫生"), ("养老服务", "养老"),
+    ("公共法律服务", "法律服务"), ("社会保险", "社保"), ("公共文化服务", "文化服务"), ("扶贫", "脱贫攻坚", "乡村振兴"),
+    ("救灾", "应急救灾"),
+)
 
 
 def match_domain(project: Project, printed: str) -> DomainDef | None:
@@ -29,7 +32,11 @@ def match_domain(project: Project, printed: str) -> DomainDef | None:
     if not text:
         return None
     by_name = {norm(d.name): d for d in project.domains}
-    found = by_name.get(text) or project.domain(printed.strip()) or by_name.get(norm(PRINTED.get(text, "")))
+    found = by_name.get(text) or project.domain(printed.strip())
+    if found is not None:
+        return found
+    group = next((g for g in SYNONYMS if text in {norm(n) for n in g}), ())
+    found = next((by_name[norm(n)] for n in group if norm(n) in by_name), None)
     if found is not None:
         return found
     scored = []

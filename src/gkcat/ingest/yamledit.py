@@ -154,11 +154,11 @@ def _comments_kept(old: str, new: str) -> str:
     above.pop(-1, None)  # above a line the edit removed: the comment goes with it
     out: list[str] = []
     for j, line in enumerate([*new_lines, ""]):
-        block = above.get(j)
-        if block:  # the comments with the blank lines around them, as they were: the new text's blank lines go
+        comments = above.get(j)
+        if comments:  # the comments with the blank lines around them, as they were: the new text's blank lines go
             while out and not out[-1].strip():
                 out.pop()
-            out += [kept if kept.endswith("\n") else kept + "\n" for kept in block]
+            out += [kept if kept.endswith("\n") else kept + "\n" for kept in comments]
         if j < len(new_lines) and new_kinds[j] != "#":
             out.append(line)
     text = "".join(out)
