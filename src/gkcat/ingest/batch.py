@@ -20,7 +20,8 @@ from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.errors import GkcatError
 from gkcat.ingest.bounds import GridError, read_bounded
 from gkcat.ingest.form import FormFile, read_form
-from gkcat.ingest.formplan import FormPlan, plan_form
+from gkcat.ingest.formdata import FormPlan
+from gkcat.ingest.formplan import plan_form
 from gkcat.ingest.grids import Grid, read_xlsx
 from gkcat.ingest.importer import ImportRefused, at_cell, hidden_notes, import_file, land
 from gkcat.ingest.rounds import UnknownRound, add_return, read_round, returned_before, save_round
