@@ -338,3 +338,10 @@ def test_a_form_of_the_first_layout_still_imports_and_says_what_it_cannot_merge(
     after = _show(run, sample)
     assert after[("yiwu-jiaoyu", "ywjy-03")]["deadline"] == "每年9月底前"
     assert after[("yiwu-jiaoyu", "ywjy-04")]["deadline"] == "每学年初"
+
+
+def test_a_department_form_is_named_by_folder_and_role(project, run, tmp_path, monkeypatch):
+    root = project()
+    monkeypatch.chdir(tmp_path)
+    assert run("-C", root, "form", "city/county/town-a", "--department", "education", env=EPOCH).exit_code == 0
+    assert (tmp_path / "town-a-education-填报表.xlsx").is_file()  # a folder name with "-" kept whole

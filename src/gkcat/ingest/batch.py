@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from gkcat.check.load import Loaded, require_valid
+from gkcat.check.load import Loaded, Validation, load_project, valid
 from gkcat.compare.diff import Comparison
 from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.errors import GkcatError
+from gkcat.ingest import KEEP
 from gkcat.ingest.bounds import GridError, read_bounded
 from gkcat.ingest.form import FormFile, read_form
 from gkcat.ingest.formdata import FormPlan
@@ -106,9 +107,22 @@ class Batch:
         return "；".join(parts)
 
 
+@dataclass(frozen=True)
+class Workbook:
+    """A workbook given to import, read once: its bytes (for its digest) and its grids."""
+
+    raw: bytes
+    grids: list[Grid]
+
+    @staticmethod
+    def read(f: Path) -> Workbook:
+        raw = read_bounded(f)
+        return Workbook(raw, read_xlsx(f, raw))
+
+
 def is_register(grids: list[Grid]) -> bool:
     """The round's 登记表.xlsx (round start writes it beside the forms): no form, and nothing to import."""
-    return bool(grids) and grids[0].name == REGISTER_SHEET and "登记表" in grids[0].cell(0, 0)
+    return bool(grids) and grids[0].name == REGISTER_SHEET and REGISTER_SHEET in grids[0].cell(0, 0)
 
 
 def looks_like_form_sheet(grids: list[Grid]) -> bool:
@@ -120,33 +134,43 @@ def import_workbooks(project_dir: Path, paths: list[Path], locality: str | None,
                      sheet: str | None, force: bool, dry_run: bool, conflicts: str) -> Outcome | Batch:
     """`gkcat import xlsx`: one national table (with --locality), or returned forms, one or many."""
     files = expand(paths)
+    given: dict[Path, Workbook] = {}
     if len(files) == 1 and not paths[0].is_dir():
         try:
-            grids = read_xlsx(files[0])
+            given[files[0]] = book = Workbook.read(files[0])
         except GridError as err:
             raise Refused(str(err)) from None
-        if read_form(grids) is None:
-            if looks_like_form_sheet(grids):
-                _read(files[0])  # refused with the reason
-            return import_file(project_dir, "xlsx", files[0], locality, domain_id, sheet, force, dry_run)
+        if read_form(book.grids) is None:
+            if looks_like_form_sheet(book.grids):
+                _form(files[0], book)  # refused with the reason
+            return import_file(project_dir, "xlsx", files[0], locality, domain_id, sheet, force, dry_run, book.grids)
     if domain_id or sheet or force:
         raise Refused("--domain、--sheet、--force 只用于导入标准目录表；填报表自带地区和领域，导入时按单元格合并")
     if not files:
         raise Refused("给出的文件夹中没有 .xlsx 文件")
-    return import_forms(project_dir, files, dry_run, conflicts, locality)
+    return import_forms(project_dir, files, dry_run, conflicts, locality, given)
 
 
-def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, conflicts: str = "keep",
-                 locality: str | None = None) -> Batch:
-    """Import every returned form of `paths`, one after the other, under the project's lock."""
+def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, conflicts: str = KEEP,
+                 locality: str | None = None, given: dict[Path, Workbook] | None = None) -> Batch:
+    """Import every returned form of `paths`, one after the other, under the project's lock.
+
+    `given`: workbooks already read. Each form starts from the project as the last one left it: the load
+    the last one made after writing, else the project loaded anew.
+    """
     root = find_project(project_dir)
     results: list[FormResult] = []
     with project_lock(root):
         written: set[tuple[str, str, str, str]] = set()
+        now: Validation | None = None
         for f in expand(paths):
             res = FormResult(f)
             try:
-                _one(root, f, res, dry_run, conflicts, frozenset(written), locality)
+                book = (given or {}).get(f) or Workbook.read(f)
+                now = _one(root, f, book, res, dry_run, conflicts, frozenset(written), locality, now)
+            except GridError as err:  # a file that cannot be read: that file cannot be imported at all
+                res.lines.append(str(err))
+                res.exit_code, res.state = 2, "无法读取"
             except Skipped as err:
                 res.lines.append(str(err))
                 res.state = "跳过"
@@ -159,9 +183,9 @@ def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, co
     return Batch(results, dry_run)
 
 
-def _read(f: Path) -> tuple[list[Grid], FormFile, str]:
-    raw = read_bounded(f)
-    grids = read_xlsx(f)
+def _form(f: Path, book: Workbook) -> FormFile:
+    """The form in a workbook; Skipped for the round's register, Refused (with the reason) for anything else."""
+    grids = book.grids
     form = read_form(grids)
     if form is None:
         if is_register(grids):
@@ -171,16 +195,16 @@ def _read(f: Path) -> tuple[list[Grid], FormFile, str]:
                           "工作表。请交回 gkcat 生成的原文件（可以在原文件中修改），不要用 --locality 把它当作标准目录表导入",
                           exit_code=1)
         raise Refused(f"{f.name} 不是 gkcat 生成的填报表：导入标准目录表请单独导入它，并用 --locality 指定地区", exit_code=1)
-    return grids, form, hashlib.sha256(raw).hexdigest()
+    return form
 
 
-def _one(root: Path, f: Path, res: FormResult, dry_run: bool, conflicts: str,
-         written: frozenset[tuple[str, str, str, str]], locality: str | None) -> None:
-    try:
-        grids, form, sha = _read(f)
-    except GridError as err:
-        raise Refused(str(err), exit_code=2) from None
-    v = require_valid(root, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
+def _one(root: Path, f: Path, book: Workbook, res: FormResult, dry_run: bool, conflicts: str,
+         written: frozenset[tuple[str, str, str, str]], locality: str | None, now: Validation | None) -> Validation | None:
+    """Import one form; the project as it is afterwards when this form wrote it and loaded it again (else None)."""
+    form = _form(f, book)
+    sha = hashlib.sha256(book.raw).hexdigest()
+    loaded = now if now is not None else load_project(root)
+    v = valid(loaded, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
     if locality is not None and _named(v.project, locality) != form.locality:
         raise Refused(f"{f.name} 是“{form.locality}”的填报表，不是“{locality}”的：请去掉 --locality 或改正")
     loc = v.project.localities.get(form.locality)
@@ -197,7 +221,7 @@ def _one(root: Path, f: Path, res: FormResult, dry_run: bool, conflicts: str,
     if sent is not None and sent.sha256 == sha:  # the very file that went out, put back unfilled
         res.lines.append(f"{f.name}：这是发出时的原样文件（{res.unit}尚未交回），未导入，也不记作交回")
         res.state = "未交回（原样文件）"
-        return
+        return loaded
     before = returned_before(record, sha) if record is not None else None
     plan = plan_form(v.project, v.resolver, loc, form, conflicts, written)
     round_word = f"，轮次 {form.round}" if form.round else ""
@@ -212,7 +236,7 @@ def _one(root: Path, f: Path, res: FormResult, dry_run: bool, conflicts: str,
         res.state = "未导入"
         raise ImportRefused(f"{f.name}：有 {len(plan.problems)} 处不能接受，这份填报表未写入任何文件：请按上面的说明修改后再交回",
                             details="\n".join(plan.problems), exit_code=1)
-    _land(root, v, loc, plan, res, dry_run)
+    after = _land(root, v, loc, plan, res, dry_run)
     res.unapplied = len(plan.unapplied) + sum(1 for c in plan.conflicts if not c.taken)
     res.exit_code = 0 if plan.complete else 1
     res.state = ("试运行" if dry_run else "已写入" if res.written else "没有变化") + ("，有未写入的修改" if not plan.complete else "")
@@ -224,6 +248,7 @@ def _one(root: Path, f: Path, res: FormResult, dry_run: bool, conflicts: str,
             res.lines.append(f"注意：轮次“{form.round}”的记录中没有这份填报表（{form.identity}），交回情况未记录")
         else:
             res.written.append(save_round(root, add_return(record, form.identity, ret)))
+    return after if after is not None else loaded
 
 
 def _named(project: Project, given: str) -> str:
@@ -233,8 +258,9 @@ def _named(project: Project, given: str) -> str:
         raise Refused(str(err)) from None
 
 
-def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult, dry_run: bool) -> None:
-    """Check the form's changes on a copy and write them (unless a dry run); what it wrote and changed."""
+def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult, dry_run: bool) -> Validation | None:
+    """Check the form's changes on a copy and write them (unless a dry run); what it wrote and changed, and
+    the project loaded again after writing (None when nothing was written)."""
     changes = planned_changes(root, plan.files, True)
 
     def refused(problems: list[Diagnostic]) -> ImportRefused:
@@ -248,3 +274,4 @@ def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult,
     res.lines += out.report
     res.applied = plan.applied if (out.written or dry_run) else 0
     res.cells = set(plan.cells) if out.written else set()
+    return out.after

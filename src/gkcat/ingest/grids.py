@@ -71,11 +71,11 @@ def _formula_notes(grid: Grid, formulas: list[Formula]) -> None:
                              "文件中没有保存计算结果，按空白导入：请在 Excel 中重新计算并保存，或把公式改为数值"))
 
 
-def read_xlsx(path: Path) -> list[Grid]:
-    """Every sheet of a workbook as a grid, merges filled in from their first cell."""
+def read_xlsx(path: Path, raw: bytes | None = None) -> list[Grid]:
+    """Every sheet of a workbook as a grid, merges filled in from their first cell (`raw`: its bytes, if read)."""
     import openpyxl
 
-    raw = read_bounded(path)
+    raw = read_bounded(path) if raw is None else raw
     formulas = check_workbook(path.name, raw)
     try:
         # From bytes, not the path: openpyxl judges a file by its extension, a user's file by its name

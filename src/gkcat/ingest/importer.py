@@ -121,16 +121,17 @@ def hidden_notes(grids: list[Grid], imported: list[Grid]) -> list[str]:
 
 
 def import_file(project_dir: Path, kind: str, file: Path, locality: str | None, domain_id: str | None,
-                sheet: str | None, force: bool, dry_run: bool = False) -> Outcome:
-    """Read FILE into LOCALITY's domain files (a fill-in workbook names its own); write them, then validate."""
-    grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
+                sheet: str | None, force: bool, dry_run: bool = False, grids: list[Grid] | None = None) -> Outcome:
+    """Read FILE's tables into LOCALITY's domain files; write them, then validate (`grids`: FILE, if read)."""
+    if grids is None:
+        grids = read_xlsx(file) if kind == "xlsx" else read_html(file)
     # From reading the project to the last write: an import running beside it would otherwise plan
     # from the files as they were and overwrite its edits.
     with project_lock(find_project(project_dir)):
-        return _import_grids(project_dir, kind, file, grids, locality, domain_id, sheet, force, dry_run)
+        return _import_grids(project_dir, file, grids, locality, domain_id, sheet, force, dry_run)
 
 
-def _import_grids(project_dir: Path, kind: str, file: Path, grids: list[Grid], locality: str | None,
+def _import_grids(project_dir: Path, file: Path, grids: list[Grid], locality: str | None,
                   domain_id: str | None, sheet: str | None, force: bool, dry_run: bool) -> Outcome:
     v = require_valid(project_dir, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
     if locality is None:
@@ -226,7 +227,8 @@ def land(project_dir: Path, v: Loaded, loc: Locality, changes: Changes, out: Out
     out.dry_run = dry_run
     if not dry_run:
         out.written = write_changes(project_dir, changes)
-        out.diagnostics = load_project(project_dir).diagnostics
+        out.after = load_project(project_dir)
+        out.diagnostics = out.after.diagnostics
     return out
 
 

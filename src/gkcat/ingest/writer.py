@@ -39,6 +39,7 @@ class Outcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     changes: list[Comparison] = field(default_factory=list)  # what the import changes, in diff's terms
     dry_run: bool = False
+    after: Validation | None = None  # the project loaded again once written (a batch's next form starts from it)
 
 
 @contextmanager

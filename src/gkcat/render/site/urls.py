@@ -65,9 +65,10 @@ def workbook_paths(loc: Locality) -> tuple[str, ...]:
 FORM_SUFFIX = "-填报表.xlsx"
 
 
-def form_name(loc: Locality) -> str:
-    """A locality's fill-in workbook: `<folder>-填报表.xlsx` (gkcat form writes it under that name too)."""
-    return loc.path.rsplit("/", 1)[-1] + FORM_SUFFIX
+def form_name(loc: Locality, role: str = "") -> str:
+    """A locality's fill-in workbook: `<folder>-填报表.xlsx` (gkcat form writes it under that name too);
+    a department's part of it `<folder>-<role>-填报表.xlsx`."""
+    return loc.path.rsplit("/", 1)[-1] + (f"-{role}" if role else "") + FORM_SUFFIX
 
 
 def form_path(loc: Locality) -> str:
