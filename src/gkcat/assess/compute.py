@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from gkcat.check.load import Loaded, require_valid
@@ -39,7 +39,7 @@ class Sources:
 
     links: list[LinkUse]
     cache: dict[str, Result]
-    changes: dict[str, Commit]
+    changes: dict[str, Commit]  # a folder of the project -> the last commit that changed a file right in it
     round: RoundFile | None
     round_lines: dict[str, int]  # form identity -> its line in the round's file
 
@@ -48,7 +48,7 @@ def assess(v: Loaded, under: Locality | None, as_of: date) -> Assessment:
     """Every locality at and below `under` (all by default), assessed as of `as_of`."""
     project, root = v.project, v.project.root_dir
     record = latest_round(root)
-    sources = Sources(collect_links(project, v.resolver, under), read_cache(root), last_changes(root), record,
+    sources = Sources(collect_links(project, v.resolver, under), read_cache(root), _by_folder(last_changes(root)), record,
                       form_lines(root, record))
     places = list(under.walk()) if under is not None else list(project.localities.values())
     weights = _weights(project)
@@ -57,6 +57,17 @@ def assess(v: Loaded, under: Locality | None, as_of: date) -> Assessment:
         r.score = _score(r, weights)
     _rank(reports)
     return Assessment(as_of.isoformat(), weights, reports)
+
+
+def _by_folder(changes: dict[str, Commit]) -> dict[str, Commit]:
+    """Each folder's last change, from each file's: a locality's own files are those right in its folder."""
+    out: dict[str, Commit] = {}
+    for path, commit in changes.items():
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        # as moments, not text: commits made in different time zones compare by when they were made
+        if folder not in out or datetime.fromisoformat(commit.date) > datetime.fromisoformat(out[folder].date):
+            out[folder] = commit
+    return out
 
 
 def _weights(project: Project) -> dict[str, tuple[float, float]]:
@@ -180,9 +191,7 @@ def _tasks(loc: Locality, as_of: date, report: LocalityReport) -> None:
 
 def _change(loc: Locality, as_of: date, src: Sources, report: LocalityReport) -> None:
     """The last commit that changed one of the locality's own files (its folder, not the localities below)."""
-    prefix = f"{loc.path}/"
-    mine = [c for path, c in src.changes.items() if path.startswith(prefix) and "/" not in path[len(prefix):]]
-    last = max(mine, key=lambda c: c.date) if mine else None
+    last = src.changes.get(loc.path)
     report.indicators["last_change"] = last.date[:10] if last else None
     report.indicators["last_commit"] = last.sha if last else None
     days = (as_of - date.fromisoformat(last.date[:10])).days if last else None
