@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import gkcat
+from gkcat.source.yamldoc import NOT_CACHED
 
 CACHE_DIR = ".gkcat-cache"
 ENV = "GKCAT_CACHE_DIR"
@@ -63,21 +64,24 @@ class ParseCache:
     new: int = 0
     note: str = ""  # why the cache is not used, for the user
 
-    def get(self, raw: bytes) -> tuple[str, Any] | None:
-        """(key, data) when the file's bytes were parsed before; None otherwise (and the key to put it under)."""
-        if self.path is None:
-            return None
-        key = hashlib.sha256(raw).hexdigest()
-        data = self.entries.get(key)
-        if data is not None and _plain(data):  # what JSON could hold beyond a catalog's text is not taken
-            self.used.add(key)
-            return key, data
-        return None
+    @staticmethod
+    def key(raw: bytes) -> str:
+        """A file's key: the digest of its bytes."""
+        return hashlib.sha256(raw).hexdigest()
 
-    def put(self, raw: bytes, data: Any) -> None:
+    def get(self, key: str) -> Any:
+        """What the file of `key` parsed to in an earlier run, else NOT_CACHED (parse it)."""
+        if self.path is None:
+            return NOT_CACHED
+        data = self.entries.get(key)
+        if data is None or not _plain(data):  # what JSON could hold beyond a catalog's text is not taken
+            return NOT_CACHED
+        self.used.add(key)
+        return data
+
+    def put(self, key: str, data: Any) -> None:
         if self.path is None or not _plain(data):
             return
-        key = hashlib.sha256(raw).hexdigest()
         self.entries[key] = data
         self.used.add(key)
         self.new += 1

@@ -17,7 +17,7 @@ from pathlib import Path
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.errors import GkcatError, InputError, os_error_message
 from gkcat.source.cache import ParseCache
-from gkcat.source.yamldoc import SourceDoc, parse
+from gkcat.source.yamldoc import NOT_CACHED, SourceDoc, parse
 
 CONFIG_FILE = "gkcat.yaml"
 DOMAINS_FILE = "domains.yaml"
@@ -126,7 +126,7 @@ class ParseMemo:
     kept: int = 100_000
     racy: int = field(default_factory=lambda: RACY)  # read when made: a test may set RACY
 
-    def read(self, rel: str, path: str, cache: ParseCache | None) -> _Parsed:
+    def read(self, rel: str, path: str) -> _Parsed:
         try:
             st = os.stat(path)
         except OSError:
@@ -142,20 +142,21 @@ class ParseMemo:
             if len(self.parsed) >= self.kept:
                 self.parsed.clear()
                 self.status.clear()
-            found = self.parsed[key] = _parse(*key, cache)
+            found = self.parsed[key] = parse(*key)
         if status and time.time_ns() - max(status[3], status[4]) > self.racy:
             self.status[path] = (status, found)
         return found
 
 
-def _parse(rel: str, raw: bytes, cache: ParseCache | None) -> tuple[SourceDoc | None, list[Diagnostic]]:
+def _parse(rel: str, raw: bytes, cache: ParseCache) -> _Parsed:
     """Parse one file, or take what its bytes parsed to in an earlier run from the project cache."""
-    hit = cache.get(raw) if cache is not None else None
-    if hit is not None:
-        return parse(rel, raw, hit[1])
+    key = cache.key(raw)
+    hit = cache.get(key)
+    if hit is not NOT_CACHED:
+        return parse(rel, raw, hit)
     doc, problems = parse(rel, raw)
-    if cache is not None and doc is not None and doc.ok and not problems:
-        cache.put(raw, doc.data)
+    if doc is not None and doc.ok and not problems:
+        cache.put(key, doc.data)
     return doc, problems
 
 
@@ -170,7 +171,7 @@ def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = Non
         doc, problems = _parse(rel, read_input(Path(path), rel), cache)
         diags.extend(problems)
         return doc
-    doc, problems = (memo or ParseMemo()).read(rel, path, None)
+    doc, problems = (memo or ParseMemo()).read(rel, path)
     diags.extend(problems)
     return doc
 
