@@ -37,7 +37,7 @@ STALE_DAYS = 365
 class Sources:
     """What the assessment reads beyond the catalogs, read once for every locality."""
 
-    links: list[LinkUse]
+    links: dict[str, list[LinkUse]]  # locality -> the links its pages show
     cache: dict[str, Result]
     changes: dict[str, Commit]  # a folder of the project -> the last commit that changed a file right in it
     round: RoundFile | None
@@ -48,7 +48,7 @@ def assess(v: Loaded, under: Locality | None, as_of: date) -> Assessment:
     """Every locality at and below `under` (all by default), assessed as of `as_of`."""
     project, root = v.project, v.project.root_dir
     record = latest_round(root)
-    sources = Sources(collect_links(project, v.resolver, under), read_cache(root), _by_folder(last_changes(root)), record,
+    sources = Sources(_by_locality(collect_links(project, v.resolver, under)), read_cache(root), _by_folder(last_changes(root)), record,
                       form_lines(root, record))
     places = list(under.walk()) if under is not None else list(project.localities.values())
     weights = _weights(project)
@@ -57,6 +57,14 @@ def assess(v: Loaded, under: Locality | None, as_of: date) -> Assessment:
         r.score = _score(r, weights)
     _rank(reports)
     return Assessment(as_of.isoformat(), weights, reports)
+
+
+def _by_locality(uses: list[LinkUse]) -> dict[str, list[LinkUse]]:
+    out: dict[str, list[LinkUse]] = {}
+    for use in uses:
+        for path in use.localities:
+            out.setdefault(path, []).append(use)
+    return out
 
 
 def _by_folder(changes: dict[str, Commit]) -> dict[str, Commit]:
@@ -131,7 +139,7 @@ def _locality(v: Loaded, loc: Locality, as_of: date, src: Sources) -> LocalityRe
 
 
 def _links(loc: Locality, src: Sources, report: LocalityReport) -> None:
-    mine = [u for u in src.links if loc.path in u.localities]
+    mine = src.links.get(loc.path, [])
     checked = [src.cache[u.url].checked for u in mine if u.url in src.cache]
     report.indicators["links"] = len(mine)
     report.indicators["links_checked"] = len(checked)
