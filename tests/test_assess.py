@@ -174,6 +174,8 @@ def test_the_same_input_gives_the_same_report_in_every_format(root, run, tmp_pat
     first = run("-C", root, "assess", "--as-of", AS_OF).stdout
     assert first == run("-C", root, "assess", "--as-of", AS_OF).stdout
     assert "网上检查（截至 2022-09-01）" in first and "city/county/yiwu-jiaoyu.yaml:6: [理由待补充的排除]" in first
+    table = first.splitlines()[2:4]  # a table: its header, then a row per locality with its figures aligned under it
+    assert table[0].split()[:4] == ["地区", "层级", "得分", "排名"] and table[0].index("层级") == table[1].index("市级")
     markdown = run("-C", root, "assess", "--as-of", AS_OF, "--format", "markdown").stdout
     assert markdown.startswith("## 网上检查（截至 2022-09-01）") and "| 某某区 | 县级 | 82.5 | 1 |" in markdown
     only = _assess(run, root, "city/county/town-a")

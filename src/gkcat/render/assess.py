@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from gkcat.model.assessment import INDICATORS, Assessment, LocalityReport
@@ -30,8 +31,24 @@ def _facts(r: LocalityReport) -> str:
     return f"{_links_checked(r)}；{changed}"
 
 
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """Rows as an aligned text table (the first row is the header)."""
+    widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
 def assess_text(a: Assessment) -> str:
-    out = [f"网上检查（截至 {a.as_of}）：{len(a.localities)} 个地区；得分满分 100，按同一层级排名"]
+    out = [f"网上检查（截至 {a.as_of}）：{len(a.localities)} 个地区；得分满分 100，按同一层级排名", ""]
+    # the table first, with the figures each indicator counts; every locality's findings under it
+    head = ["地区", "层级", "得分", "排名", *(label for _, label in COLUMNS)]
+    out += _table([head] + [[r.name, LEVEL_ZH.get(r.level, r.level), f"{r.score:g}", str(r.rank),
+                             *(str(r.indicators.get(key, 0)) for key, _ in COLUMNS)] for r in a.localities])
+    out.append("")
     for r in a.localities:
         figures = "，".join(f"{label} {r.indicators.get(key, 0)}" for key, label in COLUMNS)
         out.append(f"{r.name}（{r.locality}，{LEVEL_ZH.get(r.level, r.level)}）得分 {r.score:g}，第 {r.rank} 名：{figures}；{_facts(r)}")
