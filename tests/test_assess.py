@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import unicodedata
 from pathlib import Path
 
 import openpyxl
@@ -175,7 +176,11 @@ def test_the_same_input_gives_the_same_report_in_every_format(root, run, tmp_pat
     assert first == run("-C", root, "assess", "--as-of", AS_OF).stdout
     assert "网上检查（截至 2022-09-01）" in first and "city/county/yiwu-jiaoyu.yaml:6: [理由待补充的排除]" in first
     table = first.splitlines()[2:4]  # a table: its header, then a row per locality with its figures aligned under it
-    assert table[0].split()[:4] == ["地区", "层级", "得分", "排名"] and table[0].index("层级") == table[1].index("市级")
+    def columns(text: str) -> int:  # where a text ends on a terminal: CJK characters take two columns
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    assert table[0].split()[:4] == ["地区", "层级", "得分", "排名"]
+    assert columns(table[0][:table[0].index("层级")]) == columns(table[1][:table[1].index("市级")])
     markdown = run("-C", root, "assess", "--as-of", AS_OF, "--format", "markdown").stdout
     assert markdown.startswith("## 网上检查（截至 2022-09-01）") and "| 某某区 | 县级 | 82.5 | 1 |" in markdown
     only = _assess(run, root, "city/county/town-a")
