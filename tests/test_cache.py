@@ -30,20 +30,27 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def _read_cache(path: Path) -> tuple[dict, dict]:
+    """The header and the files as parsed (the cache's kind "parsed")."""
+    head, kinds = _read_kinds(path)
+    return head, kinds["parsed"]
+
+
+def _read_kinds(path: Path) -> tuple[dict, dict]:
     first, _, body = path.read_bytes().partition(b"\n")
     return json.loads(first), json.loads(body)
 
 
-def _write_cache(path: Path, head: dict, parsed: dict, digest: bool = True) -> None:
-    """Write a cache file; with `digest`, its header made to match the changed entries (as a writer of it would)."""
-    body = json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+def _write_cache(path: Path, head: dict, parsed: dict, digest: bool = True, **kinds: dict) -> None:
+    """Write a cache file (the files as parsed, and other kinds as given, the rest as they are); with `digest`,
+    its header made to match the changed entries (as a writer of it would)."""
+    body = json.dumps({**_read_kinds(path)[1], "parsed": parsed, **kinds}, ensure_ascii=False).encode("utf-8")
     if digest:
         head = dict(head, sha256=hashlib.sha256(body).hexdigest())
     path.write_bytes(json.dumps(head).encode("utf-8") + b"\n" + body)
 
 
 def _cache_file(root: Path) -> Path:
-    found = list((root / ".gkcat-cache").glob("parsed-*.json"))
+    found = list((root / ".gkcat-cache").glob("memo-*.json"))
     assert len(found) == 1, found
     return found[0]
 
@@ -101,10 +108,17 @@ def test_a_corrupt_truncated_or_foreign_cache_is_ignored_and_remade(project, run
         _write_cache(path, head2, parsed2, digest)
         result = run("-C", root, "validate", "--format", "json")
         assert result.exit_code == 0 and result.stdout == expected
+    # check results that are not what a check gives (their digest made to match) are worked out anew
+    kinds = _read_kinds(path)[1]
+    for bad in ([["x"]], {"a": 1}, [["f.yaml", 1, 1, "GK999", "?", "", "error"]], [["f.yaml", True, 1, "GK301", "?", "", "error"]]):
+        assert len(kinds) > 1
+        _write_cache(path, head, parsed, **{k: {key: bad for key in v} for k, v in kinds.items() if k != "parsed"})
+        result = run("-C", root, "validate", "--format", "json")
+        assert result.exit_code == 0 and result.stdout == expected, bad
     # a new gkcat (another digest of its code) does not read the old file
     monkeypatch.setattr(cache_module, "code_digest", lambda: "f" * 64)
     assert run("-C", root, "validate").exit_code == 0
-    assert [p.name for p in (root / ".gkcat-cache").glob("parsed-*.json")] == ["parsed-ffffffffffffffff.json"]
+    assert [p.name for p in (root / ".gkcat-cache").glob("memo-*.json")] == ["memo-ffffffffffffffff.json"]
 
 
 def test_a_cache_tracked_by_git_is_not_used(project, run, here):
@@ -129,7 +143,7 @@ def test_gkcat_cache_dir_moves_it_and_the_output_folder_never_holds_it(project, 
     moved = tmp_path / "ci-cache"
     monkeypatch.setenv("GKCAT_CACHE_DIR", str(moved))
     assert run("-C", root, "validate").exit_code == 0
-    assert list(moved.glob("parsed-*.json")) and not (root / ".gkcat-cache").exists()
+    assert list(moved.glob("memo-*.json")) and not (root / ".gkcat-cache").exists()
     out = tmp_path / "out"
     monkeypatch.setenv("GKCAT_CACHE_DIR", str(out / "cache"))
     result = run("-C", root, "build", "-o", out, env=EPOCH)
@@ -175,3 +189,26 @@ def test_a_series_of_edits_builds_the_same_with_and_without_the_cache(project, r
         assert run("-C", root, "build", "-o", fresh, "--no-cache", env=EPOCH).exit_code == 0, what
         assert _tree(cached) == _tree(fresh), what
         assert (root / ".gkcat-cache").is_dir(), what  # remade after being deleted
+
+
+def test_a_new_process_takes_the_check_results_over_and_resolves_nothing(project, here, monkeypatch):
+    """What makes a second `gkcat validate` fast: every file's check results come from the cache, keyed by its
+    chain of files, so no catalog is resolved; after an edit, only the edited chain is."""
+    from gkcat.check.load import load_project
+    from gkcat.resolve.resolver import Resolver
+
+    root = project()
+    resolved: list[str] = []
+    real = Resolver._resolve
+    monkeypatch.setattr(Resolver, "_resolve", lambda self, loc, d: resolved.append(f"{loc.path} {d.id}") or real(self, loc, d))
+    first = load_project(root, cache=True)
+    assert resolved
+    resolved.clear()
+    again = load_project(root, cache=True)
+    assert resolved == [] and again.diagnostics == first.diagnostics
+    (root / "city/county/yiwu-jiaoyu.yaml").write_text(
+        "domain: yiwu-jiaoyu\noverride:\n  nope:\n    channels: [政府网站]\n", encoding="utf-8")
+    third = load_project(root, cache=True)
+    assert [d.code for d in third.diagnostics] == ["GK302"]
+    # the edited domain, along the chains the edit reaches (and the city above, which they start from)
+    assert "city/county yiwu-jiaoyu" in resolved and all(r.endswith(" yiwu-jiaoyu") for r in resolved), resolved

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gkcat.check.memo import CheckMemo
 from gkcat.check.overlays import check_overlays
 from gkcat.check.values import ValueChecker, check_roles
 from gkcat.check.withheld import check_withheld
@@ -16,9 +15,10 @@ from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
 from gkcat.model.project import Project, build_project
 from gkcat.resolve.resolver import Resolver
-from gkcat.source.cache import open_cache
+from gkcat.source.cache import open_store
 from gkcat.source.dates import build_time
-from gkcat.source.tree import ParseMemo, find_project, load_sources
+from gkcat.source.memo import Memo
+from gkcat.source.tree import find_project, load_sources
 
 
 @dataclass
@@ -28,9 +28,9 @@ class Validation:
     project: Project | None
     resolver: Resolver | None
     diagnostics: list[Diagnostic]
-    memo: CheckMemo = field(default_factory=CheckMemo)  # for loading the same project again (check/memo.py)
+    # what the load worked out, for loading the same project again in this process (source/memo.py)
+    memo: Memo = field(default_factory=Memo)
     notes: list[str] = field(default_factory=list)  # what the user should know (the cache was not used ...)
-    parsed: ParseMemo = field(default_factory=ParseMemo)  # the files as parsed, for loading the project again
 
     def ok(self, strict: bool = False) -> bool:
         return not has_errors(self.diagnostics, strict)
@@ -69,8 +69,8 @@ def load_project(directory: Path, earlier: Validation | None = None, cache: bool
                  avoid: Path | None = None) -> Validation:
     """Load the project in `directory`, resolve it and check it all. Raises ProjectNotFound without gkcat.yaml.
 
-    `earlier`, a load of the same project before some files changed (gkcat serve), lends the
-    resolved states and check results whose inputs are unchanged (resolve/resolver.py, check/memo.py).
+    `earlier`, a load of the same project before some files changed (gkcat serve), lends its memo: the
+    files parsed, resolved states and check results whose inputs are unchanged (source/memo.py).
 
     `cache`: read through the project cache (source/cache.py) and keep it up to date; `avoid`: a folder it
     must not be in (the build's output).
@@ -78,25 +78,24 @@ def load_project(directory: Path, earlier: Validation | None = None, cache: bool
     NOTE: the order is the pipeline's: files, models, resolution (pure), then every check on the
     resolved catalogs; diagnostics are sorted once at the end.
     """
-    store = open_cache(find_project(directory), avoid=avoid) if cache else None
-    tree = load_sources(directory, store, earlier.parsed if earlier is not None else None)
-    if store is not None:
-        store.save()
+    store = open_store(find_project(directory), avoid=avoid) if cache and earlier is None else None
+    memo = earlier.memo.next() if earlier is not None else Memo(store)
+    tree = load_sources(directory, memo)
     project, diags = build_project(tree)
     diags = tree.diagnostics + diags
     notes = [store.note] if store is not None and store.note else []
     if project is None:
-        return Validation(None, None, sort_diagnostics(diags), notes=notes, parsed=tree.memo or ParseMemo())
-    resolver = Resolver(project, earlier.resolver if earlier is not None else None)
-    memo = earlier.memo.next() if earlier is not None else CheckMemo()
+        memo.save()
+        return Validation(None, None, sort_diagnostics(diags), memo, notes)
+    resolver = Resolver(project, memo)
     checker = ValueChecker(project, diags)
     _check_defaults(project, checker)
     diags += check_overlays(resolver, checker, memo)
     diags += check_roles(resolver, memo)
     diags += check_workplans(project)
     diags += check_withheld(project, build_time(project.root_dir).date())
-    resolver.take_over()
-    return Validation(project, resolver, sort_diagnostics(diags), memo, notes, tree.memo or ParseMemo())
+    memo.save()
+    return Validation(project, resolver, sort_diagnostics(diags), memo, notes)
 
 
 def _check_defaults(project: Project, checker: ValueChecker) -> None:

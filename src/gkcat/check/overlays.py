@@ -3,7 +3,6 @@ file defines or overrides, run on the values as resolved (defaults applied, patc
 
 from __future__ import annotations
 
-from gkcat.check.memo import CheckMemo
 from gkcat.check.values import ValueChecker
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean
 from gkcat.model.project import DomainSource, Locality
@@ -20,6 +19,12 @@ from gkcat.resolve.resolver import (
     SetAside,
     patch_values,
 )
+from gkcat.source.memo import Key, Kind, Memo
+
+# A file's set-aside requests and value checks, by its state's key and what the checker reads beyond it
+# (ValueChecker.context): kept on disk too, so a new process checks only the files whose chain changed.
+OVERLAY_CHECKS: Kind[list[Diagnostic]] = Kind("overlay-checks", dump=lambda found: [d.json() for d in found],
+                                             load=Diagnostic.read_all)
 
 
 def _diagnostic(a: SetAside, parent: DomainState) -> Diagnostic:
@@ -49,7 +54,7 @@ def _diagnostic(a: SetAside, parent: DomainState) -> Diagnostic:
     return doc.diag(path, "GK301", f"负面清单标识“{item_id}”重复")
 
 
-def check_overlays(resolver: Resolver, checker: ValueChecker, memo: CheckMemo) -> list[Diagnostic]:
+def check_overlays(resolver: Resolver, checker: ValueChecker, memo: Memo) -> list[Diagnostic]:
     """Every file's set-aside requests and the value checks of what it sets, as diagnostics."""
     project = resolver.project
     out: list[Diagnostic] = []
@@ -58,14 +63,14 @@ def check_overlays(resolver: Resolver, checker: ValueChecker, memo: CheckMemo) -
             domain = project.domain(src.stem)
             if src.model is None or domain is None:
                 continue
-            key = ("overlay", resolver.key(loc, domain), checker.context)
+            key = Key(OVERLAY_CHECKS, f"{resolver.key(loc, domain)} {checker.context}")
             found = memo.get(key)
             if found is None:
                 state = resolver.state(loc, domain)
                 parent = resolver.state(loc.parent, domain) if loc.parent else DomainState([], [], [])
                 found = [_diagnostic(a, parent) for a in state.set_aside]
                 _check_values(loc, src, state, checker.writing_to(found), {a.path for a in state.set_aside})
-            memo.keep(key, found)
+                memo.keep(key, found)
             out += found
     return out
 

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from gkcat.check.memo import CheckMemo
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean, quote_list
 from gkcat.model.fields import FIELDS
 from gkcat.model.files import DomainDef
@@ -17,6 +16,7 @@ from gkcat.model.vocabulary import LEVEL_ZH, channel_base, is_role
 from gkcat.resolve.item import ItemValues
 from gkcat.resolve.provenance import Step
 from gkcat.resolve.resolver import Entry, Resolver
+from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.yamldoc import Path_, SourceDoc, format_path
 
 # fields whose empty value is a warning, in registry order (model/fields.py)
@@ -123,45 +123,75 @@ def _role_for(loc: Locality, other: Locality, name: str) -> str | None:
     return found[0] if found else None
 
 
-def check_roles(resolver: Resolver, memo: CheckMemo) -> list[Diagnostic]:
+# The roles the published entries of a locality use, and the lead roles of its domains, that name no
+# department there: (file, data path, role) each. By the keys of the locality's states, which name its chain's
+# locality files and so its roles; kept on disk too. And one domain's part of the entries, shared by the towns
+# of a county that publish the same entries with the same roles: by the key of the state that made the
+# entries, the level and the roles (in the process only).
+UNNAMED_ROLES: Kind[tuple[tuple[str, Path_, str], ...]] = Kind(
+    "unnamed-roles", dump=lambda found: [[rel, list(path), role] for rel, path, role in found],
+    load=lambda data: _read_unnamed(data))
+UNNAMED_USED: Kind[tuple[tuple[str, Path_, str], ...]] = Kind("unnamed-used")
+
+
+def check_roles(resolver: Resolver, memo: Memo) -> list[Diagnostic]:
     """Every role used by a published item, and every lead role, resolves at each locality."""
     project = resolver.project
-    missing: dict[tuple[str, str], tuple[Step, str, list[Locality]]] = {}
-    cache: dict[tuple[int, str, frozenset[str]], list[tuple[tuple[str, str], Step, str]]] = {}
+    docs = _docs(project)
+    missing: dict[tuple[str, Path_, str], list[Locality]] = {}
     for loc in project.localities.values():
-        have = frozenset(loc.roles)
-        for index, domain in enumerate(project.domains):
-            if not project.reaches(domain, loc):
-                continue
-            # the locality's roles come from the locality files of its chain, which the key names
-            key = ("roles", resolver.key(loc, domain))
-            found = memo.get(key)
-            if found is None:
-                found = _unresolved(resolver, loc, have, index, domain, cache)
-            memo.keep(key, found)
-            for at, step, role in found:
-                missing.setdefault(at, (step, role, []))[2].append(loc)
-    return [step.doc.diag(step.path, "GK303", unresolved_role(role, locs)) for step, role, locs in missing.values()]
+        reached = [(i, d) for i, d in enumerate(project.domains) if project.reaches(d, loc)]
+        print_ = hashlib.blake2b(" ".join(resolver.key(loc, d) for _, d in reached).encode(), digest_size=20).hexdigest()
+        key = Key(UNNAMED_ROLES, print_)
+        found = memo.get(key)
+        if found is None:
+            found = memo.keep(key, _unresolved(resolver, memo, loc, reached))
+        for at in found:
+            missing.setdefault(at, []).append(loc)
+    return [docs[rel].diag(path, "GK303", unresolved_role(role, locs)) for (rel, path, role), locs in missing.items()
+            if rel in docs]
 
 
-def _unresolved(resolver: Resolver, loc: Locality, have: frozenset[str], index: int, domain: DomainDef,
-                cache: dict[tuple[int, str, frozenset[str]], list[tuple[tuple[str, str], Step, str]]],
-                ) -> list[tuple[tuple[str, str], Step, str]]:
-    """The roles of one domain at one locality (which has the roles `have`) that name no department
-    there: (where, step, role). The towns of a county mostly publish the same entries with the same
-    roles, so the entries' part is worked out once per (entries, level, roles)."""
-    project = resolver.project
+def _docs(project: Project) -> dict[str, SourceDoc]:
+    """Every file of the project that an item's values can come from, by its path (the roles' findings name it)."""
+    docs = {project.config_doc.rel: project.config_doc}
+    if project.domains_doc is not None:
+        docs[project.domains_doc.rel] = project.domains_doc
+    for loc in project.localities.values():
+        docs.update((src.doc.rel, src.doc) for src in loc.files.values())
+    return docs
+
+
+def _read_unnamed(data: object) -> tuple[tuple[str, Path_, str], ...] | None:
+    if not isinstance(data, list):
+        return None
     out = []
-    for j, role in enumerate(domain.lead):
-        if role not in have and project.domains_doc is not None:
-            out.append(((project.domains_doc.rel, f"{index}.{j}"), Step(project.domains_doc, (index, "lead", j), "定义"), role))
-    entries = resolver.published(loc, domain)
-    key = (id(entries), loc.level, have)  # `published` keeps the list alive, so its id stays its own
-    unnamed = cache.get(key)
-    if unnamed is None:
-        used = _roles_used(entries)
-        unnamed = cache[key] = [((used[r].doc.rel, f"{used[r].path}:{r}"), used[r], r) for r in sorted(used.keys() - have)]
-    return out + unnamed if out else unnamed
+    for one in data:
+        if not (isinstance(one, list) and len(one) == 3 and isinstance(one[0], str) and isinstance(one[2], str)
+                and isinstance(one[1], list) and all(type(p) in (str, int) for p in one[1])):
+            return None
+        out.append((one[0], tuple(one[1]), one[2]))
+    return tuple(out)
+
+
+def _unresolved(resolver: Resolver, memo: Memo, loc: Locality, reached: list[tuple[int, DomainDef]],
+                ) -> tuple[tuple[str, Path_, str], ...]:
+    """The roles of the domains `reached` at one locality that name no department there, domain by domain."""
+    project = resolver.project
+    have = loc.roles.keys()
+    roles = " ".join(sorted(have))
+    out: list[tuple[str, Path_, str]] = []
+    for index, domain in reached:
+        for j, role in enumerate(domain.lead):
+            if role not in have and project.domains_doc is not None:
+                out.append((project.domains_doc.rel, (index, "lead", j), role))
+        key = Key(UNNAMED_USED, f"{resolver.made_key(loc, domain)} {loc.level} {roles}")
+        found = memo.get(key)
+        if found is None:
+            used = _roles_used(resolver.published(loc, domain))
+            found = memo.keep(key, tuple((used[r].doc.rel, used[r].path, r) for r in sorted(used.keys() - have)))
+        out += found
+    return tuple(out)
 
 
 def unresolved_role(role: str, locs: list[Locality]) -> str:

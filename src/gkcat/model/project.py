@@ -13,6 +13,7 @@ from gkcat.model.files import DomainDef, DomainFile, DomainsFile, LocalityFile, 
 from gkcat.model.validation import validate_model, validate_pruned
 from gkcat.model.vocabulary import LEVEL_ZH, LEVELS, SLUG, name_problem
 from gkcat.model.workplan import WorkPlanFile
+from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.tree import DOMAINS_FILE, SourceTree
 from gkcat.source.yamldoc import SourceDoc
 
@@ -123,7 +124,7 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
     levels: list[str] = list(config.levels) if config else list(LEVELS)
     for src in tree.localities.values():
         parent = localities.get(src.parent) if src.parent else None
-        loc = _locality(src.path, src.depth, parent, src.locality, levels, diags, config is not None)
+        loc = _locality(tree.memo, src.path, src.depth, parent, src.locality, levels, diags, config is not None)
         if loc is None:
             continue
         localities[loc.path] = loc
@@ -136,11 +137,11 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
                 if isinstance(data, dict) and not isinstance(data.get("domain"), str):
                     data = {**data, "domain": stem}  # reported below if missing; keeps the rest checkable
                     diags.append(doc.diag(("domain",), "GK202", f"缺少必填字段“domain”（领域标识，应为“{stem}”）"))
-                model, partial, problems = _validated(doc, DomainFile, data)
+                model, partial, problems = _validated(tree.memo, doc, DomainFile, data)
                 diags.extend(problems)
             loc.files[stem] = DomainSource(stem, doc, model, _dropped(doc.data, model) if partial else set())
         for year, doc in sorted(src.workplan_files.items()):
-            loc.workplans[year] = _workplan(year, doc, diags)
+            loc.workplans[year] = _workplan(tree.memo, year, doc, diags)
     if config is None or tree.config is None:
         return None, diags
     top = localities.get(config.root)
@@ -152,13 +153,16 @@ def build_project(tree: SourceTree) -> tuple[Project | None, list[Diagnostic]]:
     return project, diags
 
 
-def _validated(doc: SourceDoc, model: type[Any], data: object) -> tuple[Any, bool, list[Diagnostic]]:
+# A file validated against a model: (the model or None, whether values were removed, the problems). In the
+# process only: gkcat serve does not validate an unchanged file again.
+VALIDATED: Kind[tuple[Any, bool, list[Diagnostic]]] = Kind("validated")
+
+
+def _validated(memo: Memo, doc: SourceDoc, model: type[Any], data: object) -> tuple[Any, bool, list[Diagnostic]]:
     """validate_pruned, once per document: `data` is the document's own (at most given its domain from
-    its file name), so an unchanged file is not validated again when the project is loaded again."""
-    found = doc.derived.get(model)
-    if found is None:
-        found = doc.derived[model] = validate_pruned(doc, model, data)
-    return found
+    its file name, which `rel` names), so the key is the model, the path and the text."""
+    return memo.make(Key(VALIDATED, f"{model.__name__}\0{doc.rel}\0{doc.digest}"),
+                     lambda: validate_pruned(doc, model, data))
 
 
 def _config(tree: SourceTree, diags: list[Diagnostic]) -> ProjectConfig | None:
@@ -214,7 +218,7 @@ def _domains(tree: SourceTree, diags: list[Diagnostic], broken: set[str]) -> tup
     return list(domains.values()), doc
 
 
-def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | None, levels: list[str],
+def _locality(memo: Memo, path: str, depth: int, parent: Locality | None, doc: SourceDoc | None, levels: list[str],
               diags: list[Diagnostic], check_levels: bool) -> Locality | None:
     if depth >= len(levels):
         if check_levels and doc is not None:
@@ -229,7 +233,7 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
     # A refused or broken locality.yaml is reported once; the locality stays, named by its folder,
     # so that its towns keep their parent instead of failing as if they were the top.
     if doc is not None and doc.ok:
-        model, _, problems = _validated(doc, LocalityFile, doc.data)
+        model, _, problems = _validated(memo, doc, LocalityFile, doc.data)
         diags.extend(problems)
     if model is None or doc is None:
         return loc
@@ -245,10 +249,10 @@ def _locality(path: str, depth: int, parent: Locality | None, doc: SourceDoc | N
     return loc
 
 
-def _workplan(year: int, doc: SourceDoc, diags: list[Diagnostic]) -> WorkPlanSource:
+def _workplan(memo: Memo, year: int, doc: SourceDoc, diags: list[Diagnostic]) -> WorkPlanSource:
     plan: WorkPlanFile | None = None
     if doc.ok:
-        plan, _, problems = _validated(doc, WorkPlanFile, doc.data)
+        plan, _, problems = _validated(memo, doc, WorkPlanFile, doc.data)
         diags.extend(problems)
     if plan is not None and plan.year != year:
         diags.append(doc.diag(("year",), "GK316", f"year 应与文件名中的年份一致，为 {year}，实际为 {plan.year}"))

@@ -21,6 +21,7 @@ from gkcat.model.files import DomainDef, DomainFile, Item, ItemDefaults, ItemPat
 from gkcat.model.project import DomainSource, Locality, Project
 from gkcat.resolve.item import ItemValues
 from gkcat.resolve.provenance import Step
+from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.yamldoc import Path_, SourceDoc
 
 
@@ -102,27 +103,27 @@ class DomainState:
 
 
 StateKey = str
+# A domain's state at a locality, by `Resolver.key`; and the entries a locality of one level publishes, by the
+# key of the state whose file made its entries (`Resolver.made_key`) and the level. In the process only.
+STATE: Kind[DomainState] = Kind("state")
+PUBLISHED: Kind[list[Entry]] = Kind("published")
 
 
 @dataclass
 class Resolver:
-    """Resolves domains locality by locality, memoised.
+    """Resolves domains locality by locality, through the memo (source/memo.py).
 
-    A resolver made with `earlier` (the resolver of an earlier load of the same project: gkcat
-    serve after an edit) takes over every state whose inputs are unchanged instead of resolving it
-    again. A state is a function of the files of its locality's chain (the locality files and the
-    domain's files, by content) and of gkcat.yaml and domains.yaml: `key` names exactly those. A
-    state taken over keeps the Locality objects of the load that resolved them in its exclusions,
-    so localities are compared by path, never by identity.
+    A state is a function of the files of its locality's chain (the locality files and the domain's files,
+    by content) and of gkcat.yaml and domains.yaml: `key` names exactly those. A memo handed on from an
+    earlier load of the same project (gkcat serve after an edit) holds every state whose key is unchanged,
+    and the resolver takes it instead of resolving again. A state taken over keeps the Locality objects of
+    the load that resolved it in its exclusions, so localities are compared by path, never by identity.
     """
 
     project: Project
-    earlier: Resolver | None = None
-    _states: dict[tuple[str, str], DomainState] = field(default_factory=dict)
+    memo: Memo = field(default_factory=Memo)
     _keys: dict[tuple[str, str], StateKey] = field(default_factory=dict)
-    _by_key: dict[StateKey, DomainState] = field(default_factory=dict)
-    # by (id of an entry list, level): the list itself is kept in the value, so its id stays its own
-    _published: dict[tuple[int, str], tuple[list[Entry], list[Entry]]] = field(default_factory=dict)
+    _states: dict[tuple[str, str], DomainState] = field(default_factory=dict)  # this load's, by place
 
     def key(self, loc: Locality, domain: DomainDef) -> StateKey:
         """What the state of `domain` at `loc` is made from (see the class), as a hashable value."""
@@ -140,15 +141,23 @@ class Resolver:
             found = self._keys[at] = hashlib.blake2b(chain.encode(), digest_size=20).hexdigest()
         return found
 
+    def made_key(self, loc: Locality, domain: DomainDef) -> StateKey:
+        """The key of the state whose file made the entries of `domain` at `loc`: a locality without a usable
+        file for it has its parent's entries, the very same list."""
+        src = loc.files.get(domain.id)
+        if (src is None or src.model is None) and loc.parent is not None:
+            return self.made_key(loc.parent, domain)
+        return self.key(loc, domain)
+
     def state(self, loc: Locality, domain: DomainDef) -> DomainState:
         at = (loc.path, domain.id)
         found = self._states.get(at)
         if found is None:
-            key = self.key(loc, domain)
-            found = self.earlier._by_key.get(key) if self.earlier is not None else None
+            key = Key(STATE, self.key(loc, domain))
+            found = self.memo.get(key)
             if found is None:
-                found = self._resolve(loc, domain)
-            self._states[at] = self._by_key[key] = found
+                found = self.memo.keep(key, self._resolve(loc, domain))
+            self._states[at] = found
         return found
 
     def _resolve(self, loc: Locality, domain: DomainDef) -> DomainState:
@@ -164,27 +173,8 @@ class Resolver:
         """Entries the locality itself publishes (format.md section 7, step 3)."""
         if not self.project.reaches(domain, loc):
             return []
-        entries = self.state(loc, domain).entries
-        key = (id(entries), loc.level)
-        found = self._published.get(key)
-        if found is None and self.earlier is not None:
-            found = self.earlier._published.get(key)
-            if found is not None and found[0] is not entries:
-                found = None
-        if found is None:
-            found = (entries, [e for e in entries if loc.level in e.levels])
-        self._published[key] = found
-        return found[1]
-
-    def take_over(self) -> None:
-        """Every state of the project, from the earlier resolver where the inputs are unchanged; then let
-        it go, so that one load's states are kept, not a chain of them. (Checks whose results were taken
-        over did not ask for their states, and the renderers ask later.)"""
-        if self.earlier is not None:
-            for loc in self.project.localities.values():
-                for d in self.project.domains:
-                    self.state(loc, d)
-        self.earlier = None
+        return self.memo.make(Key(PUBLISHED, f"{self.made_key(loc, domain)} {loc.level}"),
+                              lambda: [e for e in self.state(loc, domain).entries if loc.level in e.levels])
 
 
 class _Apply:

@@ -1,5 +1,6 @@
 """The project cache, `.gkcat-cache/` at the project root (as mypy's and ruff's): what a new process may
-take over from the last one instead of working it out again. Today: every YAML file parsed, by its bytes.
+take over from the last one instead of working it out again: the memo's kinds that are kept on disk
+(source/memo.py), such as every YAML file as parsed (by its bytes) and each file's check results.
 
 Kept safe because anyone can commit to a catalog repository:
 - data only (JSON): nothing in it can run code when it is read;
@@ -24,12 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import gkcat
-from gkcat.source.yamldoc import NOT_CACHED
 
 CACHE_DIR = ".gkcat-cache"
 ENV = "GKCAT_CACHE_DIR"
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by gkcat.\n"
-_FORMAT = "gkcat-cache 1"
+_FORMAT = "gkcat-cache 2"
 
 
 @lru_cache(maxsize=1)
@@ -43,68 +43,55 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _plain(value: Any) -> bool:
-    """Whether a value is what a parsed catalog file holds: text, None, lists and mappings of text keys."""
-    if value is None or isinstance(value, str):
-        return True
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
-    return False
-
-
 @dataclass
-class ParseCache:
-    """Parsed files by the sha256 of their bytes, read once at the start and written once at the end."""
+class Store:
+    """The memo's kinds kept on disk (source/memo.py), as JSON data by kind and fingerprint: read once at the
+    start, written once at the end."""
 
     path: Path | None  # None: no cache (--no-cache, or refused)
-    entries: dict[str, Any] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    used: set[tuple[str, str]] = field(default_factory=set)
     new: int = 0
     note: str = ""  # why the cache is not used, for the user
 
-    @staticmethod
-    def key(raw: bytes) -> str:
-        """A file's key: the digest of its bytes."""
-        return hashlib.sha256(raw).hexdigest()
-
-    def get(self, key: str) -> Any:
-        """What the file of `key` parsed to in an earlier run, else NOT_CACHED (parse it)."""
+    def get(self, kind: str, key: str) -> Any:
+        """What was kept under `key` in an earlier run, else None."""
         if self.path is None:
-            return NOT_CACHED
-        data = self.entries.get(key)
-        if data is None or not _plain(data):  # what JSON could hold beyond a catalog's text is not taken
-            return NOT_CACHED
-        self.used.add(key)
+            return None
+        data = self.entries.get(kind, {}).get(key)
+        if data is not None:
+            self.used.add((kind, key))
         return data
 
-    def put(self, key: str, data: Any) -> None:
-        if self.path is None or not _plain(data):
+    def put(self, kind: str, key: str, data: Any) -> None:
+        if self.path is None:
             return
-        self.entries[key] = data
-        self.used.add(key)
+        self.entries.setdefault(kind, {})[key] = data
+        self.used.add((kind, key))
         self.new += 1
 
     def save(self) -> None:
         """Write the entries this run used (so the file holds the project as it is), whole or not at all."""
-        if self.path is None or (not self.new and self.used == set(self.entries)):
+        if self.path is None or (not self.new and len(self.used) == sum(map(len, self.entries.values()))):
             return
+        kept: dict[str, dict[str, Any]] = {}
+        for kind, key in sorted(self.used):
+            kept.setdefault(kind, {})[key] = self.entries[kind][key]
         # a header line (what wrote it, and the digest of the rest), then the entries: a file changed in any
         # byte since, by a crash, a full disk or a hand, fails the digest and is not read at all
-        body = json.dumps({k: self.entries[k] for k in sorted(self.used)}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+        body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         head = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code_digest(),
                 "sha256": hashlib.sha256(body).hexdigest()}
         tmp: str | None = None
         try:
             _prepare(self.path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".parsed.", suffix=".tmp", dir=self.path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=".memo.", suffix=".tmp", dir=self.path.parent)
             with os.fdopen(fd, "wb") as f:
                 f.write(json.dumps(head).encode("utf-8") + b"\n" + body)
             os.replace(tmp, self.path)
-            for stale in self.path.parent.glob("parsed-*.json"):  # another gkcat's: it would only take up room
-                if stale != self.path:
+            self.new = 0
+            for stale in [*self.path.parent.glob("memo-*.json"), *self.path.parent.glob("parsed-*.json")]:
+                if stale != self.path:  # another gkcat's, or an older format: it would only take up room
                     stale.unlink(missing_ok=True)
         except OSError:  # a read-only checkout, a full disk: the cache is only ever a help
             if tmp is not None:
@@ -137,28 +124,28 @@ def _tracked(root: Path, folder: Path) -> bool:
     return proc.returncode == 0 and bool(proc.stdout.strip())
 
 
-def open_cache(root: Path, enabled: bool = True, avoid: Path | None = None) -> ParseCache:
-    """The parse cache of the project at `root`; a disabled one with --no-cache, inside `avoid` (the build's
+def open_store(root: Path, enabled: bool = True, avoid: Path | None = None) -> Store:
+    """The project cache of the project at `root`; a disabled one with --no-cache, inside `avoid` (the build's
     output folder) or when git tracks it (with a note saying so)."""
     if not enabled:
-        return ParseCache(None)
+        return Store(None)
     folder = cache_folder(root)
     if avoid is not None and (folder == avoid.resolve() or folder.is_relative_to(avoid.resolve())):
-        return ParseCache(None, note=f"缓存文件夹 {folder} 在输出文件夹之中，本次不使用缓存")
+        return Store(None, note=f"缓存文件夹 {folder} 在输出文件夹之中，本次不使用缓存")
     if folder.exists() and _tracked(root, folder):
-        return ParseCache(None, note=f"缓存文件夹 {folder} 已被提交到 git，本次不使用它：请从 git 中删除它"
+        return Store(None, note=f"缓存文件夹 {folder} 已被提交到 git，本次不使用它：请从 git 中删除它"
                                      f"（git rm -r --cached {folder.name}），它只供本机使用")
-    path = folder / f"parsed-{code_digest()[:16]}.json"
-    cache = ParseCache(path)
+    path = folder / f"memo-{code_digest()[:16]}.json"
+    cache = Store(path)
     try:
         first, _, body = path.read_bytes().partition(b"\n")
         head = json.loads(first)
         if not (isinstance(head, dict) and head.get("format") == _FORMAT and head.get("gkcat") == gkcat.__version__
                 and head.get("code") == code_digest() and head.get("sha256") == hashlib.sha256(body).hexdigest()):
             return cache  # another gkcat's, or changed since it was written: worked out anew
-        parsed = json.loads(body)
+        kept = json.loads(body)
     except (OSError, ValueError):
         return cache  # none yet, or corrupt or cut short: worked out anew
-    if isinstance(parsed, dict):
-        cache.entries = {k: v for k, v in parsed.items() if isinstance(k, str) and len(k) == 64}
+    if isinstance(kept, dict):  # each kind's `load` checks its own entries
+        cache.entries = {k: v for k, v in kept.items() if isinstance(v, dict)}
     return cache

@@ -7,16 +7,18 @@ symlink that leads outside it is refused.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gkcat.diagnostics.diagnostic import Diagnostic
 from gkcat.errors import GkcatError, InputError, os_error_message
-from gkcat.source.cache import ParseCache
+from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.yamldoc import NOT_CACHED, SourceDoc, parse
 
 CONFIG_FILE = "gkcat.yaml"
@@ -53,8 +55,7 @@ class SourceTree:
     # Files below templates/ and static/ by their path there ("assets/site.css"), links checked.
     templates: dict[str, Path] = field(default_factory=dict)
     static: dict[str, Path] = field(default_factory=dict)
-    cache: ParseCache | None = None  # the project cache the files were read through
-    memo: ParseMemo | None = None  # what this load parsed, for the next load in the same process
+    memo: Memo = field(default_factory=Memo)  # what the files were read through (source/memo.py)
 
 
 def find_project(directory: Path) -> Path:
@@ -114,66 +115,72 @@ RACY = 2_000_000_000  # nanoseconds
 _Parsed = tuple[SourceDoc | None, list[Diagnostic]]
 
 
-@dataclass
-class ParseMemo:
-    """What a process that loads the project again (gkcat serve, after every edit) keeps of the last load:
-    the files parsed, by (path, bytes), and what each path parsed to by its status (device, inode, size,
-    modification and change times), as git's index does: a file whose status is unchanged is not even read.
-    A document is never changed once parsed, so the next load shares the unchanged ones."""
-
-    parsed: dict[tuple[str, bytes], _Parsed] = field(default_factory=dict)
-    status: dict[str, tuple[tuple[int, int, int, int, int], _Parsed]] = field(default_factory=dict)
-    kept: int = 100_000
-    racy: int = field(default_factory=lambda: RACY)  # read when made: a test may set RACY
-
-    def read(self, rel: str, path: str) -> _Parsed:
-        try:
-            st = os.stat(path)
-        except OSError:
-            st = None  # read_input says what is wrong
-        status = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) \
-            if st and stat.S_ISREG(st.st_mode) else None
-        kept = self.status.get(path) if status else None
-        if kept is not None and kept[0] == status:
-            return kept[1]
-        key = (rel, read_input(Path(path), rel))
-        found = self.parsed.get(key)
-        if found is None:
-            if len(self.parsed) >= self.kept:
-                self.parsed.clear()
-                self.status.clear()
-            found = self.parsed[key] = parse(*key)
-        if status and time.time_ns() - max(status[3], status[4]) > self.racy:
-            self.status[path] = (status, found)
-        return found
+def _plain(value: Any) -> bool:
+    """Whether a value is what a parsed catalog file holds: text, None, lists and mappings of text keys.
+    (A loop over a stack, not recursion: every cached file of a province passes through here.)"""
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        v = pop()
+        t = type(v)
+        if t is str or v is None:
+            continue
+        if t is list:
+            push(v)
+        elif t is dict:
+            if not all(type(k) is str for k in v):
+                return False
+            push(v.values())
+        else:
+            return False
+    return True
 
 
-def _parse(rel: str, raw: bytes, cache: ParseCache) -> _Parsed:
-    """Parse one file, or take what its bytes parsed to in an earlier run from the project cache."""
-    key = cache.key(raw)
-    hit = cache.get(key)
-    if hit is not NOT_CACHED:
-        return parse(rel, raw, hit)
-    doc, problems = parse(rel, raw)
-    if doc is not None and doc.ok and not problems:
-        cache.put(key, doc.data)
-    return doc, problems
+# What a file's bytes parse to (by their digest), kept on disk: what JSON could hold beyond a catalog's
+# text (numbers, true) is not a parse result, so such an entry is parsed anew.
+PARSED: Kind[Any] = Kind("parsed", dump=lambda data: data, load=lambda data: data if _plain(data) else None)
+# In the process: a path's document with its problems, by the path and the digest of its bytes; and by its
+# status (device, inode, size, modification and change times), as git's index does: a file whose status
+# is unchanged since the last load is not even read again.
+DOC: Kind[_Parsed] = Kind("doc")
+SEEN: Kind[_Parsed] = Kind("seen")
 
 
-def _read(root: Path, rel: str, diags: list[Diagnostic], link: bool | None = None,
-          cache: ParseCache | None = None, memo: ParseMemo | None = None) -> SourceDoc | None:
+def _read(root: Path, rel: str, diags: list[Diagnostic], memo: Memo, link: bool | None = None) -> SourceDoc | None:
     """One file, parsed (or as parsed before, for the same bytes); `link`: whether it is a symlink, when known."""
     path = f"{root}/{rel}"
     if (os.path.islink(path) if link is None else link) and not inside(Path(path), root):
         diags.append(Diagnostic.make(rel, (1, 1), "GK108", "此文件是指向项目之外或 .git 文件夹中的符号链接，已拒绝读取"))
         return None
-    if cache is not None:  # a new process, which reads each file once: through the project cache alone
-        doc, problems = _parse(rel, read_input(Path(path), rel), cache)
-        diags.extend(problems)
-        return doc
-    doc, problems = (memo or ParseMemo()).read(rel, path)
+    doc, problems = _parsed(rel, path, memo)
     diags.extend(problems)
     return doc
+
+
+def _parsed(rel: str, path: str, memo: Memo) -> _Parsed:
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None  # read_input says what is wrong
+    seen = Key(SEEN, f"{path}\0{st.st_dev} {st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}") \
+        if st is not None and stat.S_ISREG(st.st_mode) else None
+    found = memo.get(seen) if seen is not None else None
+    if found is not None:
+        return found
+    raw = read_input(Path(path), rel)
+    digest = hashlib.sha256(raw).hexdigest()
+    doc_key = Key(DOC, f"{rel}\0{digest}")
+    found = memo.get(doc_key)
+    if found is None:
+        data = memo.get(Key(PARSED, digest))
+        found = parse(rel, raw, NOT_CACHED if data is None else data)
+        doc, problems = found
+        if data is None and doc is not None and doc.ok and not problems:
+            memo.keep(Key(PARSED, digest), doc.data)
+        memo.keep(doc_key, found)
+    if seen is not None and st is not None and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY:
+        memo.keep(seen, found)
+    return found
 
 
 def list_files(root: Path, folder: str, diags: list[Diagnostic]) -> dict[str, Path]:
@@ -208,16 +215,16 @@ def list_files(root: Path, folder: str, diags: list[Diagnostic]) -> dict[str, Pa
     return found
 
 
-def load_sources(directory: Path, cache: ParseCache | None = None, memo: ParseMemo | None = None) -> SourceTree:
-    """Read gkcat.yaml, domains.yaml and every locality folder of the project: through the project cache
-    (a new process), or the memo of an earlier load in this process (gkcat serve)."""
+def load_sources(directory: Path, memo: Memo | None = None) -> SourceTree:
+    """Read gkcat.yaml, domains.yaml and every locality folder of the project, through the memo: what an
+    earlier load of this process (gkcat serve) or the project cache (a new process) kept of each file."""
     root = find_project(directory)
     diags: list[Diagnostic] = []
-    memo = memo if memo is not None else ParseMemo()
-    config = _read(root, CONFIG_FILE, diags, cache=cache, memo=memo)
-    domains = _read(root, DOMAINS_FILE, diags, cache=cache, memo=memo) if (root / DOMAINS_FILE).exists() else None
+    memo = memo if memo is not None else Memo()
+    config = _read(root, CONFIG_FILE, diags, memo)
+    domains = _read(root, DOMAINS_FILE, diags, memo) if (root / DOMAINS_FILE).exists() else None
     tree = SourceTree(root, config, domains, {}, diags, list_files(root, TEMPLATES, diags), list_files(root, STATIC, diags),
-                      cache, memo)
+                      memo)
     top = config.data.get("root") if config and config.ok and isinstance(config.data, dict) else None
     if isinstance(top, str) and _FOLDER.match(top) and (root / top).is_dir():
         _walk(tree, top, None, 0, set(), None)
@@ -245,8 +252,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
             f"文件夹“{rel}”中没有 {LOCALITY_FILE}：地区文件夹都需要它；若不是地区，请把它移到 {tree_root_name(rel)} 之外",
         ))
         return
-    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY_FILE}", tree.diagnostics, cache=tree.cache,
-                                                            memo=tree.memo))
+    source = LocalitySource(rel, depth, parent, _read(root, f"{rel}/{LOCALITY_FILE}", tree.diagnostics, tree.memo))
     tree.localities[rel] = source
     subfolders = []
     # Sorted so that diagnostics, ids and output never depend on the file system's order.
@@ -267,7 +273,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
                     f"文件夹名“{name}”不合规：地区文件夹名只能用小写字母、数字和“-”，且以字母或数字开头（如 liaozhong）",
                 ))
         elif name.endswith(".yaml") and name != LOCALITY_FILE:
-            doc = _read(root, child, tree.diagnostics, entry.is_symlink(), tree.cache, tree.memo)
+            doc = _read(root, child, tree.diagnostics, tree.memo, entry.is_symlink())
             plan = WORKPLAN_FILE.match(name)
             if doc is not None and plan:
                 source.workplan_files[int(plan.group(1))] = doc

@@ -124,9 +124,6 @@ class SourceDoc:
     ok: bool = True
     _root: Node | None = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
-    # What is worked out from this file alone (its validated model), kept with it: a document is
-    # never changed once parsed, and gkcat serve loads the same unchanged documents after every edit.
-    derived: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def digest(self) -> str:

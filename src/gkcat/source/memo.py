@@ -1,0 +1,82 @@
+"""The memo: every value gkcat reuses, under a typed key that is a fingerprint of what it is made from.
+
+A `Key` is a `Kind` (what sort of value, hence its type) and a fingerprint: a digest of exactly the inputs
+the value is computed from (a file's bytes, a locality's chain of files, a domain's published rows). A value
+is a function of its key alone, so a value found under a key is the value that would be computed again.
+
+One memo lives as long as one load, or one build, of a project. `next()` hands the next load of the same
+process (gkcat serve, after an edit) what this one used, and only that: nothing outlives an edit that made it
+stale, and nothing piles up. A kind that can be written as JSON (`dump`, `load`) is also kept on disk in the
+project cache (source/cache.py), so that a new process takes it over from the last one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from gkcat.source.cache import Store
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False)
+class Kind(Generic[T]):
+    """A sort of reused value. Kept on disk when it has `dump` (to JSON data) and `load` (back, or None for
+    data that is not such a value: a foreign or hand-made cache entry is then worked out anew)."""
+
+    name: str
+    dump: Callable[[T], Any] | None = None
+    load: Callable[[Any], T | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Key(Generic[T]):
+    kind: Kind[T]
+    print: str  # the fingerprint of what the value is made from
+
+
+class Memo:
+    """The values of one load or build: those it made, and those it took over from the last one.
+
+    Values are never None (None means "not here") and never changed once kept: they are shared.
+    """
+
+    def __init__(self, store: Store | None = None, earlier: dict[Key[Any], Any] | None = None):
+        self.store = store  # the project cache of a new process; None in gkcat serve and with --no-cache
+        self._earlier = earlier or {}
+        self._used: dict[Key[Any], Any] = {}
+        self.made: list[Key[Any]] = []  # the keys of the values worked out anew (benchmarks and tests read it)
+
+    def get(self, key: Key[T]) -> T | None:
+        found = self._used.get(key)
+        if found is None:
+            found = self._earlier.get(key)
+            if found is None and self.store is not None and key.kind.load is not None:
+                data = self.store.get(key.kind.name, key.print)
+                found = key.kind.load(data) if data is not None else None
+            if found is not None:
+                self._used[key] = found
+        return found
+
+    def keep(self, key: Key[T], value: T) -> T:
+        self._used[key] = value
+        self.made.append(key)
+        if self.store is not None and key.kind.dump is not None:
+            self.store.put(key.kind.name, key.print, key.kind.dump(value))
+        return value
+
+    def make(self, key: Key[T], make: Callable[[], T]) -> T:
+        """The value under `key`: as kept, else made now and kept."""
+        found = self.get(key)
+        return found if found is not None else self.keep(key, make())
+
+    def next(self) -> Memo:
+        """The memo of the next load in this process: what this one used, nothing older."""
+        return Memo(None, self._used)
+
+    def save(self) -> None:
+        """Write the kinds kept on disk to the project cache (what this run used of it, and what it made)."""
+        if self.store is not None:
+            self.store.save()
