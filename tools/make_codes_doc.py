@@ -6,6 +6,7 @@ A test fails when docs/codes.md is not what this script writes.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,10 +21,24 @@ CASES = REPO / "tests" / "cases" / "invalid"
 EXTRA = {"GK108": ("（测试中生成）", "city/county/evil/:1:1: 错误 GK108 此地区文件夹是指向项目之外的符号链接，已拒绝读取")}
 
 
+# The day the examples are dated: a message that names today (GK408) would otherwise make the page depend on
+# the day it is written, or on the date of the repository's last commit.
+EPOCH = "1796428800"  # 2026-12-05
+
+
 def examples() -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = dict(EXTRA)
-    for case in sorted(p for p in CASES.iterdir() if p.is_dir()):
-        for d in load_project(case).diagnostics:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        loads = [(case, load_project(case)) for case in sorted(p for p in CASES.iterdir() if p.is_dir())]
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+    for case, loaded in loads:
+        for d in loaded.diagnostics:
             if d.code not in found:
                 sev = "错误" if d.severity is Severity.ERROR else "警告"
                 path = f"{d.path}: " if d.path else ""

@@ -49,6 +49,7 @@ class Loaded:
     project: Project
     resolver: Resolver
     diagnostics: list[Diagnostic]  # warnings only
+    memo: Memo = field(default_factory=Memo)  # the load's (source/memo.py): what rendering works out goes there too
 
 
 def require_valid(directory: Path, message: str = "项目有错误，请先修正（gkcat validate）",
@@ -62,7 +63,7 @@ def valid(v: Validation, message: str = "项目有错误，请先修正（gkcat 
     if v.project is None or v.resolver is None or not v.ok():
         errors = [d for d in v.diagnostics if d.severity is Severity.ERROR]
         raise InvalidProject(message, details=format_text(errors, colour=False), exit_code=exit_code)
-    return Loaded(v.project, v.resolver, v.diagnostics)
+    return Loaded(v.project, v.resolver, v.diagnostics, v.memo)
 
 
 def load_project(directory: Path, earlier: Validation | None = None, cache: bool = False,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple
 
 from gkcat.assess.compute import assess
 from gkcat.check.load import Loaded
@@ -23,7 +23,7 @@ from gkcat.model.project import Locality, Project
 from gkcat.model.workplan import workplan_name
 from gkcat.publish.fingerprints import Fingerprints
 from gkcat.render.data import show_data
-from gkcat.render.reuse import Keep, KeepDomain
+from gkcat.render.reuse import KeepDomain, Reuse
 from gkcat.render.site.assessment import ASSESSMENT_PAGE, assessment_view
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
@@ -60,6 +60,7 @@ from gkcat.render.xlsx.workplan import workplan_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
 from gkcat.resolve.resolver import Resolver
 from gkcat.resolve.workplan import ResolvedPlan, plans_of
+from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.tree import STATIC, read_input
 
 
@@ -77,73 +78,58 @@ class Artifact(NamedTuple):
     group: str = ""  # the locality whose own outputs it is one of (its chain's files make them all), or ""
 
 
-class Groups:
-    """A build session's outputs per locality: the key of what they are made from, and their paths.
+# A locality's own outputs as a session's build listed them, by the fingerprint of what they are all made from
+# (Fingerprints.group: its chain's files, its children's, everything project-wide they show).
+GROUP: Kind[tuple[tuple[str, ...], ...]] = Kind("group")
+# The templates compiled, with the rows they rendered (render/site/jinja.py), by the templates' digest and folders.
+RENDERER: Kind[HtmlRenderer] = Kind("renderer")
 
-    A locality whose key is unchanged since the session's last build (its chain's files, its
-    children's, everything project-wide its outputs show) has every output as that build left it:
-    its outputs are not even listed again, their manifest entries are carried over (`carried`).
-    After an edit that is all but the few localities the edit reaches, of a province's 1,500.
+
+class Groups:
+    """Which localities' outputs a session's build carries over unlisted, through the memo.
+
+    A locality whose group fingerprint is in the memo (a build of the session listed its outputs under it,
+    into the session's own folder) has every output as that build left it: its outputs are not even listed
+    again, their manifest entries are carried over (`carried`). After an edit that is all but the few
+    localities the edit reaches, of a province's 1,500. `carry` is False where the folder is not as the
+    memo says (a session's first build, a build of some parts only): the groups are then only recorded.
     """
 
-    def __init__(self, earlier: dict[str, tuple[str, list[tuple[str, ...]]]] | None = None):
-        self.earlier = earlier or {}
-        self.keys: dict[str, str] = {}  # this build's key of each locality asked about
-        self.kept: dict[str, tuple[str, list[tuple[str, ...]]]] = {}  # the groups carried over
+    def __init__(self, memo: Memo, prints: Fingerprints, history: bool, carry: bool):
+        self.memo, self.prints, self.history, self.carry = memo, prints, history, carry
+        self.keys: dict[str, Key[tuple[tuple[str, ...], ...]]] = {}  # each locality's, asked once
         self.carried: list[tuple[str, ...]] = []  # the paths of each output carried over
+        self._kept: set[str] = set()
 
-    def unchanged(self, loc: Locality, key: Callable[[], str]) -> bool:
-        """Whether the locality's own outputs are as the last build left them; if so, they are carried.
-        Each output part asks; the key is worked out, and the group carried, once."""
-        known = self.keys.get(loc.path)
-        if known is None:
-            known = self.keys[loc.path] = key()
-            found = self.earlier.get(loc.path)
-            if found is not None and found[0] == known:
-                self.kept[loc.path] = found
-                self.carried += found[1]
-        return loc.path in self.kept
+    def _key(self, loc: Locality) -> Key[tuple[tuple[str, ...], ...]]:
+        key = self.keys.get(loc.path)
+        if key is None:
+            key = self.keys[loc.path] = Key(GROUP, self.prints.group(loc, self.history))
+            found = self.memo.get(key) if self.carry else None
+            if found is not None:
+                self._kept.add(loc.path)
+                self.carried += found
+        return key
 
-    def made(self, work: list[Artifact]) -> dict[str, tuple[str, list[tuple[str, ...]]]]:
-        """The groups for the next build: those carried, and those listed in `work`."""
+    def unchanged(self, loc: Locality) -> bool:
+        """Whether the locality's own outputs are as the last build left them; if so, they are carried."""
+        self._key(loc)
+        return loc.path in self._kept
+
+    def record(self, project: Project, work: list[Artifact]) -> None:
+        """Keep the groups listed in `work`, for the session's next build."""
         listed: dict[str, list[tuple[str, ...]]] = {}
         for art in work:
             if art.group:
                 listed.setdefault(art.group, []).append(art.paths)
-        return {**self.kept, **{path: (self.keys[path], paths) for path, paths in listed.items()}}
+        for path, paths in listed.items():
+            self.memo.keep(self._key(project.localities[path]), tuple(paths))
 
 
-class Memo:
-    """Parts of project-wide outputs by the fingerprint of what they are made from.
-
-    One build fills it; gkcat serve hands it to the next build, so that after an edit the 总表
-    sheets and search index parts of unchanged domains are not worked out again. Only what the
-    last build used is kept.
-    """
-
-    def __init__(self, earlier: dict[str, Any] | None = None):
-        self.earlier = earlier or {}
-        self.used: dict[str, Any] = {}
-
-    def get(self, key: str, make: Callable[[], T]) -> T:
-        found = self.used.get(key, self.earlier.get(key, _NONE))
-        if found is _NONE:
-            found = make()
-        self.used[key] = found
-        return found
-
-    def by_locality(self, prints: Fingerprints) -> Keep:
-        """Values worked out per locality, by the fingerprint of its chain's files (what they are made from)."""
-        return lambda loc, kind, make: self.get(f"{kind} {prints.chain(loc)}", make)
-
-    def by_domain(self, prints: Fingerprints) -> KeepDomain:
-        """Values made from one domain across every locality (a 总表 sheet, a domain's spread, its search
-        entries), by the domain's fingerprint."""
-        return lambda d, kind, make: self.get(f"{kind} {prints.domain(d)}", make)
-
-
-_NONE = object()
-T = TypeVar("T")
+def reuse(memo: Memo, prints: Fingerprints) -> Reuse:
+    """The renderers' way to the memo: a value of one locality by its chain's files, of one domain by its fingerprint."""
+    return Reuse(lambda loc, kind, make: memo.make(Key(kind, prints.chain(loc)), make),
+                 lambda d, kind, make: memo.make(Key(kind, prints.domain(d)), make))
 
 
 def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
@@ -151,7 +137,7 @@ def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
 
 
 def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
-                       memo: Memo, unchanged: Callable[[Locality], bool]) -> list[Artifact]:
+                       kept: Reuse, unchanged: Callable[[Locality], bool]) -> list[Artifact]:
     out: list[Artifact] = []
     by_locality: dict[str, str] = {}
     for loc in project.localities.values():
@@ -169,8 +155,7 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
                                 group=group))
 
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
-                        lambda: (project_workbook(project, resolver, when, memo.by_locality(prints),
-                                                  memo.by_domain(prints)), 0),
+                        lambda: (project_workbook(project, resolver, when, kept.locality, kept.domain), 0),
                         local=True))
     return out
 
@@ -255,10 +240,10 @@ def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: Do
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
-                   html: HtmlRenderer, assets: dict[str, bytes], history: History, memo: Memo,
+                   html: HtmlRenderer, assets: dict[str, bytes], history: History, kept: Reuse,
                    unchanged: Callable[[Locality], bool]) -> list[Artifact]:
     """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
-    facts = SiteFacts(project, resolver, memo.by_locality(prints))
+    facts = SiteFacts(project, resolver, kept.locality)
     out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
     # rendered here, not in a worker, so that the memo keeps its per-locality rows for the next build
     out.append(Artifact((INDEX,), prints.all_localities("map"),
@@ -267,11 +252,11 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
     out.append(Artifact((SEARCH,), prints.search_page(),
                         lambda: (html.render("search.html", page(project, SEARCH, "搜索", when), search_view(project)), 0)))
     out.append(Artifact((SEARCH_INDEX,), prints.all_localities("search-index"),
-                        lambda: (index_script(project, resolver, memo.by_domain(prints)), 0), local=True))
+                        lambda: (index_script(project, resolver, kept.domain), 0), local=True))
     for d in project.domains:
         path = domain_href(d)
         out.append(Artifact((path,), prints.domain_page(d), partial(_domain_page, html, project, resolver, d, when,
-                                                                    memo.by_domain(prints))))
+                                                                    kept.domain)))
     if history.releases:
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
             project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))
@@ -294,21 +279,20 @@ class BuildInputs:
     html: HtmlRenderer
     assets: dict[str, bytes]  # the site's static assets, the project's templates/assets over gkcat's
     history: History
-    memo: Memo
+    kept: Reuse
     groups: Groups | None  # a build session's; None: a build on its own lists every output
 
     def unchanged(self, loc: Locality) -> bool:
         """Whether the locality's own outputs are carried over from the session's last build, unlisted."""
-        return self.groups is not None and self.groups.unchanged(
-            loc, partial(self.prints.group, loc, bool(self.history.releases)))
+        return self.groups is not None and self.groups.unchanged(loc)
 
 
 def _workbooks(i: BuildInputs) -> list[Artifact]:
-    return workbook_artifacts(i.project, i.resolver, i.prints, i.when, i.memo, i.unchanged)
+    return workbook_artifacts(i.project, i.resolver, i.prints, i.when, i.kept, i.unchanged)
 
 
 def _site(i: BuildInputs) -> list[Artifact]:
-    return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history, i.memo, i.unchanged)
+    return site_artifacts(i.project, i.resolver, i.prints, i.when, i.html, i.assets, i.history, i.kept, i.unchanged)
 
 
 def _assessment(i: BuildInputs) -> list[Artifact]:

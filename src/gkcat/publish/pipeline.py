@@ -28,11 +28,12 @@ from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.publish.fingerprints import Fingerprints
 from gkcat.publish.outfolder import MANIFEST, BuildRefused, Entry, Manifest, check_foreign, check_out, lock, read_manifest, safe_path
-from gkcat.publish.outputs import OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Memo
+from gkcat.publish.outputs import OUTPUTS, PARTS, RENDERER, Artifact, BuildInputs, Groups, History, reuse
 from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
 from gkcat.source.dates import build_time
 from gkcat.source.lock import project_lock
+from gkcat.source.memo import Key
 from gkcat.source.tree import STATIC, TEMPLATES, find_project, read_input
 
 
@@ -83,24 +84,23 @@ def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:
 
 
 def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
-              history: History | None = None, memo: Memo | None = None, groups: Groups | None = None) -> list[Artifact]:
-    """Every output of the project, from the output registry (or only the parts asked for).
-
-    With `groups` (a build session's), not those of localities whose outputs are carried over unchanged.
-    """
-    project, resolver = v.project, v.resolver
+              history: History | None = None, carry: bool | None = None) -> tuple[list[Artifact], Groups | None]:
+    """Every output of the project, from the output registry (or only the parts asked for), and the groups of a
+    session's build (`carry` given): with carry=True, not those of localities whose outputs are carried over."""
+    project, resolver, memo = v.project, v.resolver, v.memo
     _no_page_names(project)
     dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
-    memo = memo or Memo()
     # the same templates: a session's next build keeps their compiled code and its rendered rows
-    html = memo.get(f"renderer {digest} {[str(d) for d in dirs]}", lambda: HtmlRenderer(dirs, project.root_dir))
+    html = memo.make(Key(RENDERER, f"{digest} {[str(d) for d in dirs]}"), lambda: HtmlRenderer(dirs, project.root_dir))
     if "site" in parts:
         html.prepare()  # here, before any worker forks
-    inputs = BuildInputs(project, resolver, prints, when, html, assets, history or History([], False), memo, groups)
+    past = history or History([], False)
+    groups = None if carry is None else Groups(memo, prints, bool(past.releases), carry)
+    inputs = BuildInputs(project, resolver, prints, when, html, assets, past, reuse(memo, prints), groups)
     out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
     _no_clashes(out, groups.carried if groups else [])
-    return out
+    return out, groups
 
 
 def _no_page_names(project: Project) -> None:
@@ -329,16 +329,15 @@ def _fresh_tmp(out: Path) -> Path:
 class Session:
     """What one build lends the next one into the same folder, in one process (gkcat serve).
 
-    The loaded project (its resolved states and check results are taken over where their files
-    did not change), the manifest of the folder, and the parts of project-wide outputs (Memo).
-    The folder is the session's own, so a rebuild updates it in place, file by file, instead of
-    building a new folder beside it; nothing else writes there.
+    The loaded project, whose memo (source/memo.py) holds what the build worked out: the next load takes
+    over every value whose fingerprint is unchanged (files parsed, states, check results, the parts of
+    project-wide outputs, the localities' groups of outputs). And the manifest of the folder: the folder
+    is the session's own, so a rebuild updates it in place, file by file, instead of building a new
+    folder beside it; nothing else writes there.
     """
 
     validation: Validation | None = None
     manifest: Manifest | None = None
-    memo: dict[str, object] = field(default_factory=dict)
-    groups: dict[str, tuple[str, list[tuple[str, ...]]]] = field(default_factory=dict)  # outputs.Groups
 
 
 def workers(jobs: int, notes: list[str]) -> int:
@@ -369,9 +368,9 @@ def _build(project_dir: Path, out: Path | None, jobs: int, parts: tuple[str, ...
     start = time.perf_counter()
     avoid = out if out is not None else find_project(project_dir) / "site"
     loaded = load_project(project_dir, session.validation if session else None, cache and session is None, avoid)
-    if session is not None:
-        session.validation = loaded
     v = valid(loaded, "项目有错误，未生成任何文件")
+    if session is not None:  # a valid load only: the next one takes over what the last build worked out
+        session.validation = loaded
     ours = session.manifest if session is not None else None  # a session's own folder, after its first build
     in_place = ours is not None
     target = check_out(v.project.root_dir, out if out is not None else v.project.root_dir / "site", v.project.config.root,
@@ -387,22 +386,21 @@ def _build(project_dir: Path, out: Path | None, jobs: int, parts: tuple[str, ...
             manifest = read_manifest(target)
             check_foreign(target, manifest)
         history = releases(v.project, report.notes) if "site" in parts else None
-        memo = Memo(session.memo if session else None)
         # a locality's outputs are carried over only into the session's own folder, of the same parts
-        groups = None if session is None else Groups(session.groups if in_place and parts == PARTS else None)
-        work = artifacts(v, when, parts, history, memo, groups)
+        work, groups = artifacts(v, when, parts, history, None if session is None else in_place and parts == PARTS)
         try:
             written = write_outputs(work, target, workers(jobs, report.notes), report, manifest, in_place,
                                     groups.carried if groups else None)
         except TemplateFailure as err:  # raised while rendering, before anything is written
             raise BuildRefused(str(err)) from None
         except BaseException:
-            if session is not None and in_place:  # the folder may be half updated: the next build renders it all
-                session.manifest, session.groups = Manifest(None, {}), {}
+            if session is not None and in_place:
+                # the folder may be half updated: the next build renders it all, its groups recorded anew
+                session.manifest, session.validation = Manifest(None, {}), None
             raise
         if session is not None:
-            session.manifest, session.memo = written, memo.used
-            # the next build carries a group's paths as listed here: all of them only when every part was made
-            session.groups = groups.made(work) if groups is not None and parts == PARTS else {}
+            session.manifest = written
+            if groups is not None and parts == PARTS:  # the next build carries a group's paths as listed here
+                groups.record(v.project, work)
     report.seconds = time.perf_counter() - start
     return report

@@ -157,6 +157,10 @@ class Resolver:
             found = self.memo.get(key)
             if found is None:
                 found = self.memo.keep(key, self._resolve(loc, domain))
+            elif loc.parent is not None:
+                # the state it was resolved from, taken too: a state's unchanged entries are its parent's very
+                # objects (spread compares them by identity), so the two must pass from load to load together
+                self.state(loc.parent, domain)
             self._states[at] = found
         return found
 

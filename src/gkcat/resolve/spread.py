@@ -9,6 +9,7 @@ from gkcat.model.fields import extra_name
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.resolve.resolver import Entry, Exclusion, Resolver
+from gkcat.source.memo import Kind
 
 # An exclusion reason starting with one of these still waits for a person (import writes 待补充：…).
 PENDING_PREFIXES = ("待补充", "待完善", "待确认", "待核实")
@@ -54,6 +55,10 @@ def changed_fields(before: Entry, after: Entry) -> tuple[str, ...]:
         elif old != value:
             out.append(name)
     return tuple(out)
+
+
+# A domain's spread, by the domain's fingerprint: the domain page and its 总表 sheet share it.
+SPREAD: Kind[list[Spread]] = Kind("spread")
 
 
 def spread(project: Project, resolver: Resolver, domain: DomainDef) -> list[Spread]:

@@ -29,7 +29,8 @@ from gkcat.render.site.urls import (
 from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
-from gkcat.resolve.spread import Spread, pending, spread
+from gkcat.resolve.spread import SPREAD, Spread, pending, spread
+from gkcat.source.memo import Kind
 
 MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
 PUBLISHERS_LIMIT = 60  # a domain page names the localities publishing an item up to this many
@@ -129,6 +130,11 @@ class MapView:
     plans: tuple[tuple[Link, tuple[Link, ...]], ...] = ()  # localities with work plans, and their plans
 
 
+# A locality's row of the map's matrix, and its items waiting for a reason (待补充), by its chain's files.
+MATRIX_ROW: Kind[MatrixRow] = Kind("matrix-row")
+PENDING: Kind[tuple[PendingItem, ...]] = Kind("pending")
+
+
 class SiteFacts:
     """Counts per locality and domain, computed once for the map and every locality page."""
 
@@ -139,7 +145,7 @@ class SiteFacts:
     def row(self, loc: Locality) -> MatrixRow:
         found = self._rows.get(loc.path)
         if found is None:
-            found = self._rows[loc.path] = self.keep(loc, "matrix-row", partial(self._row, loc))
+            found = self._rows[loc.path] = self.keep(loc, MATRIX_ROW, partial(self._row, loc))
         return found
 
     def _row(self, loc: Locality) -> MatrixRow:
@@ -163,7 +169,7 @@ class SiteFacts:
     def pending(self) -> tuple[PendingItem, ...]:
         out: list[PendingItem] = []
         for loc in self.project.localities.values():
-            out += self.keep(loc, "pending", partial(self._pending, loc))
+            out += self.keep(loc, PENDING, partial(self._pending, loc))
         return tuple(out)
 
     def _pending(self, loc: Locality) -> tuple[PendingItem, ...]:
@@ -294,7 +300,7 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
 
 
 def domain_view(project: Project, resolver: Resolver, domain: DomainDef, keep: KeepDomain = make_anew) -> DomainView:
-    spreads: list[Spread] = keep(domain, "spread", partial(spread, project, resolver, domain))
+    spreads: list[Spread] = keep(domain, SPREAD, partial(spread, project, resolver, domain))
     rows = tuple(_spread_row(project, domain, s) for s in spreads)
     return DomainView(domain.name, tuple(LEVEL_ZH[lv] for lv in project.config.levels), rows)
 

@@ -19,6 +19,7 @@ from gkcat.model.project import Project
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.reuse import KeepDomain, make_anew
 from gkcat.resolve.resolver import Entry, Resolver
+from gkcat.source.memo import Kind
 
 CALLBACK = "gkcatIndex"
 
@@ -91,6 +92,10 @@ def _domain_json(project: Project, resolver: Resolver, d_index: int, domain: Dom
     return _dumps(domain_entries(project, resolver, d_index, domain))[1:-1]  # the entries without the brackets
 
 
+# A domain's entries of the search index as JSON, by the domain's fingerprint.
+SEARCH_PART: Kind[str] = Kind("search-part")
+
+
 def index_script(project: Project, resolver: Resolver, keep: KeepDomain = make_anew) -> bytes:
     """The index as the script the search page loads: index_data's JSON, written domain by domain.
 
@@ -99,7 +104,7 @@ def index_script(project: Project, resolver: Resolver, keep: KeepDomain = make_a
     """
     chunks = []
     for i, d in enumerate(project.domains):
-        chunk: str = keep(d, "search", partial(_domain_json, project, resolver, i, d))
+        chunk: str = keep(d, SEARCH_PART, partial(_domain_json, project, resolver, i, d))
         if chunk:
             chunks.append(chunk)
     body = _dumps(_header(project))[:-1] + ',"entries":[' + ",".join(chunks) + "]}"

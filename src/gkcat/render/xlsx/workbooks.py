@@ -16,7 +16,8 @@ from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
 from gkcat.resolve.duties import Department, duty_lists
 from gkcat.resolve.resolver import Resolver, resolve_subject
-from gkcat.resolve.spread import Spread, spread
+from gkcat.resolve.spread import SPREAD, Spread, spread
+from gkcat.source.memo import Kind
 
 OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET, "公开地图", "部门总览"
 
@@ -73,6 +74,12 @@ def locality_workbook(project: Project, resolver: Resolver, loc: Locality, when:
     return save(wb, f"{loc.name}政务公开标准目录", when), rows
 
 
+# A locality's row of 总表's 各地区各领域公开事项数 sheet, by its chain's files.
+MAP_ROW: Kind[list[str]] = Kind("map-row")
+# A domain's sheet of 总表 (how many localities publish each item), by the domain's fingerprint.
+COMPARISON: Kind[Table] = Kind("comparison")
+
+
 def _map(project: Project, resolver: Resolver, keep: Keep) -> Table:
     header = ["地区", "层级"] + [d.name for d in project.domains] + ["合计"]
 
@@ -81,14 +88,14 @@ def _map(project: Project, resolver: Resolver, keep: Keep) -> Table:
         return (["\u3000" * loc.depth + loc.name, LEVEL_ZH[loc.level]] + ["—" if c is None else str(c) for c in counts]
                 + [str(sum(c or 0 for c in counts))])
 
-    rows = [keep(loc, "map-row", partial(row, loc)) for loc in project.localities.values()]
+    rows = [keep(loc, MAP_ROW, partial(row, loc)) for loc in project.localities.values()]
     kinds = [("text", 18), ("text", 6)] + [("mark", 6)] * len(project.domains) + [("text", 7)]
     return simple_table(f"{project.config.title}：各地区各领域公开事项数", header, rows, kinds)
 
 
 def comparison_table(project: Project, resolver: Resolver, domain: DomainDef, keep: KeepDomain = make_anew) -> Table:
     """总表.xlsx's sheet for one domain: how many localities publish each item."""
-    spreads: list[Spread] = keep(domain, "spread", partial(spread, project, resolver, domain))
+    spreads: list[Spread] = keep(domain, SPREAD, partial(spread, project, resolver, domain))
     levels = list(project.config.levels)
     header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"]
     header += [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
@@ -113,7 +120,7 @@ def project_workbook(project: Project, resolver: Resolver, when: datetime, keep:
     taken = {MAP}
     write_table(wb, MAP, _map(project, resolver, keep))
     for domain in project.domains:
-        table = keep_domain(domain, "comparison", partial(comparison_table, project, resolver, domain, keep_domain))
+        table = keep_domain(domain, COMPARISON, partial(comparison_table, project, resolver, domain, keep_domain))
         write_table(wb, sheet_name(domain.name, taken), table)
     return save(wb, project.config.title, when)
 
