@@ -212,3 +212,12 @@ def test_a_new_process_takes_the_check_results_over_and_resolves_nothing(project
     assert [d.code for d in third.diagnostics] == ["GK302"]
     # the edited domain, along the chains the edit reaches (and the city above, which they start from)
     assert "city/county yiwu-jiaoyu" in resolved and all(r.endswith(" yiwu-jiaoyu") for r in resolved), resolved
+
+
+def test_gkcat_cache_dir_may_start_with_a_tilde(project, run, tmp_path, monkeypatch):
+    """docs/ci.md sets GKCAT_CACHE_DIR: ~/.cache/gkcat, which no shell expands in a CI file's env."""
+    root = project()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GKCAT_CACHE_DIR", "~/.cache/gkcat")
+    assert run("-C", root, "validate").exit_code == 0
+    assert list((tmp_path / "home/.cache/gkcat").glob("memo-*.json")) and not (root / "~").exists()

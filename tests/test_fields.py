@@ -4,9 +4,12 @@ that mypy needs must list the same fields, and everything that shows a field rea
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 
+from gkcat.ingest.table_reader import RawItem
 from gkcat.model.fields import BY_ID, FIELDS, ITEM_FIELDS, label
 from gkcat.model.files import Item, ItemDefaults, ItemPatch
 from gkcat.model.form import FormRow, columns
@@ -14,13 +17,36 @@ from gkcat.model.vocabulary import AUDIENCE_ALIASES
 from gkcat.resolve.item import ItemValues
 
 
-def test_the_typed_attributes_are_the_registry():
+def test_the_models_rows_and_values_are_built_from_the_registry():
     assert list(ItemPatch.model_fields) == list(ITEM_FIELDS)
     assert [f.name for f in dataclasses.fields(ItemValues)] == list(ITEM_FIELDS)
-    assert set(ItemDefaults.model_fields) <= set(ITEM_FIELDS)
+    assert list(ItemDefaults.model_fields) == [f.id for f in FIELDS if f.defaultable]
     assert set(Item.model_fields) == set(ITEM_FIELDS) | {"id"}
+    assert {n for n, f in Item.model_fields.items() if f.is_required()} == {"id", *(f.id for f in FIELDS if f.required)}
     # the fill-in workbook's row has every field (extras as pairs) besides its id and 本级适用
     assert [f.name for f in dataclasses.fields(FormRow)] == ["id", *ITEM_FIELDS, "applies", "reason"]
+    assert [f.name for f in dataclasses.fields(RawItem)] == ["row", *ITEM_FIELDS, "remarks"]
+
+
+_TYPES = {"text": (str, str | None), "choice": (str, str | None), "texts": (tuple[str, ...], list[str]),
+          "levels": (tuple[str, ...], list[str]), "links": (tuple[str, ...], list[str]),
+          "extra": (tuple[tuple[str, str], ...], dict[str, str])}
+
+
+@pytest.mark.parametrize("declared", ["gkcat.resolve.item:_Declared", "gkcat.model.form:_DeclaredRow",
+                                      "gkcat.ingest.table_reader:_DeclaredRaw"])
+def test_what_mypy_reads_agrees_with_the_registry(declared):
+    """The typed attributes mypy reads are the registry's fields in its order, each of a type its kind allows."""
+    import importlib
+    import typing
+
+    module, name = declared.split(":")
+    cls = getattr(importlib.import_module(module), name)
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls) if f.name in BY_ID]
+    assert names == [f for f in ITEM_FIELDS if f in names]
+    for n in names:
+        assert hints[n] in _TYPES[BY_ID[n].kind], (n, hints[n])
 
 
 def test_the_fill_in_workbook_has_a_column_per_field_in_registry_order():
@@ -95,3 +121,72 @@ def test_the_table_reader_reads_each_plain_field_as_the_registry_says():
     item = read_table(grid, list(NATIONAL_CHANNELS)).items[0]
     assert (item.level1, item.level2, item.content, item.basis, item.deadline, item.subject) == \
         ("政策文件", "教育法律", ["甲", "乙"], ["《法一》", "《法二》"], "第一行\n第二行", ["区教育局", "区财政局"])
+
+
+def test_a_field_added_to_the_registry_alone_is_in_show_the_workbook_the_form_and_an_import(tmp_path):
+    """A copy of gkcat whose registry (model/fields.py) has one more field, and no other line changed: a catalog
+    may set it, `show` prints it (text and JSON), the workbook and the fill-in form have its column, and a value
+    edited in the form comes back into the catalog as an override of it."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    from conftest import CATALOGS, REPO
+
+    code = tmp_path / "src"
+    shutil.copytree(REPO / "src" / "gkcat", code / "gkcat", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", tmp_path / "templates")  # where a checkout's gkcat finds them (src/../templates)
+    registry = code / "gkcat" / "model" / "fields.py"
+    text = registry.read_text(encoding="utf-8")
+    anchor = '    FieldSpec("links",'
+    assert text.count(anchor) == 1
+    registry.write_text(text.replace(anchor, '    FieldSpec("remark", "备注", "备注", "其他需要说明的情况", header="备注", '
+                                             'read="lines"),\n' + anchor), encoding="utf-8")
+    root = tmp_path / "catalogs"
+    shutil.copytree(CATALOGS, root, ignore=shutil.ignore_patterns("site", ".gkcat-cache"))
+    base = root / "shenyang" / "yiwu-jiaoyu.yaml"
+    lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "- id: ywjy-03")
+    lines.insert(at + 1, "    remark: 每学期开学前更新\n")
+    base.write_text("".join(lines), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(code), "SOURCE_DATE_EPOCH": "1767225600", "GKCAT_CACHE_DIR": str(tmp_path / "c")}
+
+    def gkcat(*args: object) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-m", "gkcat", "-C", str(root), *map(str, args)], env=env,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    gkcat("validate", "--strict")
+    shown = gkcat("show", "shenyang/liaozhong", "yiwu-jiaoyu").stdout
+    assert "备注" in shown and "每学期开学前更新" in shown
+    data = json.loads(gkcat("show", "shenyang/liaozhong", "yiwu-jiaoyu", "--format", "json").stdout)
+    item = next(i for i in data["domains"][0]["items"] if i["id"] == "ywjy-03")
+    assert item["remark"] == "每学期开学前更新"
+
+    def cells_of(book: Path) -> list[str]:
+        return [str(c.value) for ws in openpyxl.load_workbook(book).worksheets for row in ws.iter_rows() for c in row
+                if c.value is not None]
+
+    out = tmp_path / "site"
+    gkcat("build", "-o", out)
+    workbook = next(p for p in (out / "shenyang" / "liaozhong").glob("*.xlsx") if "填报" not in p.name)
+    assert {"备注", "每学期开学前更新"} <= set(cells_of(workbook))
+
+    form = tmp_path / "form.xlsx"
+    gkcat("form", "shenyang/liaozhong", "-o", form)
+    wb = openpyxl.load_workbook(form)
+    ws = wb["义务教育"]
+    col = next(c.column for c in ws[2] if c.value == "备注")
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(r, 1).value == "ywjy-03")
+    assert ws.cell(row, col).value == "每学期开学前更新"
+    ws.cell(row, col).value = "每学期开学前和期中各更新一次"
+    wb.save(form)
+    gkcat("import", "xlsx", form)
+    overlay = (root / "shenyang" / "liaozhong" / "yiwu-jiaoyu.yaml").read_text(encoding="utf-8")
+    assert "remark: 每学期开学前和期中各更新一次" in overlay
+    data = json.loads(gkcat("show", "shenyang/liaozhong", "yiwu-jiaoyu", "--format", "json").stdout)
+    assert next(i for i in data["domains"][0]["items"] if i["id"] == "ywjy-03")["remark"] == "每学期开学前和期中各更新一次"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gkcat.ingest.table_reader import RawItem, ReadTable, norm
+from gkcat.model.fields import FIELDS
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH, LEVELS
@@ -76,15 +77,14 @@ class _Values:
 
     def of(self, raw: RawItem) -> dict[str, Any] | None:
         """The row's values; None (the row named in table.dropped) when no level of it can be kept."""
-        v: dict[str, Any] = {"level1": raw.level1, "level2": raw.level2, "content": raw.content, "basis": raw.basis}
-        if raw.deadline:
-            v["deadline"] = raw.deadline
-        v["subject"] = [self.roles.get(s, s) for s in raw.subject]
-        v["channels"] = raw.channels
-        if raw.audience:
-            v["audience"] = raw.audience
-        if raw.method:
-            v["method"] = raw.method
+        v: dict[str, Any] = {}
+        for spec in FIELDS:  # levels, links and extra below
+            value = getattr(raw, spec.id)
+            if spec.id == "subject":
+                value = [self.roles.get(s, s) for s in value]
+            # every item states what the national table always has (its 事项, content, basis, subject, channels)
+            if spec.kind not in ("levels", "links", "extra") and (value or spec.required or spec.kind == "texts"):
+                v[spec.id] = value
         if self.has_levels and raw.levels:
             kept = [lv for lv in LEVELS if lv in raw.levels and lv in self.allowed]
             gone = [LEVEL_ZH.get(lv, lv) for lv in LEVELS if lv in raw.levels and lv not in self.allowed]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
+from typing import TYPE_CHECKING, Any
 
 from gkcat.errors import GkcatError
 from gkcat.ingest.channels import read_channels
 from gkcat.ingest.grids import Grid
-from gkcat.model.fields import BY_ID, FIELDS
+from gkcat.model.fields import BY_ID, FIELDS, FieldSpec
 from gkcat.model.vocabulary import AUDIENCE_ALIASES, METHOD_ALIASES, TICKS
 
 SAME = "同上"
@@ -45,7 +46,10 @@ class TableColumn:
 
 
 @dataclass
-class RawItem:
+class _DeclaredRaw:
+    """One row of an imported table as read, as mypy reads it. At run time its fields between `row` and
+    `remarks` are the registry's (below): a field added to the registry is read without being declared here."""
+
     row: int  # 0-based grid row
     level1: str = ""
     level2: str = ""
@@ -57,9 +61,23 @@ class RawItem:
     audience: str = ""
     method: str = ""
     levels: list[str] = field(default_factory=list)
-    extra: dict[str, str] = field(default_factory=dict)
     links: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
     remarks: list[str] = field(default_factory=list)  # what the report says about this row's cells
+
+
+def _raw_field(spec: FieldSpec) -> tuple[str, Any, Any]:
+    return spec.id, Any, field(default_factory=dict if spec.kind == "extra" else list) if spec.many or \
+        spec.kind == "extra" else field(default="")
+
+
+if TYPE_CHECKING:
+    RawItem = _DeclaredRaw
+else:
+    RawItem = make_dataclass("RawItem", [("row", int), *map(_raw_field, FIELDS),
+                                         ("remarks", list, field(default_factory=list))])
+    RawItem.__module__ = __name__
+    RawItem.__doc__ = _DeclaredRaw.__doc__
 
 
 @dataclass
@@ -281,10 +299,14 @@ def _carry_on(table: ReadTable, r: int, previous: RawItem, channels: list[str]) 
         if col.kind in ("number", "level1", "level2") or (r, col.index) in table.grid.merged_from:
             continue
         _fill(more, col, table.grid.cell(r, col.index), channels, table.grid.links.get((r, col.index)))
-    for name in ("content", "basis", "subject", "channels", "links", "levels"):
-        getattr(previous, name).extend(x for x in getattr(more, name) if x not in getattr(previous, name))
-    previous.deadline = "\n".join(x for x in (previous.deadline, more.deadline) if x)
-    previous.audience, previous.method = previous.audience or more.audience, previous.method or more.method
+    for spec in FIELDS:  # (a continuation row has no 事项 of its own: level1 and level2 stay as they are)
+        mine, theirs = getattr(previous, spec.id), getattr(more, spec.id)
+        if spec.many:
+            mine.extend(x for x in theirs if x not in mine)
+        elif spec.kind == "text":
+            setattr(previous, spec.id, "\n".join(x for x in (mine, theirs) if x))
+        elif spec.kind == "choice":
+            setattr(previous, spec.id, mine or theirs)
     for key, value in more.extra.items():
         previous.extra[key] = "\n".join(x for x in (previous.extra.get(key, ""), value) if x)
 

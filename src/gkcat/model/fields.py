@@ -1,15 +1,18 @@
 """The field registry: every fact about an item field, declared once.
 
-The models (titles and descriptions, so the JSON Schemas), the resolved values, the labels in
-text, JSON and diff output, the XLSX columns, the import's header recognition, the warnings for
-empty values and the site's column headers all read it. The Python type of each field is declared
-where mypy needs it, as an attribute of `ItemPatch` (the file format) and of `ItemValues` (the
-resolved item); tests/test_fields.py fails when either drifts from this registry.
+The models are built from it (`ItemPatch`, `Item`, `ItemDefaults`: types, titles and descriptions, so
+the JSON Schemas), and so are the resolved values (`ItemValues`), the fill-in workbook's rows and
+columns (`FormRow`), the labels in text, JSON and diff output, the XLSX columns, the import's header
+recognition and cell reading, and the warnings for empty values. A field added here appears in all of
+them (tests/test_fields.py adds one). Only mypy reads the typed attributes declared beside those
+classes under TYPE_CHECKING; the same test checks that they agree with this registry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from gkcat.model.vocabulary import AUDIENCES, METHODS
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,6 @@ class FieldSpec:
     id: str  # the YAML key
     label: str  # the national table's header, and the schema title
     short: str  # in running text: explain, diff, messages
-    many: bool  # a list of values (one string means a list of one in files)
     description: str = ""
     header: str = ""  # what an imported table's header starts with (beside `label`), normalised
     empty: tuple[str, str] | None = None  # (code, message) when the resolved value is empty
@@ -29,27 +31,41 @@ class FieldSpec:
     # number, "lines" its lines, "bullets" ●-separated elements, "basis" 《》-titled laws, "names" 、-separated
     # names; "" for a field whose cells are read by their own rules (marks, channels, levels, links)
     read: str = ""
+    # its type in files: "text" one text, "texts" a list of texts (one text is a list of one), "choice" one of
+    # `choices`, "levels" a list of levels, "links" a list of http(s) links, "extra" the extra fields' mapping
+    kind: str = "text"
+    choices: tuple[str, ...] = ()
+    nonempty: bool = False  # an empty value (text or list) is a format error
+    required: bool = False  # every item has it (an override may leave it out)
+    defaultable: bool = True  # may be set in a defaults block
+
+    @property
+    def many(self) -> bool:
+        """A list of values (one string means a list of one in files)."""
+        return self.kind in ("texts", "levels", "links")
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("level1", "一级事项", "一级事项", False, header="一级事项", width=10, read="name"),
-    FieldSpec("level2", "二级事项", "二级事项", False, header="二级事项", width=14, read="name"),
-    FieldSpec("content", "公开内容（要素）", "公开内容", True, "一句话或一个列表，每项是一个要素", header="公开内容",
-              empty=("GK404", "没有公开内容：请填写 content"), width=30, read="bullets"),
-    FieldSpec("basis", "公开依据", "公开依据", True, "法律、法规、规章或文件名称", header="公开依据",
-              empty=("GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"), width=26, read="basis"),
-    FieldSpec("deadline", "公开时限", "公开时限", False, "如：信息形成或者变更之日起20个工作日内", header="公开时限",
+    FieldSpec("level1", "一级事项", "一级事项", header="一级事项", width=10, read="name", nonempty=True,
+              required=True, defaultable=False),
+    FieldSpec("level2", "二级事项", "二级事项", header="二级事项", width=14, read="name", required=True,
+              defaultable=False),
+    FieldSpec("content", "公开内容（要素）", "公开内容", "一句话或一个列表，每项是一个要素", header="公开内容",
+              empty=("GK404", "没有公开内容：请填写 content"), width=30, read="bullets", kind="texts", defaultable=False),
+    FieldSpec("basis", "公开依据", "公开依据", "法律、法规、规章或文件名称", header="公开依据",
+              empty=("GK401", "没有公开依据：请填写 basis，或在 defaults 中设定"), width=26, read="basis", kind="texts"),
+    FieldSpec("deadline", "公开时限", "公开时限", "如：信息形成或者变更之日起20个工作日内", header="公开时限",
               empty=("GK403", "公开时限为空：请填写 deadline，或在 defaults 中设定"), width=16, read="lines"),
-    FieldSpec("subject", "公开主体", "公开主体", True,
+    FieldSpec("subject", "公开主体", "公开主体",
               "部门角色（小写英文，如 education，按本地区 departments 解析）或部门全称", header="公开主体", width=14,
-              read="names"),
-    FieldSpec("channels", "公开渠道和载体", "公开渠道", True, "取自 gkcat.yaml 的 channels 列表", header="公开渠道",
-              empty=("GK402", "没有公开渠道：请填写 channels，或在 defaults 中设定"), width=30),
-    FieldSpec("audience", "公开对象", "公开对象", False, header="公开对象"),
-    FieldSpec("method", "公开方式", "公开方式", False, header="公开方式"),
-    FieldSpec("levels", "公开层级", "公开层级", True, "默认为领域的层级", header="公开层级"),
-    FieldSpec("links", "已公开内容链接", "已公开内容链接", True, "只接受 http(s) 链接", header="链接", width=20),
-    FieldSpec("extra", "扩展字段", "扩展字段", False, "gkcat.yaml 中 extra_fields 定义的列"),
+              read="names", kind="texts"),
+    FieldSpec("channels", "公开渠道和载体", "公开渠道", "取自 gkcat.yaml 的 channels 列表", header="公开渠道",
+              empty=("GK402", "没有公开渠道：请填写 channels，或在 defaults 中设定"), width=30, kind="texts"),
+    FieldSpec("audience", "公开对象", "公开对象", header="公开对象", kind="choice", choices=AUDIENCES),
+    FieldSpec("method", "公开方式", "公开方式", header="公开方式", kind="choice", choices=METHODS),
+    FieldSpec("levels", "公开层级", "公开层级", "默认为领域的层级", header="公开层级", kind="levels", nonempty=True),
+    FieldSpec("links", "已公开内容链接", "已公开内容链接", "只接受 http(s) 链接", header="链接", width=20, kind="links"),
+    FieldSpec("extra", "扩展字段", "扩展字段", "gkcat.yaml 中 extra_fields 定义的列", kind="extra"),
 )
 
 BY_ID: dict[str, FieldSpec] = {f.id: f for f in FIELDS}

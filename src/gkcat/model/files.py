@@ -6,12 +6,12 @@ show while a civil servant types.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, create_model
 
 from gkcat.model.assessment import INDICATORS
-from gkcat.model.fields import COMMON_ABLE, describe, title
+from gkcat.model.fields import COMMON_ABLE, FIELDS, FieldSpec
 from gkcat.model.vocabulary import CODE, ITEM_ID, LINK, NATIONAL_CHANNELS, ROLE, SLUG, Level
 
 
@@ -35,43 +35,47 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ItemPatch(Strict):
-    """The fields of an item that an overlay's `override` may replace (all optional)."""
-
-    level1: str | None = Field(None, title=title("level1"), min_length=1)
-    level2: str | None = Field(None, title=title("level2"))
-    content: TextList | None = Field(None, title=title("content"), description=describe("content"))
-    basis: TextList | None = Field(None, title=title("basis"), description=describe("basis"))
-    deadline: str | None = Field(None, title=title("deadline"), description=describe("deadline"))
-    subject: TextList | None = Field(None, title=title("subject"), description=describe("subject"))
-    channels: TextList | None = Field(None, title=title("channels"), description=describe("channels"))
-    audience: Literal["全社会", "特定群体"] | None = Field(None, title=title("audience"))
-    method: Literal["主动", "依申请"] | None = Field(None, title=title("method"))
-    levels: list[Level] | None = Field(None, title=title("levels"), description=describe("levels"), min_length=1)
-    links: list[Link] | None = Field(None, title=title("links"), description=describe("links"))
-    extra: dict[str, str] | None = Field(None, title=title("extra"), description=describe("extra"))
+def _annotation(spec: FieldSpec) -> Any:
+    """A field's type in files, from its kind in the registry."""
+    return {"texts": TextList, "levels": list[Level], "links": list[Link], "extra": dict[str, str],
+            "choice": Literal[spec.choices] if spec.choices else str}.get(spec.kind, str)
 
 
-class Item(ItemPatch):
-    """One row of a standard table (公开事项)."""
+def _field(spec: FieldSpec, required: bool = False, described: bool = True) -> tuple[Any, Any]:
+    """A registry field as a model field: optional (None when not given) unless `required`."""
+    more: dict[str, Any] = {"title": spec.label}
+    if described and spec.description:
+        more["description"] = spec.description
+    if spec.nonempty:
+        more["min_length"] = 1
+    if required:
+        return _annotation(spec), Field(**more)
+    return _annotation(spec) | None, Field(None, **more)
 
-    id: str = Field(title="事项标识", pattern=ITEM_ID, description="在本领域内唯一且稳定，如 zcwj-jyfl")
-    level1: str = Field(title=title("level1"), min_length=1)
-    level2: str = Field(title=title("level2"))
 
+if TYPE_CHECKING:
+    # What mypy sees. The fields themselves are built from the registry below: code that reads one by
+    # name (an override's given fields, a defaults block's value) goes through getattr.
+    class ItemPatch(Strict):
+        def __getattr__(self, name: str) -> Any: ...
 
-class ItemDefaults(Strict):
-    """Values for items that omit a field."""
+    class Item(ItemPatch):
+        id: str
 
-    basis: TextList | None = Field(None, title=title("basis"))
-    deadline: str | None = Field(None, title=title("deadline"))
-    subject: TextList | None = Field(None, title=title("subject"))
-    channels: TextList | None = Field(None, title=title("channels"))
-    audience: Literal["全社会", "特定群体"] | None = Field(None, title=title("audience"))
-    method: Literal["主动", "依申请"] | None = Field(None, title=title("method"))
-    levels: list[Level] | None = Field(None, title=title("levels"), min_length=1)
-    links: list[Link] | None = Field(None, title=title("links"))
-    extra: dict[str, str] | None = Field(None, title=title("extra"))
+    class ItemDefaults(Strict):
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    ItemPatch = create_model(
+        "ItemPatch", __base__=Strict, __module__=__name__,
+        __doc__="The fields of an item that an overlay's `override` may replace (all optional).",
+        **{f.id: _field(f) for f in FIELDS})
+    Item = create_model(
+        "Item", __base__=ItemPatch, __module__=__name__, __doc__="One row of a standard table (公开事项).",
+        id=(str, Field(title="事项标识", pattern=ITEM_ID, description="在本领域内唯一且稳定，如 zcwj-jyfl")),
+        **{f.id: _field(f, required=True, described=False) for f in FIELDS if f.required})
+    ItemDefaults = create_model(
+        "ItemDefaults", __base__=Strict, __module__=__name__, __doc__="Values for items that omit a field.",
+        **{f.id: _field(f, described=False) for f in FIELDS if f.defaultable})
 
 
 class Exclude(Strict):

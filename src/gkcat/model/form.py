@@ -12,11 +12,11 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gkcat.model.fields import BY_ID, FIELDS, extra_name
+from gkcat.model.fields import BY_ID, FIELDS, FieldSpec, extra_name
 from gkcat.model.files import ExtraField
 from gkcat.model.vocabulary import (
     AUDIENCE_ALIASES,
@@ -108,11 +108,14 @@ def columns(channels: Sequence[str], extras: Sequence[ExtraField]) -> list[Colum
 
 
 @dataclass(frozen=True)
-class FormRow:
+class _DeclaredRow:
     """One row's content as plain values: the same whether made from the catalog or read from a cell.
 
     Subjects are the department names shown, levels the locality's own and those below it,
     channels sorted (a channel list's order is not the form's to change), extras only when set.
+
+    This is FormRow as mypy reads it. At run time its fields between `id` and `applies` are the registry's
+    (below): a field added to the registry has a column and a value without being declared here.
     """
 
     id: str
@@ -149,6 +152,22 @@ class FormRow:
     def digest(self) -> str:
         """What the row holds, as a short hash stored in the meta sheet."""
         return hashlib.sha256(self.text().encode("utf-8")).hexdigest()[:20]
+
+
+def _row_field(spec: FieldSpec) -> tuple[str, Any, Any]:
+    """A registry field in a row: text is "" when unset, lists and the extra pairs ()."""
+    return spec.id, Any, field(default=() if spec.many or spec.kind == "extra" else "")
+
+
+if TYPE_CHECKING:
+    FormRow = _DeclaredRow
+else:
+    FormRow = make_dataclass(
+        "FormRow", [("id", str), *map(_row_field, FIELDS), ("applies", bool, field(default=True)),
+                    ("reason", str, field(default=""))],
+        frozen=True, namespace={k: v for k, v in vars(_DeclaredRow).items() if k in ("get", "text", "base_text", "digest")})
+    FormRow.__module__ = __name__  # pickled by name between build processes
+    FormRow.__doc__ = _DeclaredRow.__doc__
 
 
 def row_from_text(text: str) -> FormRow | None:

@@ -1,19 +1,23 @@
 """The values of a resolved item, typed: what renderers read, and a dictionary key (frozen, hashable).
 
-One attribute per field of the registry (model/fields.py), lists as tuples, extra fields as
-(key, value) pairs sorted by key, so that equal values are equal whatever order a file wrote.
+One attribute per field of the registry (model/fields.py), built from it: lists as tuples, extra
+fields as (key, value) pairs sorted by key, so that equal values are equal whatever order a file wrote.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, make_dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-from gkcat.model.fields import LIST_FIELDS, extra_key
+from gkcat.model.fields import FIELDS, LIST_FIELDS, FieldSpec, extra_key
 
 
 @dataclass(frozen=True, slots=True)
-class ItemValues:
+class _Declared:
+    """ItemValues as mypy reads it. At run time its attributes are the registry's (below), its methods these:
+    a field added to the registry is an attribute without being declared here, read by `get(name)`;
+    tests/test_fields.py checks that what is declared here agrees with the registry."""
+
     level1: str
     level2: str
     content: tuple[str, ...] = ()
@@ -28,11 +32,11 @@ class ItemValues:
     extra: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, values: dict[str, Any]) -> ItemValues:
+    def of(cls, values: dict[str, Any]) -> _Declared:
         """From plain values as a file gives them (lists, an extra mapping)."""
         return cls(**_fields(values), extra=_pairs(values.get("extra") or {}))
 
-    def patched(self, changes: dict[str, Any]) -> ItemValues:
+    def patched(self, changes: dict[str, Any]) -> _Declared:
         """These values with an override's fields replaced; extra keys are merged, not replaced."""
         given = _fields(changes)
         if "extra" in changes:
@@ -56,6 +60,22 @@ class ItemValues:
     def items(self) -> list[tuple[str, Any]]:
         """(field, value) in registry order, the extra field as a mapping."""
         return [(f.name, self.get(f.name)) for f in fields(self)]
+
+
+def _attribute(spec: FieldSpec) -> tuple[str, Any, Any]:
+    """A registry field as an attribute: required ones have no default, lists and the extra pairs default to ()."""
+    if spec.required:
+        return spec.id, Any, field()
+    return spec.id, Any, field(default=() if spec.many or spec.kind == "extra" else None)
+
+
+if TYPE_CHECKING:
+    ItemValues = _Declared
+else:
+    ItemValues = make_dataclass(
+        "ItemValues", [_attribute(f) for f in FIELDS], frozen=True, slots=True,
+        namespace={k: v for k, v in vars(_Declared).items() if k in ("of", "patched", "extras", "extra_value", "get", "items")})
+    ItemValues.__module__ = __name__  # pickled by name between build processes
 
 
 def _fields(values: dict[str, Any]) -> dict[str, Any]:

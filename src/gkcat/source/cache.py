@@ -111,7 +111,8 @@ def _prepare(folder: Path) -> None:
 def cache_folder(root: Path) -> Path:
     """Where the project's cache is: GKCAT_CACHE_DIR, else .gkcat-cache/ at the project root."""
     given = os.environ.get(ENV, "").strip()
-    return Path(given).resolve() if given else root / CACHE_DIR
+    # "~/.cache/gkcat" as a CI file writes it: no shell expands a tilde in an environment variable's value
+    return Path(given).expanduser().resolve() if given else root / CACHE_DIR
 
 
 def _tracked(root: Path, folder: Path) -> bool:

@@ -76,15 +76,23 @@ def bullets(values: tuple[str, ...]) -> str:
     return "\n".join(f"●{v}" for v in values)
 
 
+# The registry's fields the national table has a column of its own for; any other field of the registry gets
+# a column after the extra fields, headed by its label.
+_NATIONAL = ("level1", "level2", "content", "basis", "deadline", "subject", "channels", "audience", "method", "levels",
+             "links", "extra")
+
+
 def domain_table(cat: ResolvedCatalog, levels: list[str], channels: list[str]) -> Table:
     """The national table of one domain at one locality (format.md section 9)."""
     extras = list(cat.extra_labels.items())
+    more = [f for f in FIELDS if f.id not in _NATIONAL]
     n_levels = len(levels)
     w = {f.id: f.width for f in FIELDS}
     widths: list[tuple[str, float]] = [("text", 5), ("text", w["level1"]), ("text", w["level2"]), ("wide", w["content"]),
                                        ("wide", w["basis"]), ("text", w["deadline"]), ("text", w["subject"]),
                                        ("wide", w["channels"])]
-    widths += [("mark", 6.5)] * (4 + n_levels) + [("text", 12)] * len(extras) + [("link", w["links"])]
+    widths += [("mark", 6.5)] * (4 + n_levels) + [("text", 12)] * len(extras)
+    widths += [("wide" if f.many else "text", f.width or 12) for f in more] + [("link", w["links"])]
     table = Table(f"{cat.locality.name}{cat.domain.name}领域基层政务公开标准目录", [SheetColumn(k, w) for k, w in widths])
     ncol = len(widths)
     link_col = ncol
@@ -92,9 +100,9 @@ def domain_table(cat: ResolvedCatalog, levels: list[str], channels: list[str]) -
     lv0 = 13
     top: list[str | None] = ["序号", "公开事项", None, *(title(f) for f in ("content", "basis", "deadline", "subject", "channels")),
                              title("audience"), None, title("method"), None, title("levels")] + [None] * (n_levels - 1)
-    top += [label for _, label in extras] + [title("links")]
+    top += [label for _, label in extras] + [f.label for f in more] + [title("links")]
     sub: list[str | None] = [None, title("level1"), title("level2")] + [None] * 5 + list(AUDIENCES) + list(METHODS)
-    sub += [LEVEL_ZH[lv] for lv in levels] + [None] * (len(extras) + 1)
+    sub += [LEVEL_ZH[lv] for lv in levels] + [None] * (len(extras) + len(more) + 1)
     table.rows += [[table.title] + [None] * (ncol - 1), top, sub]
     table.merges.append((1, 1, 1, ncol))
     for col in [1, 4, 5, 6, 7, 8] + list(range(lv0 + n_levels, ncol + 1)):
@@ -102,12 +110,12 @@ def domain_table(cat: ResolvedCatalog, levels: list[str], channels: list[str]) -
     for first, last in ((2, 3), (9, 10), (11, 12), (lv0, lv0 + n_levels - 1)):
         if last > first:
             table.merges.append((2, first, 2, last))
-    _item_rows(table, cat.table, levels, channels, [key for key, _ in extras], link_col)
+    _item_rows(table, cat.table, levels, channels, [key for key, _ in extras], [f.id for f in more], link_col)
     return table
 
 
 def _item_rows(table: Table, items: list[ResolvedItem], levels: list[str], channels: list[str],
-               extras: list[str], link_col: int) -> None:
+               extras: list[str], more: list[str], link_col: int) -> None:
     group, start, number = None, 0, 0
     for item in items:
         v = item.entry.values
@@ -121,6 +129,7 @@ def _item_rows(table: Table, items: list[ResolvedItem], levels: list[str], chann
         cells += [CHECK if v.method == m else "" for m in METHODS]
         cells += [CHECK if lv in v.levels else "" for lv in levels]
         cells += [v.extras.get(key, "") for key in extras]
+        cells += ["\n".join(value) if isinstance(value, tuple) else value or "" for value in map(v.get, more)]
         cells.append("\n".join(v.links))
         if v.links:
             table.links[(row, link_col)] = v.links[0]
