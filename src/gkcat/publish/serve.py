@@ -31,6 +31,7 @@ from typing import Any
 
 import watchfiles
 
+from gkcat.check.load import paused_collector
 from gkcat.errors import GkcatError
 from gkcat.publish.outfolder import MANIFEST
 from gkcat.publish.pipeline import BuildReport, Session, build
@@ -335,7 +336,7 @@ def _preview(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[
             echo("正在生成网站……")
             _say(echo, *rebuild(project_dir, preview, jobs, session))
             # What the first build leaves (every parsed file, the resolved province) lives as long as
-            # the preview: the cycle collector need not go through it again (see _collected).
+            # the preview: the cycle collector need not go through it again (see check/load.py paused_collector).
             gc.collect()
             gc.freeze()
         except KeyboardInterrupt:
@@ -355,28 +356,11 @@ def _preview(project_dir: Path, host: str, port: int, jobs: int, echo: Callable[
                     echo(f"修改了 {'、'.join(names[:5])}{' 等' if len(names) > 5 else ''}，重新生成……")
                     # In this process now run the server's and the watcher's threads; forking build
                     # workers beside them risks a lock held at fork time. A rebuild renders few files.
-                    with _collected():
+                    with paused_collector():
                         _say(echo, *rebuild(project_dir, preview, 1, session))
                     owed = True
             except KeyboardInterrupt:
                 pass
-
-
-@contextmanager
-def _collected() -> Iterator[None]:
-    """No cycle collection while a rebuild runs: the caller collects once the page is shown.
-
-    Measured on a province of 1,500 localities, every second rebuild otherwise spent 1.5 s of its
-    2-3 s in a full collection of a heap that is almost all still in use. (The first build's part
-    of it is frozen; what later builds leave is collected while nothing is asked of the preview.)
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _say(echo: Callable[[str], None], report: BuildReport | None, problem: str) -> None:
