@@ -25,7 +25,7 @@ FORBIDDEN = {
 # Modules that read or write files, and why. Everything else gets content and returns content.
 IO = {
     "source/tree": "the only reader of a project's files",
-    "publish/pipeline": "the only writer of a build's output",
+    "publish/write": "the only writer of a build's output",
     "publish/deliver": "writes `gkcat form`'s workbook where the user says, after checking what is there",
     "source/dates": "asks git for the date of the project's last commit",
     "source/lock": "takes the project's and an output folder's lock (a small file holding who took it)",

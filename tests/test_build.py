@@ -15,7 +15,8 @@ import pytest
 
 from conftest import CATALOGS, REPO
 from gkcat.publish import outputs
-from gkcat.publish.pipeline import MANIFEST, BuildRefused, build
+from gkcat.publish.outfolder import MANIFEST, BuildRefused
+from gkcat.publish.pipeline import build
 from gkcat.source import dates
 
 

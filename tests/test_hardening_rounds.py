@@ -22,7 +22,7 @@ import gkcat.source.lock as lock_module
 from conftest import CATALOGS
 from gkcat.compare import revisions
 from gkcat.ingest.yamledit import edit
-from gkcat.publish.pipeline import workers
+from gkcat.publish.pool import workers
 from gkcat.publish.serve import Preview, serving
 from gkcat.source.lock import project_lock
 from test_diff import git

@@ -15,7 +15,8 @@ import pytest
 
 from conftest import CATALOGS
 from gkcat.check.load import load_project
-from gkcat.publish.pipeline import BuildRefused, build
+from gkcat.publish.outfolder import BuildRefused
+from gkcat.publish.pipeline import build
 from gkcat.render.site.jinja import http_link
 from gkcat.render.site.search import _runs, index_data
 from gkcat.resolve.catalog import catalog

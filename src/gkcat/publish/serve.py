@@ -34,7 +34,8 @@ import watchfiles
 from gkcat.check.load import paused_collector
 from gkcat.errors import GkcatError
 from gkcat.publish.outfolder import MANIFEST
-from gkcat.publish.pipeline import BuildReport, Session, build
+from gkcat.publish.pipeline import Session, build
+from gkcat.publish.report import BuildReport
 from gkcat.source.tree import CONFIG_FILE, STATIC, TEMPLATES, ProjectNotFound
 
 HOOK = "/__gkcat/"  # everything the server adds lives under this path, which a site never has
