@@ -50,7 +50,7 @@ def _write_cache(path: Path, head: dict, parsed: dict, digest: bool = True, **ki
 
 
 def _cache_file(root: Path) -> Path:
-    found = list((root / ".gkcat-cache").glob("memo-*.json"))
+    found = list((root / ".gkcat-cache").glob("memo-????????????????.json"))
     assert len(found) == 1, found
     return found[0]
 
@@ -118,7 +118,7 @@ def test_a_corrupt_truncated_or_foreign_cache_is_ignored_and_remade(project, run
     # a new gkcat (another digest of its code) does not read the old file
     monkeypatch.setattr(cache_module, "code_digest", lambda: "f" * 64)
     assert run("-C", root, "validate").exit_code == 0
-    assert [p.name for p in (root / ".gkcat-cache").glob("memo-*.json")] == ["memo-ffffffffffffffff.json"]
+    assert [p.name for p in (root / ".gkcat-cache").glob("memo-????????????????.json")] == ["memo-ffffffffffffffff.json"]
 
 
 def test_a_cache_tracked_by_git_is_not_used(project, run, here):
@@ -143,7 +143,7 @@ def test_gkcat_cache_dir_moves_it_and_the_output_folder_never_holds_it(project, 
     moved = tmp_path / "ci-cache"
     monkeypatch.setenv("GKCAT_CACHE_DIR", str(moved))
     assert run("-C", root, "validate").exit_code == 0
-    assert list(moved.glob("memo-*.json")) and not (root / ".gkcat-cache").exists()
+    assert list(moved.glob("memo-????????????????.json")) and not (root / ".gkcat-cache").exists()
     out = tmp_path / "out"
     monkeypatch.setenv("GKCAT_CACHE_DIR", str(out / "cache"))
     result = run("-C", root, "build", "-o", out, env=EPOCH)
@@ -220,4 +220,27 @@ def test_gkcat_cache_dir_may_start_with_a_tilde(project, run, tmp_path, monkeypa
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("GKCAT_CACHE_DIR", "~/.cache/gkcat")
     assert run("-C", root, "validate").exit_code == 0
-    assert list((tmp_path / "home/.cache/gkcat").glob("memo-*.json")) and not (root / "~").exists()
+    assert list((tmp_path / "home/.cache/gkcat").glob("memo-????????????????.json")) and not (root / "~").exists()
+
+
+def test_the_site_parts_shelf_is_taken_over_and_a_foreign_one_is_not(project, run, here, tmp_path):
+    """A build keeps the parts of its project-wide pages (the map's rows, 总表's sheets, the search index's
+    parts) on a shelf of their own; the next build's process takes them over, and refuses entries that are not
+    such parts. Either way it writes what a build without the cache writes."""
+    root = project()
+    assert run("-C", root, "build", "-o", tmp_path / "first", env=EPOCH).exit_code == 0
+    shelves = list((root / ".gkcat-cache").glob("memo-*.site.json"))
+    assert len(shelves) == 1
+    head, kinds = _read_kinds(shelves[0])
+    assert {"matrix-row", "pending", "map-row", "comparison", "search-part"} <= set(kinds)
+    (root / "city/county/yiwu-jiaoyu.yaml").write_text(
+        "domain: yiwu-jiaoyu\noverride:\n  jygk-ml:\n    channels: [政务服务中心]\n", encoding="utf-8")
+    assert run("-C", root, "build", "-o", tmp_path / "fresh", "--no-cache", env=EPOCH).exit_code == 0
+    assert run("-C", root, "build", "-o", tmp_path / "cached", env=EPOCH).exit_code == 0
+    assert _tree(tmp_path / "cached") == _tree(tmp_path / "fresh")
+    head, kinds = _read_kinds(shelves[0])
+    bad = {k: {key: [["不是", 1], None, 3.5][n % 3] for n, key in enumerate(v)} for k, v in kinds.items()}
+    body = json.dumps(bad, ensure_ascii=False).encode("utf-8")
+    shelves[0].write_bytes(json.dumps(dict(head, sha256=hashlib.sha256(body).hexdigest())).encode("utf-8") + b"\n" + body)
+    assert run("-C", root, "build", "-o", tmp_path / "again", env=EPOCH).exit_code == 0
+    assert _tree(tmp_path / "again") == _tree(tmp_path / "fresh")

@@ -90,5 +90,6 @@ def _build(project_dir: Path, out: Path | None, jobs: int, parts: tuple[str, ...
             session.manifest = written
             if groups is not None and parts == PARTS:  # the next build carries a group's paths as listed here
                 groups.record(v.project, work)
+        v.memo.save()  # the parts of project-wide outputs, for the next build's process (the project cache)
     report.seconds = time.perf_counter() - start
     return report

@@ -45,58 +45,97 @@ def code_digest() -> str:
 
 @dataclass
 class Store:
-    """The memo's kinds kept on disk (source/memo.py), as JSON data by kind and fingerprint: read once at the
-    start, written once at the end."""
+    """The memo's kinds kept on disk (source/memo.py), as JSON data by kind and fingerprint. A kind's shelf is
+    its file: the main one (files parsed, check results) that every command reads, or one of its own (the parts
+    of the site's project-wide pages) that only a build reads. A shelf is read when first asked for, and written
+    once at the end when it changed."""
 
-    path: Path | None  # None: no cache (--no-cache, or refused)
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
-    used: set[tuple[str, str]] = field(default_factory=set)
-    new: int = 0
+    folder: Path | None  # None: no cache (--no-cache, or refused)
     note: str = ""  # why the cache is not used, for the user
+    _shelves: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # shelf -> kind -> key -> data
+    _used: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    _new: dict[str, int] = field(default_factory=dict)
 
-    def get(self, kind: str, key: str) -> Any:
+    def path(self, shelf: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"memo-{code_digest()[:16]}{'.' + shelf if shelf else ''}.json"
+
+    def _shelf(self, shelf: str) -> dict[str, dict[str, Any]]:
+        found = self._shelves.get(shelf)
+        if found is None:
+            found = self._shelves[shelf] = _read(self.path(shelf))
+            self._used[shelf], self._new[shelf] = set(), 0
+        return found
+
+    def get(self, shelf: str, kind: str, key: str) -> Any:
         """What was kept under `key` in an earlier run, else None."""
-        if self.path is None:
+        if self.folder is None:
             return None
-        data = self.entries.get(kind, {}).get(key)
+        data = self._shelf(shelf).get(kind, {}).get(key)
         if data is not None:
-            self.used.add((kind, key))
+            self._used[shelf].add((kind, key))
         return data
 
-    def put(self, kind: str, key: str, data: Any) -> None:
-        if self.path is None:
+    def put(self, shelf: str, kind: str, key: str, data: Any) -> None:
+        if self.folder is None:
             return
-        self.entries.setdefault(kind, {})[key] = data
-        self.used.add((kind, key))
-        self.new += 1
+        self._shelf(shelf).setdefault(kind, {})[key] = data
+        self._used[shelf].add((kind, key))
+        self._new[shelf] += 1
 
     def save(self) -> None:
-        """Write the entries this run used (so the file holds the project as it is), whole or not at all."""
-        if self.path is None or (not self.new and len(self.used) == sum(map(len, self.entries.values()))):
+        """Write each shelf this run changed, with the entries it used (so the file holds the project as it
+        is), whole or not at all. A shelf this run did not ask for is left as it is."""
+        if self.folder is None:
             return
-        kept: dict[str, dict[str, Any]] = {}
-        for kind, key in sorted(self.used):
-            kept.setdefault(kind, {})[key] = self.entries[kind][key]
-        # a header line (what wrote it, and the digest of the rest), then the entries: a file changed in any
-        # byte since, by a crash, a full disk or a hand, fails the digest and is not read at all
-        body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        head = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code_digest(),
-                "sha256": hashlib.sha256(body).hexdigest()}
-        tmp: str | None = None
-        try:
-            _prepare(self.path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=".memo.", suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(json.dumps(head).encode("utf-8") + b"\n" + body)
-            os.replace(tmp, self.path)
-            self.new = 0
-            for stale in [*self.path.parent.glob("memo-*.json"), *self.path.parent.glob("parsed-*.json")]:
-                if stale != self.path:  # another gkcat's, or an older format: it would only take up room
-                    stale.unlink(missing_ok=True)
-        except OSError:  # a read-only checkout, a full disk: the cache is only ever a help
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        for shelf, kinds in self._shelves.items():
+            used = self._used[shelf]
+            if self._new[shelf] or len(used) != sum(map(len, kinds.values())):
+                kept: dict[str, dict[str, Any]] = {}
+                for kind, key in sorted(used):
+                    kept.setdefault(kind, {})[key] = kinds[kind][key]
+                if _write(self.path(shelf), kept):
+                    self._shelves[shelf], self._new[shelf] = kept, 0
+
+
+def _read(path: Path) -> dict[str, dict[str, Any]]:
+    """A shelf as written by `_write`; empty when there is none, or it is corrupt, cut short or another gkcat's."""
+    try:
+        first, _, body = path.read_bytes().partition(b"\n")
+        head = json.loads(first)
+        if not (isinstance(head, dict) and head.get("format") == _FORMAT and head.get("gkcat") == gkcat.__version__
+                and head.get("code") == code_digest() and head.get("sha256") == hashlib.sha256(body).hexdigest()):
+            return {}  # another gkcat's, or changed since it was written: worked out anew
+        kept = json.loads(body)
+    except (OSError, ValueError):
+        return {}  # none yet, or corrupt or cut short: worked out anew
+    # each kind's `load` checks its own entries
+    return {k: v for k, v in kept.items() if isinstance(v, dict)} if isinstance(kept, dict) else {}
+
+
+def _write(path: Path, kept: dict[str, dict[str, Any]]) -> bool:
+    # a header line (what wrote it, and the digest of the rest), then the entries: a file changed in any
+    # byte since, by a crash, a full disk or a hand, fails the digest and is not read at all
+    body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code_digest(),
+            "sha256": hashlib.sha256(body).hexdigest()}
+    tmp: str | None = None
+    try:
+        _prepare(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".memo.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(json.dumps(head).encode("utf-8") + b"\n" + body)
+        os.replace(tmp, path)
+        ours = f"memo-{code_digest()[:16]}"
+        for stale in [*path.parent.glob("memo-*.json"), *path.parent.glob("parsed-*.json")]:
+            if not stale.name.startswith((ours + ".", ours + "-")) and stale.name != ours + ".json":
+                stale.unlink(missing_ok=True)  # another gkcat's, or an older format: it would only take up room
+        return True
+    except OSError:  # a read-only checkout, a full disk: the cache is only ever a help
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        return False
 
 
 def _prepare(folder: Path) -> None:
@@ -136,17 +175,4 @@ def open_store(root: Path, enabled: bool = True, avoid: Path | None = None) -> S
     if folder.exists() and _tracked(root, folder):
         return Store(None, note=f"缓存文件夹 {folder} 已被提交到 git，本次不使用它：请从 git 中删除它"
                                      f"（git rm -r --cached {folder.name}），它只供本机使用")
-    path = folder / f"memo-{code_digest()[:16]}.json"
-    cache = Store(path)
-    try:
-        first, _, body = path.read_bytes().partition(b"\n")
-        head = json.loads(first)
-        if not (isinstance(head, dict) and head.get("format") == _FORMAT and head.get("gkcat") == gkcat.__version__
-                and head.get("code") == code_digest() and head.get("sha256") == hashlib.sha256(body).hexdigest()):
-            return cache  # another gkcat's, or changed since it was written: worked out anew
-        kept = json.loads(body)
-    except (OSError, ValueError):
-        return cache  # none yet, or corrupt or cut short: worked out anew
-    if isinstance(kept, dict):  # each kind's `load` checks its own entries
-        cache.entries = {k: v for k, v in kept.items() if isinstance(v, dict)}
-    return cache
+    return Store(folder)

@@ -27,8 +27,21 @@ class Kind(Generic[T]):
     data that is not such a value: a foreign or hand-made cache entry is then worked out anew)."""
 
     name: str
-    dump: Callable[[T], Any] | None = None
+    dump: Callable[[T], Any] | None = None  # may give None: this value is not kept on disk
     load: Callable[[Any], T | None] | None = None
+    shelf: str = ""  # its file in the project cache: "" the one every command reads, else one of its own
+
+
+def fits(data: Any, shape: Any) -> bool:
+    """Whether JSON data has a shape, as a kind's `load` checks an entry before it trusts it: a type (an int is
+    not a bool), a set of shapes (any of them), `[shape]` (a list of such), a tuple (a list of that length)."""
+    if isinstance(shape, (set, frozenset)):
+        return any(fits(data, s) for s in shape)
+    if isinstance(shape, list):
+        return isinstance(data, list) and all(fits(d, shape[0]) for d in data)
+    if isinstance(shape, tuple):
+        return isinstance(data, list) and len(data) == len(shape) and all(fits(d, s) for d, s in zip(data, shape, strict=True))
+    return type(data) is shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +67,7 @@ class Memo:
         if found is None:
             found = self._earlier.get(key)
             if found is None and self.store is not None and key.kind.load is not None:
-                data = self.store.get(key.kind.name, key.print)
+                data = self.store.get(key.kind.shelf, key.kind.name, key.print)
                 found = key.kind.load(data) if data is not None else None
             if found is not None:
                 self._used[key] = found
@@ -64,7 +77,9 @@ class Memo:
         self._used[key] = value
         self.made.append(key)
         if self.store is not None and key.kind.dump is not None:
-            self.store.put(key.kind.name, key.print, key.kind.dump(value))
+            data = key.kind.dump(value)
+            if data is not None:
+                self.store.put(key.kind.shelf, key.kind.name, key.print, data)
         return value
 
     def make(self, key: Key[T], make: Callable[[], T]) -> T:

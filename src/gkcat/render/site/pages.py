@@ -30,7 +30,7 @@ from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
 from gkcat.resolve.spread import SPREAD, Spread, pending, spread
-from gkcat.source.memo import Kind
+from gkcat.source.memo import Kind, fits
 
 MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
 PUBLISHERS_LIMIT = 60  # a domain page names the localities publishing an item up to this many
@@ -130,9 +130,17 @@ class MapView:
     plans: tuple[tuple[Link, tuple[Link, ...]], ...] = ()  # localities with work plans, and their plans
 
 
-# A locality's row of the map's matrix, and its items waiting for a reason (待补充), by its chain's files.
-MATRIX_ROW: Kind[MatrixRow] = Kind("matrix-row")
-PENDING: Kind[tuple[PendingItem, ...]] = Kind("pending")
+# A locality's row of the map's matrix, and its items waiting for a reason (待补充), by its chain's files; kept
+# on disk on the site's shelf, so that a new process renders the map after an edit without resolving the province.
+_ROW = (str, str, str, int, [({int, type(None)}, str, int)])
+_PENDING = [(str, str, str, str, str)]
+MATRIX_ROW: Kind[MatrixRow] = Kind(
+    "matrix-row", shelf="site",
+    dump=lambda r: [r.locality.text, r.locality.href, r.level, r.depth, [[c.count, c.href, c.pending] for c in r.cells]],
+    load=lambda d: MatrixRow(Link(d[0], d[1]), d[2], d[3], tuple(Cell(*c) for c in d[4])) if fits(d, _ROW) else None)
+PENDING: Kind[tuple[PendingItem, ...]] = Kind(
+    "pending", shelf="site", dump=lambda items: [[p.locality, p.domain, p.level2, p.reason, p.href] for p in items],
+    load=lambda d: tuple(PendingItem(*p) for p in d) if fits(d, _PENDING) else None)
 
 
 class SiteFacts:

@@ -93,7 +93,8 @@ def _domain_json(project: Project, resolver: Resolver, d_index: int, domain: Dom
 
 
 # A domain's entries of the search index as JSON, by the domain's fingerprint.
-SEARCH_PART: Kind[str] = Kind("search-part")
+SEARCH_PART: Kind[str] = Kind("search-part", shelf="site", dump=lambda text: text,
+                               load=lambda d: d if isinstance(d, str) else None)
 
 
 def index_script(project: Project, resolver: Resolver, keep: KeepDomain = make_anew) -> bytes:

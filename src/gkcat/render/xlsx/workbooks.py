@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import EXCLUDED_HEADER, EXCLUDED_SHEET, LEVEL_ZH, OVERVIEW_SHEET, WITHHELD_HEADER, WITHHELD_SHEET
 from gkcat.render.reuse import Keep, KeepDomain, make_anew
 from gkcat.render.text import levels_text
-from gkcat.render.xlsx.layout import Table, domain_table, simple_table
+from gkcat.render.xlsx.layout import SheetColumn, Table, domain_table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
 from gkcat.resolve.duties import Department, duty_lists
 from gkcat.resolve.resolver import Resolver, resolve_subject
 from gkcat.resolve.spread import SPREAD, Spread, spread
-from gkcat.source.memo import Kind
+from gkcat.source.memo import Kind, fits
 
 OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET, "公开地图", "部门总览"
 
@@ -75,9 +76,27 @@ def locality_workbook(project: Project, resolver: Resolver, loc: Locality, when:
 
 
 # A locality's row of 总表's 各地区各领域公开事项数 sheet, by its chain's files.
-MAP_ROW: Kind[list[str]] = Kind("map-row")
-# A domain's sheet of 总表 (how many localities publish each item), by the domain's fingerprint.
-COMPARISON: Kind[Table] = Kind("comparison")
+MAP_ROW: Kind[list[str]] = Kind("map-row", shelf="site", dump=lambda row: row,
+                                load=lambda d: d if fits(d, [str]) else None)
+# A domain's sheet of 总表 (how many localities publish each item), by the domain's fingerprint. Both kept on disk
+# on the site's shelf: a new process renders 总表 after an edit without resolving the whole province again.
+COMPARISON: Kind[Table] = Kind("comparison", shelf="site", dump=lambda t: _table_data(t), load=lambda d: _table(d))
+_TABLE = (str, [(str, {int, float})], [[{str, type(None)}]], [(int, int, int, int)], int, bool)
+
+
+def _table_data(t: Table) -> list[Any] | None:
+    """A simple table as JSON data; None for one with links, drop-downs or locks (not kept on disk)."""
+    if t.links or t.choices or t.protected or t.open_cells or t.hidden or t.identity:
+        return None
+    return [t.title, [[c.kind, c.width] for c in t.columns], t.rows, [list(m) for m in t.merges], t.header_rows,
+            t.subtitle]
+
+
+def _table(d: Any) -> Table | None:
+    if not fits(d, _TABLE):
+        return None
+    return Table(d[0], [SheetColumn(k, w) for k, w in d[1]], d[2], [(a, b, c, e) for a, b, c, e in d[3]], d[4],
+                 subtitle=d[5])
 
 
 def _map(project: Project, resolver: Resolver, keep: Keep) -> Table:
