@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -145,3 +146,21 @@ def test_every_command_that_needs_a_valid_project_lists_the_errors_and_refuses(p
                        (["diff", "city", "city/county"], 2)):
         result = run("-C", root, *args)
         assert result.exit_code == code and "GK302" in result.stderr and result.stdout == "", args
+
+
+def test_the_program_ends_at_once_with_its_exit_code_and_all_it_printed(tmp_path):
+    """`gkcat` (gkcat.cli:run) leaves the process without tearing the heap down: what a command printed is all
+    there, and the exit code is the command's."""
+    def gkcat(*args: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "gkcat", *map(str, args)], capture_output=True, text=True,
+                              check=False)
+
+    shown = gkcat("-C", CATALOGS, "show", "shenyang", "--format", "json")
+    assert shown.returncode == 0 and json.loads(shown.stdout)["domains"]  # the whole JSON, flushed
+    broken = tmp_path / "p"
+    shutil.copytree(CATALOGS, broken, ignore=shutil.ignore_patterns("site", ".gkcat-cache"))
+    (broken / "shenyang" / "yiwu-jiaoyu.yaml").write_text("domain: yiwu-jiaoyu\nitems: 3\n", encoding="utf-8")
+    invalid = gkcat("-C", broken, "validate", "--no-cache")
+    assert invalid.returncode == 1 and "yiwu-jiaoyu.yaml" in invalid.stdout + invalid.stderr
+    usage = gkcat("validate", "--no-such-option")
+    assert usage.returncode == 2 and usage.stderr

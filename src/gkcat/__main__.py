@@ -1,3 +1,3 @@
-from gkcat.cli import main
+from gkcat.cli import run
 
-main()
+run()

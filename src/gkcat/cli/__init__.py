@@ -1,5 +1,5 @@
-"""The command line: thin click commands (`gkcat = gkcat.cli:main`)."""
+"""The command line: thin click commands (`gkcat = gkcat.cli:run`, which runs `main`)."""
 
-from gkcat.cli.commands import main
+from gkcat.cli.commands import main, run
 
-__all__ = ["main"]
+__all__ = ["main", "run"]

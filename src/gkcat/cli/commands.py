@@ -7,6 +7,7 @@ anything itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -446,3 +447,23 @@ def workplan_review(directory: Path, locality: str, year: int, as_of: datetime |
     today = as_of.date() if as_of else date.today()
     click.echo({"json": lambda: dumps(review_json(plan, today)), "markdown": lambda: review_markdown(plan, today),
                 "text": lambda: review_text(plan, today)}[fmt]())
+
+
+def run() -> None:
+    """The `gkcat` program (and `python -m gkcat`): `main`, then out of the process at once.
+
+    Everything a command writes is written and closed when it returns; what is left is tearing down the
+    heap object by object, which took 0.7 s after validating a province of 1,500 localities. So, as mypy
+    does, the process ends there, once what was printed is flushed.
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if isinstance(code, str):  # as sys.exit would
+        print(code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away (gkcat ... | head)
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)

@@ -38,7 +38,14 @@ def fits(data: Any, shape: Any) -> bool:
     if isinstance(shape, (set, frozenset)):
         return any(fits(data, s) for s in shape)
     if isinstance(shape, list):
-        return isinstance(data, list) and all(fits(d, shape[0]) for d in data)
+        if not isinstance(data, list):
+            return False
+        one = shape[0]  # a list of plain values (a table's rows' cells) is checked without a call per value
+        if isinstance(one, type):
+            return all(type(d) is one for d in data)
+        if isinstance(one, (set, frozenset)) and all(isinstance(s, type) for s in one):
+            return all(type(d) in one for d in data)
+        return all(fits(d, one) for d in data)
     if isinstance(shape, tuple):
         return isinstance(data, list) and len(data) == len(shape) and all(fits(d, s) for d, s in zip(data, shape, strict=True))
     return type(data) is shape
