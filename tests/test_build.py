@@ -216,3 +216,14 @@ def test_a_changed_gkcat_leaves_nothing_stale(project, tmp_path):
 def _sheet_texts(path: Path) -> str:
     wb = openpyxl.load_workbook(path, read_only=True)
     return "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+
+
+@pytest.mark.parametrize("files", [{}, {"a\"b/中文 页.html": ("f\\x", 12, "ab", 5), "0": (None, 0, "", 0), "z/\u3000": ("q", 1, "cd", 7)}])
+def test_the_manifest_is_written_as_json_with_an_indent_writes_it(files):
+    """manifest_text makes the manifest piece by piece (json's indented encoder is pure Python): byte for byte
+    what json.dumps(indent=1, sort_keys=True) writes, so a published manifest diffs as it always did."""
+    from gkcat.publish.outfolder import Entry, manifest_text
+
+    entries = {p: Entry(*e) for p, e in files.items()}
+    body = {"gkcat": "9.9", "files": {p: e.json() for p, e in entries.items()}}
+    assert manifest_text("9.9", entries) == json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True)

@@ -84,6 +84,20 @@ class Manifest:
     files: dict[str, Entry]
 
 
+def manifest_text(version: str, files: dict[str, Entry]) -> str:
+    """The manifest, as json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) writes it (one line per
+    value, so that a published site's manifest diffs cleanly), made piece by piece: with an indent, json falls
+    back to its pure-Python encoder, about a second for a province's 52,000 files."""
+    text = json.JSONEncoder(ensure_ascii=False).encode
+    out = ['{\n "files": {']
+    for i, path in enumerate(sorted(files)):
+        e = files[path]
+        out.append(f'{"," if i else ""}\n  {text(path)}: {{\n   "inputs": {text(e.inputs)},\n   "rows": {e.rows},'
+                   f'\n   "sha256": {text(e.sha256)},\n   "size": {e.size}\n  }}')
+    out.append(f'\n }},\n "gkcat": {text(version)}\n}}' if files else f'}},\n "gkcat": {text(version)}\n}}')
+    return "".join(out)
+
+
 def read_manifest(out: Path) -> Manifest:
     """The last build's manifest; an empty one when there is none or it cannot be read (it owns nothing)."""
     try:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
 
 from gkcat import __version__
-from gkcat.publish.outfolder import MANIFEST, BuildRefused, Entry, Manifest
+from gkcat.publish.outfolder import MANIFEST, BuildRefused, Entry, Manifest, manifest_text
 from gkcat.publish.outputs import Artifact
 from gkcat.publish.pool import render_all
 from gkcat.publish.report import BuildReport
@@ -70,9 +69,7 @@ class _Swap:
             _place(f"{self.dest}/{paths[0]}", f"{self.dest}/{p}")
 
     def close(self, files: dict[str, Entry], previous: dict[str, Entry]) -> None:
-        body = {"gkcat": __version__, "files": {p: e.json() for p, e in files.items()}}
-        Path(self.dest, MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                             encoding="utf-8")
+        Path(self.dest, MANIFEST).write_text(manifest_text(__version__, files) + "\n", encoding="utf-8")
         old = self.out.parent / f".{self.out.name}.gkcat-old"
         if self.out.exists():
             self.out.rename(old)
