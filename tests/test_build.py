@@ -227,3 +227,20 @@ def test_the_manifest_is_written_as_json_with_an_indent_writes_it(files):
     entries = {p: Entry(*e) for p, e in files.items()}
     body = {"gkcat": "9.9", "files": {p: e.json() for p, e in entries.items()}}
     assert manifest_text("9.9", entries) == json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@pytest.mark.parametrize("added", ["报告.docx", "city/county/报告.docx", "city/county/草稿/", "city/新文件夹/"])
+def test_a_rebuild_refuses_what_no_build_wrote_inside_its_output(project, tmp_path, added):
+    """A file or folder put into a built folder (at its top, or deep in a locality's folder) is refused by
+    name: the swap would delete it."""
+    root, out = project(), tmp_path / "out"
+    build(root, out, jobs=1)
+    path = out / added
+    if added.endswith("/"):
+        path.mkdir()
+        (path / "笔记.txt").write_text("不能删", encoding="utf-8")
+    else:
+        path.write_text("不能删", encoding="utf-8")
+    with pytest.raises(BuildRefused, match=re.escape(added)):
+        build(root, out, jobs=1)
+    assert path.exists()
