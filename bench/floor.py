@@ -17,6 +17,7 @@ from gkcat.render.xlsx.form import domain_sheet
 from gkcat.render.xlsx.layout import domain_table
 from gkcat.render.xlsx.workbooks import duty_tables
 from gkcat.resolve.catalog import catalogs_for, levels_from
+from gkcat.resolve.duties import duty_lists
 from gkcat.resolve.form import form_sheets
 
 _STATE: dict[str, object] = {}
@@ -44,7 +45,7 @@ def _one(job: tuple[int, str]) -> None:
             ws.append(row)
     form.save(out / f"{i}-form.xlsx")
     duties = Workbook(write_only=True)
-    for name, table in duty_tables(resolver, loc, _WHEN):
+    for name, table in duty_tables(duty_lists(resolver, loc), loc, _WHEN):
         ws = duties.create_sheet(name)
         for row in table.rows:
             ws.append(row)

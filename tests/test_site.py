@@ -263,13 +263,14 @@ def test_a_row_shown_on_several_pages_is_rendered_once(project):
     from gkcat.render.site.jinja import HtmlRenderer, template_dirs
     from gkcat.render.site.pages import page
     from gkcat.render.site.tables import table_view
-    from gkcat.resolve.catalog import catalog, levels_from
+    from gkcat.resolve.catalog import catalog, levels_from, parent_entries
 
     root = project()
     v = require_valid(root)
     domain = v.project.domains[0]
     towns = [v.project.localities[p] for p in ("city/county/town-a", "city/county/town-b")]
-    views = [table_view(v.resolver, catalog(v.resolver, t, domain), levels_from(v.project, t)) for t in towns]
+    views = [table_view(catalog(v.resolver, t, domain), parent_entries(v.resolver, t, domain), levels_from(v.project, t))
+             for t in towns]
     rows = [r for view in views for g in view.groups for r in g.rows]
     html = HtmlRenderer(template_dirs(root), root)
     pages = [html.render("table.html", page(v.project, f"{t.path}/x.html", "x", datetime(2026, 1, 1, tzinfo=UTC), t), view)

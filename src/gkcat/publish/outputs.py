@@ -57,7 +57,9 @@ from gkcat.render.site.workplan import workplan_view
 from gkcat.render.xlsx.form import locality_form
 from gkcat.render.xlsx.workbooks import duties_workbook, locality_workbook, project_workbook
 from gkcat.render.xlsx.workplan import workplan_workbook
-from gkcat.resolve.catalog import catalog, catalogs_for, levels_from
+from gkcat.resolve.catalog import catalog, catalogs_for, counts, levels_from, parent_entries
+from gkcat.resolve.duties import duty_lists
+from gkcat.resolve.form import form_sheets
 from gkcat.resolve.resolver import Resolver
 from gkcat.resolve.workplan import ResolvedPlan, plans_of
 from gkcat.source.memo import Key, Kind, Memo
@@ -136,6 +138,18 @@ def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
     return lambda: (data, 0)
 
 
+def _workbook(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+    return locality_workbook(project, catalogs_for(resolver, loc), loc, when)
+
+
+def _form(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+    return locality_form(project, form_sheets(resolver, loc, None), loc, when)
+
+
+def _duties(resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+    return duties_workbook(duty_lists(resolver, loc), loc, when)
+
+
 def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
                        kept: Reuse, unchanged: Callable[[Locality], bool]) -> list[Artifact]:
     out: list[Artifact] = []
@@ -145,11 +159,11 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
         if unchanged(loc):
             continue
         group = loc.path
-        out.append(Artifact(workbook_paths(loc), made, partial(locality_workbook, project, resolver, loc, when),
-                            group=group))
+        # resolved when rendered (in a worker), then handed to the renderer
+        out.append(Artifact(workbook_paths(loc), made, partial(_workbook, project, resolver, loc, when), group=group))
         # the fill-in workbook is made from the same inputs as the published one
-        out.append(Artifact((form_path(loc),), made, partial(locality_form, project, resolver, loc, when), group=group))
-        out.append(Artifact((duties_workbook_path(loc),), made, partial(duties_workbook, resolver, loc, when), group=group))
+        out.append(Artifact((form_path(loc),), made, partial(_form, project, resolver, loc, when), group=group))
+        out.append(Artifact((duties_workbook_path(loc),), made, partial(_duties, resolver, loc, when), group=group))
         for plan in plans_of(loc):
             out.append(Artifact((workplan_workbook_path(loc, plan.year),), made, partial(workplan_workbook, plan, when),
                                 group=group))
@@ -192,17 +206,18 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, 
         return html.render("locality.html", page(project, locality_href(loc), loc.name, when, loc), view), 0
 
     def table_page(domain_id: str) -> tuple[bytes, int]:
-        cat = catalog(resolver, loc, project.domain(domain_id))  # type: ignore[arg-type]
-        view = table_view(resolver, cat, levels)
-        path = table_href(loc, cat.domain)
-        return html.render("table.html", page(project, path, cat.domain.name, when, loc), view), 0
+        domain = project.domain(domain_id)
+        assert domain is not None
+        view = table_view(catalog(resolver, loc, domain), parent_entries(resolver, loc, domain), levels)
+        return html.render("table.html", page(project, table_href(loc, domain), domain.name, when, loc), view), 0
 
     def departments_page() -> tuple[bytes, int]:
-        view = duties_view(resolver, loc)
+        view = duties_view(duty_lists(resolver, loc), loc)
         return html.render("departments.html", page(project, departments_href(loc), view.title, when, loc), view), 0
 
     def poster_page(site_url: str) -> tuple[bytes, int]:
-        view = poster_view(project, resolver, loc, site_url)
+        published = [(d.name, counts(resolver, loc, d).published) for d in project.domains if project.reaches(d, loc)]
+        view = poster_view(loc, published, site_url)
         return html.render("poster.html", page(project, poster_href(loc), f"{loc.name}政务公开海报", when, loc), view), 0
 
     def data() -> tuple[bytes, int]:

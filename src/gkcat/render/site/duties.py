@@ -10,8 +10,7 @@ from gkcat.render.site.pages import Link
 from gkcat.render.site.tables import channel_labels
 from gkcat.render.site.urls import duties_workbook_path, table_href
 from gkcat.render.text import levels_text
-from gkcat.resolve.duties import Department, duty_lists
-from gkcat.resolve.resolver import Resolver
+from gkcat.resolve.duties import Department
 
 
 @dataclass(frozen=True)
@@ -54,8 +53,9 @@ def _section(loc: Locality, dept: Department) -> DepartmentSection:
     return DepartmentSection(dept.anchor, dept.name, dept.roles, inherited, dept.named_by is None, tuple(lines))
 
 
-def duties_view(resolver: Resolver, loc: Locality) -> DutiesView:
-    sections = tuple(_section(loc, d) for d in duty_lists(resolver, loc))
+def duties_view(departments: list[Department], loc: Locality) -> DutiesView:
+    """The duty list page, from the locality's duty lists (resolve.duties.duty_lists)."""
+    sections = tuple(_section(loc, d) for d in departments)
     book = duties_workbook_path(loc)
     return DutiesView(f"{loc.name}政务公开责任清单", sections, sum(len(s.lines) for s in sections),
                       Link(book.rsplit("/", 1)[-1], book))

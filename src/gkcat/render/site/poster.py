@@ -8,11 +8,9 @@ from dataclasses import dataclass
 import segno
 from markupsafe import Markup
 
-from gkcat.model.project import Locality, Project
+from gkcat.model.project import Locality
 from gkcat.model.vocabulary import LEVEL_ZH
 from gkcat.render.site.urls import public_url
-from gkcat.resolve.catalog import counts
-from gkcat.resolve.resolver import Resolver
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,8 @@ def qr_svg(url: str) -> Markup:
                                   title="本地区政务公开标准目录网址的二维码"))
 
 
-def poster_view(project: Project, resolver: Resolver, loc: Locality, site_url: str) -> PosterView:
+def poster_view(loc: Locality, published: list[tuple[str, int]], site_url: str) -> PosterView:
+    """The poster, from what the locality publishes in each domain it has: (domain name, items)."""
     url = public_url(site_url, loc)
-    lines = tuple(PosterLine(d.name, counts(resolver, loc, d).published) for d in project.domains if project.reaches(d, loc))
+    lines = tuple(PosterLine(name, n) for name, n in published)
     return PosterView(loc.name, LEVEL_ZH[loc.level], url, qr_svg(url), lines)

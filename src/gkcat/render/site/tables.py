@@ -10,9 +10,9 @@ from gkcat.model.vocabulary import AUDIENCES, LEVEL_ZH, METHODS, OTHER_CHANNEL, 
 from gkcat.render.site.jinja import LABELS
 from gkcat.render.site.urls import domain_href
 from gkcat.render.text import join_value
-from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem, parent_entries
+from gkcat.resolve.catalog import ResolvedCatalog, ResolvedItem
 from gkcat.resolve.item import ItemValues
-from gkcat.resolve.resolver import Entry, Resolver, resolve_subject
+from gkcat.resolve.resolver import Entry, resolve_subject
 from gkcat.resolve.spread import changed_fields, pending
 
 EMPTY = "（空）"  # a field the level above left empty
@@ -134,10 +134,10 @@ def _row(item: ResolvedItem, levels: list[str], extras: list[str], above: dict[s
                item.here, e.owner == loc.path, _above(loc, e, above.get(e.id)), v, tuple(m for m in marks if m))
 
 
-def table_view(resolver: Resolver, cat: ResolvedCatalog, levels: list[str]) -> TableView:
-    """The page's content for one locality and domain (format.md section 9)."""
+def table_view(cat: ResolvedCatalog, above: dict[str, Entry], levels: list[str]) -> TableView:
+    """The page's content for one locality and domain (format.md section 9); `above`: the parent's entries by id
+    (resolve.catalog.parent_entries), to say what this locality changed."""
     loc = cat.locality
-    above = parent_entries(resolver, loc, cat.domain)
     extras = list(cat.extra_labels)
     grouped: list[tuple[str, list[Row]]] = []
     for item in cat.table:

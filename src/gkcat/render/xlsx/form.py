@@ -35,8 +35,7 @@ from gkcat.render.xlsx.layout import Choice, SheetColumn, Table, simple_table
 from gkcat.render.xlsx.writer import letter, new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import levels_from
 from gkcat.resolve.duties import Department
-from gkcat.resolve.form import FormSheet, form_sheets
-from gkcat.resolve.resolver import Resolver
+from gkcat.resolve.form import FormSheet
 
 _WIDE = {"content", "basis", "links", "reason"}
 
@@ -143,13 +142,14 @@ def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime, sc
     return Table("", [SheetColumn("text", 20)] * 5, rows=rows, header_rows=0, hidden=True)
 
 
-def locality_form(project: Project, resolver: Resolver, loc: Locality, when: datetime,
+def locality_form(project: Project, made: list[FormSheet], loc: Locality, when: datetime,
                   scope: FormScope = FormScope()) -> tuple[bytes, int]:
-    """The locality's fill-in workbook (or a department's part of it) and how many item rows it holds."""
+    """The locality's fill-in workbook (or a department's part of it: `made` by resolve.form.form_sheets for
+    the scope's department) and how many item rows it holds."""
     cols = columns(project.config.channels, project.config.extra_fields)
     levels = levels_from(project, loc)
     taken = {GUIDE_SHEET, META_SHEET}
-    sheets = [(sheet_name(s.domain.name, taken), s) for s in form_sheets(resolver, loc, scope.department)]
+    sheets = [(sheet_name(s.domain.name, taken), s) for s in made]
     wb = new_workbook()
     common = [c.header for c in cols if c.key in project.config.common_fields]
     write_table(wb, GUIDE_SHEET, _guide(loc, project, common, scope.unit(loc)))

@@ -14,8 +14,8 @@ from gkcat.render.reuse import Keep, KeepDomain, make_anew
 from gkcat.render.text import levels_text
 from gkcat.render.xlsx.layout import SheetColumn, Table, domain_table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
-from gkcat.resolve.catalog import ResolvedCatalog, catalogs_for, levels_from
-from gkcat.resolve.duties import Department, duty_lists
+from gkcat.resolve.catalog import ResolvedCatalog, levels_from
+from gkcat.resolve.duties import Department
 from gkcat.resolve.resolver import Resolver, resolve_subject
 from gkcat.resolve.spread import SPREAD, Spread, spread
 from gkcat.source.memo import Kind, fits
@@ -57,9 +57,8 @@ def _withheld(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
     return simple_table(f"{loc.name}政务公开负面清单", header, rows, kinds)
 
 
-def locality_workbook(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
-    """A locality's workbook and how many item rows it holds."""
-    cats = catalogs_for(resolver, loc)
+def locality_workbook(project: Project, cats: list[ResolvedCatalog], loc: Locality, when: datetime) -> tuple[bytes, int]:
+    """A locality's workbook (from its catalogs, resolve.catalog.catalogs_for) and how many item rows it holds."""
     levels = levels_from(project, loc)
     channels = list(project.config.channels)
     wb = new_workbook()
@@ -167,19 +166,19 @@ def _department(loc: Locality, dept: Department) -> Table:
     return simple_table(f"{loc.name}{dept.name}政务公开责任清单", header, rows, kinds, subtitle=facts)
 
 
-def duty_tables(resolver: Resolver, loc: Locality, when: datetime) -> list[tuple[str, Table]]:
-    """责任清单.xlsx's sheets: an overview of the departments, then one per department (one with no items says so)."""
-    departments = duty_lists(resolver, loc)
+def duty_tables(departments: list[Department], loc: Locality, when: datetime) -> list[tuple[str, Table]]:
+    """责任清单.xlsx's sheets (from the locality's duty lists, resolve.duties.duty_lists): an overview of the
+    departments, then one per department (one with no items says so)."""
     taken = {DEPARTMENTS}
     return [(DEPARTMENTS, _department_overview(loc, departments, when))] + [
         (sheet_name(d.name, taken), _department(loc, d)) for d in departments]
 
 
-def duties_workbook(resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
+def duties_workbook(departments: list[Department], loc: Locality, when: datetime) -> tuple[bytes, int]:
     """责任清单.xlsx and how many item rows it holds (a row per department and item)."""
     wb = new_workbook()
     rows = 0
-    for name, table in duty_tables(resolver, loc, when):
+    for name, table in duty_tables(departments, loc, when):
         write_table(wb, name, table)
         rows += 0 if name == DEPARTMENTS else len(table.rows) - table.header_rows
     return save(wb, f"{loc.name}政务公开责任清单", when), rows
