@@ -58,7 +58,7 @@ def test_site_doc_lists_the_templates_and_the_search_index_fields():
     assert names and all(name in text for name in names)
     fields = re.search(r"索引格式.*?```\n(.*?)```", text, re.S).group(1)
     v = load_project(REPO / "catalogs")
-    assert [line.split()[0] for line in fields.strip().splitlines()] == list(index_data(v.project, v.resolver))
+    assert [line.split()[0] for line in fields.strip().splitlines()] == list(index_data(v.project, v.resolver.published))
 
 
 def test_diff_doc_example_is_the_real_output_and_the_json_shape_matches(run):

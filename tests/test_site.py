@@ -124,7 +124,7 @@ def test_locality_page_links_children_and_downloads(sample_site):
 
 def test_search_index_lists_every_published_item_at_every_locality_once():
     v = load_project(CATALOGS)
-    data = index_data(v.project, v.resolver)
+    data = index_data(v.project, v.resolver.published)
     locs = [row[0] for row in data["localities"]]
     found: set[tuple[str, str, str]] = set()
     for domain, item, *_, runs in data["entries"]:

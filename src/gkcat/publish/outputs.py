@@ -23,14 +23,14 @@ from gkcat.model.project import Locality, Project
 from gkcat.model.workplan import workplan_name
 from gkcat.publish.fingerprints import Fingerprints
 from gkcat.render.data import show_data
-from gkcat.render.reuse import KeepDomain, Reuse
+from gkcat.render.reuse import Reuse
 from gkcat.render.site.assessment import ASSESSMENT_PAGE, assessment_view
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
 from gkcat.render.site.jinja import HtmlRenderer
 from gkcat.render.site.pages import Link, SiteFacts, domain_view, locality_view, map_view, page, search_view
 from gkcat.render.site.poster import poster_view
-from gkcat.render.site.search import index_script
+from gkcat.render.site.search import SEARCH_PART, domain_json, index_script, published_in
 from gkcat.render.site.tables import table_view
 from gkcat.render.site.urls import (
     ASSETS,
@@ -55,12 +55,14 @@ from gkcat.render.site.urls import (
 )
 from gkcat.render.site.workplan import workplan_view
 from gkcat.render.xlsx.form import locality_form
-from gkcat.render.xlsx.workbooks import duties_workbook, locality_workbook, project_workbook
+from gkcat.render.xlsx.layout import Table
+from gkcat.render.xlsx.workbooks import COMPARISON, MAP_ROW, comparison_table, duties_workbook, locality_workbook, map_row, project_workbook
 from gkcat.render.xlsx.workplan import workplan_workbook
 from gkcat.resolve.catalog import catalog, catalogs_for, counts, levels_from, parent_entries
 from gkcat.resolve.duties import duty_lists
 from gkcat.resolve.form import form_sheets
 from gkcat.resolve.resolver import Resolver
+from gkcat.resolve.spread import SPREAD, Spread, spread
 from gkcat.resolve.workplan import ResolvedPlan, plans_of
 from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.tree import STATIC, read_input
@@ -169,9 +171,41 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
                                 group=group))
 
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
-                        lambda: (project_workbook(project, resolver, when, kept.locality, kept.domain), 0),
-                        local=True))
+                        partial(_project_workbook, project, resolver, when, kept), local=True))
     return out
+
+
+# The project-wide outputs' parts: resolved here, through the memo (a part whose inputs did not change is not
+# worked out again), then handed to the renderer.
+
+
+def _project_workbook(project: Project, resolver: Resolver, when: datetime, kept: Reuse) -> tuple[bytes, int]:
+    rows = [kept.locality(loc, MAP_ROW, partial(_map_row, project, resolver, loc)) for loc in project.localities.values()]
+    sheets = [kept.domain(d, COMPARISON, partial(_comparison, project, resolver, d, kept)) for d in project.domains]
+    return project_workbook(project, rows, sheets, when), 0
+
+
+def _map_row(project: Project, resolver: Resolver, loc: Locality) -> list[str]:
+    return map_row(loc, [len(resolver.published(loc, d)) if project.reaches(d, loc) else None for d in project.domains])
+
+
+def _spread(project: Project, resolver: Resolver, d: DomainDef, kept: Reuse) -> list[Spread]:
+    """A domain's spread, shared by its page and its 总表 sheet."""
+    found: list[Spread] = kept.domain(d, SPREAD, partial(spread, project, resolver, d))
+    return found
+
+
+def _comparison(project: Project, resolver: Resolver, d: DomainDef, kept: Reuse) -> Table:
+    return comparison_table(project, d, _spread(project, resolver, d, kept))
+
+
+def _search_index(project: Project, resolver: Resolver, kept: Reuse) -> tuple[bytes, int]:
+    parts = [kept.domain(d, SEARCH_PART, partial(_search_part, project, resolver, i, d)) for i, d in enumerate(project.domains)]
+    return index_script(project, parts), 0
+
+
+def _search_part(project: Project, resolver: Resolver, i: int, d: DomainDef) -> str:
+    return domain_json(i, published_in(project, resolver.published, d))
 
 
 @dataclass(frozen=True)
@@ -249,9 +283,9 @@ def _workplan_page(html: HtmlRenderer, project: Project, plan: ResolvedPlan, whe
 
 
 def _domain_page(html: HtmlRenderer, project: Project, resolver: Resolver, d: DomainDef, when: datetime,
-                 keep: KeepDomain) -> tuple[bytes, int]:
+                 kept: Reuse) -> tuple[bytes, int]:
     page_ = page(project, domain_href(d), f"{d.name}：各地区公开情况", when)
-    return html.render("domain.html", page_, domain_view(project, resolver, d, keep)), 0
+    return html.render("domain.html", page_, domain_view(project, d, _spread(project, resolver, d, kept))), 0
 
 
 def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
@@ -267,11 +301,11 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
     out.append(Artifact((SEARCH,), prints.search_page(),
                         lambda: (html.render("search.html", page(project, SEARCH, "搜索", when), search_view(project)), 0)))
     out.append(Artifact((SEARCH_INDEX,), prints.all_localities("search-index"),
-                        lambda: (index_script(project, resolver, kept.domain), 0), local=True))
+                        partial(_search_index, project, resolver, kept), local=True))
     for d in project.domains:
         path = domain_href(d)
         out.append(Artifact((path,), prints.domain_page(d), partial(_domain_page, html, project, resolver, d, when,
-                                                                    kept.domain)))
+                                                                    kept)))
     if history.releases:
         out.append(Artifact((FEED,), None, lambda: (html.render("feed.xml", page(project, FEED, "更新记录", when), project_feed(
             project, history.releases, history.baseline, history.changes, when.isoformat())), 0)))

@@ -10,7 +10,7 @@ from functools import partial
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.render.reuse import Keep, KeepDomain, make_anew
+from gkcat.render.reuse import Keep, make_anew
 from gkcat.render.site.urls import (
     DUTIES_WORKBOOK,
     INDEX,
@@ -29,7 +29,7 @@ from gkcat.render.site.urls import (
 from gkcat.render.text import field_label
 from gkcat.resolve.catalog import counts, exclusions
 from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
-from gkcat.resolve.spread import SPREAD, Spread, pending, spread
+from gkcat.resolve.spread import Spread, pending
 from gkcat.source.memo import Kind, fits
 
 MATRIX_LIMIT = 300  # above this many localities the map's matrix shows the top two levels only
@@ -307,8 +307,8 @@ def _spread_row(project: Project, domain: DomainDef, s: Spread) -> SpreadRow:
                      exclusions)
 
 
-def domain_view(project: Project, resolver: Resolver, domain: DomainDef, keep: KeepDomain = make_anew) -> DomainView:
-    spreads: list[Spread] = keep(domain, SPREAD, partial(spread, project, resolver, domain))
+def domain_view(project: Project, domain: DomainDef, spreads: list[Spread]) -> DomainView:
+    """A domain across every locality, from its spread (resolve.spread)."""
     rows = tuple(_spread_row(project, domain, s) for s in spreads)
     return DomainView(domain.name, tuple(LEVEL_ZH[lv] for lv in project.config.levels), rows)
 

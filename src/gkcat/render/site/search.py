@@ -11,14 +11,13 @@ from file:// may load a script but may not fetch a JSON file.
 from __future__ import annotations
 
 import json
-from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 from gkcat.model.files import DomainDef
-from gkcat.model.project import Project
+from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.render.reuse import KeepDomain, make_anew
-from gkcat.resolve.resolver import Entry, Resolver
+from gkcat.resolve.resolver import Entry
 from gkcat.source.memo import Kind
 
 CALLBACK = "gkcatIndex"
@@ -56,11 +55,12 @@ def _header(project: Project) -> dict[str, Any]:
     }
 
 
-def domain_entries(project: Project, resolver: Resolver, d_index: int, domain: DomainDef) -> list[list[Any]]:
-    """The index entries of one domain: each distinct item once, with where it is published."""
+def domain_entries(d_index: int, published: list[list[Entry]]) -> list[list[Any]]:
+    """The index entries of one domain (what each locality publishes in it, in the project's order): each
+    distinct item once, with where it is published."""
     where: dict[int, tuple[Entry, list[int]]] = {}
-    for i, loc in enumerate(project.localities.values()):
-        for e in resolver.published(loc, domain):
+    for i, here in enumerate(published):
+        for e in here:
             found = where.get(id(e))
             if found is None:
                 found = where[id(e)] = (e, [])
@@ -78,18 +78,28 @@ def domain_entries(project: Project, resolver: Resolver, d_index: int, domain: D
     return entries
 
 
-def index_data(project: Project, resolver: Resolver) -> dict[str, Any]:
-    """The index as plain data (documented in docs/site.md)."""
-    entries = [e for i, d in enumerate(project.domains) for e in domain_entries(project, resolver, i, d)]
+def index_data(project: Project, published: Published) -> dict[str, Any]:
+    """The index as plain data (documented in docs/site.md), from what each locality publishes in each domain."""
+    entries = [e for i, d in enumerate(project.domains) for e in domain_entries(i, published_in(project, published, d))]
     return {**_header(project), "entries": entries}
+
+
+# what a locality publishes in a domain (Resolver.published, or entries the caller has)
+Published = Callable[[Locality, DomainDef], list[Entry]]
+
+
+def published_in(project: Project, published: Published, domain: DomainDef) -> list[list[Entry]]:
+    """What each locality publishes in `domain`, in the project's order."""
+    return [published(loc, domain) for loc in project.localities.values()]
 
 
 def _dumps(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _domain_json(project: Project, resolver: Resolver, d_index: int, domain: DomainDef) -> str:
-    return _dumps(domain_entries(project, resolver, d_index, domain))[1:-1]  # the entries without the brackets
+def domain_json(d_index: int, published: list[list[Entry]]) -> str:
+    """A domain's entries of the index as JSON, without the brackets (`index_script` joins the domains')."""
+    return _dumps(domain_entries(d_index, published))[1:-1]
 
 
 # A domain's entries of the search index as JSON, by the domain's fingerprint.
@@ -97,17 +107,10 @@ SEARCH_PART: Kind[str] = Kind("search-part", shelf="site", dump=lambda text: tex
                                load=lambda d: d if isinstance(d, str) else None)
 
 
-def index_script(project: Project, resolver: Resolver, keep: KeepDomain = make_anew) -> bytes:
-    """The index as the script the search page loads: index_data's JSON, written domain by domain.
-
-    `keep` may hand back a domain's entries as written before (gkcat serve keeps them by the
-    domain's fingerprint): after an edit only the changed domain's entries are worked out again.
-    """
-    chunks = []
-    for i, d in enumerate(project.domains):
-        chunk: str = keep(d, SEARCH_PART, partial(_domain_json, project, resolver, i, d))
-        if chunk:
-            chunks.append(chunk)
+def index_script(project: Project, parts: list[str]) -> bytes:
+    """The index as the script the search page loads: index_data's JSON, written domain by domain (a
+    `domain_json` per domain: the build keeps each by the domain's fingerprint)."""
+    chunks = [part for part in parts if part]
     body = _dumps(_header(project))[:-1] + ',"entries":[' + ",".join(chunks) + "]}"
     # "</" would end the script if it were ever inlined; JSON allows "<\\/" for it
     body = body.replace("</", "<\\/")

@@ -4,20 +4,18 @@ the project-wide map. Returns bytes; the build pipeline decides where they go.""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import EXCLUDED_HEADER, EXCLUDED_SHEET, LEVEL_ZH, OVERVIEW_SHEET, WITHHELD_HEADER, WITHHELD_SHEET
-from gkcat.render.reuse import Keep, KeepDomain, make_anew
 from gkcat.render.text import levels_text
 from gkcat.render.xlsx.layout import SheetColumn, Table, domain_table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, sheet_name, write_table
 from gkcat.resolve.catalog import ResolvedCatalog, levels_from
 from gkcat.resolve.duties import Department
-from gkcat.resolve.resolver import Resolver, resolve_subject
-from gkcat.resolve.spread import SPREAD, Spread, spread
+from gkcat.resolve.resolver import resolve_subject
+from gkcat.resolve.spread import Spread
 from gkcat.source.memo import Kind, fits
 
 OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET, "公开地图", "部门总览"
@@ -98,22 +96,20 @@ def _table(d: Any) -> Table | None:
                  subtitle=d[5])
 
 
-def _map(project: Project, resolver: Resolver, keep: Keep) -> Table:
+def map_row(loc: Locality, counts: list[int | None]) -> list[str]:
+    """A locality's row of 总表's map sheet, from how many items it publishes in each domain (None: not reached)."""
+    return (["\u3000" * loc.depth + loc.name, LEVEL_ZH[loc.level]] + ["—" if c is None else str(c) for c in counts]
+            + [str(sum(c or 0 for c in counts))])
+
+
+def _map(project: Project, rows: list[list[str]]) -> Table:
     header = ["地区", "层级"] + [d.name for d in project.domains] + ["合计"]
-
-    def row(loc: Locality) -> list[str]:
-        counts = [len(resolver.published(loc, d)) if project.reaches(d, loc) else None for d in project.domains]
-        return (["\u3000" * loc.depth + loc.name, LEVEL_ZH[loc.level]] + ["—" if c is None else str(c) for c in counts]
-                + [str(sum(c or 0 for c in counts))])
-
-    rows = [keep(loc, MAP_ROW, partial(row, loc)) for loc in project.localities.values()]
     kinds = [("text", 18), ("text", 6)] + [("mark", 6)] * len(project.domains) + [("text", 7)]
     return simple_table(f"{project.config.title}：各地区各领域公开事项数", header, rows, kinds)
 
 
-def comparison_table(project: Project, resolver: Resolver, domain: DomainDef, keep: KeepDomain = make_anew) -> Table:
-    """总表.xlsx's sheet for one domain: how many localities publish each item."""
-    spreads: list[Spread] = keep(domain, SPREAD, partial(spread, project, resolver, domain))
+def comparison_table(project: Project, domain: DomainDef, spreads: list[Spread]) -> Table:
+    """总表.xlsx's sheet for one domain: how many localities publish each item (its spread, resolve.spread)."""
     levels = list(project.config.levels)
     header = ["序号", "事项标识", "一级事项", "二级事项", "制定地区", "公开地区数"]
     header += [f"{LEVEL_ZH[lv]}数" for lv in levels] + ["排除地区数"]
@@ -127,18 +123,13 @@ def comparison_table(project: Project, resolver: Resolver, domain: DomainDef, ke
     return simple_table(f"{domain.name}：各地区公开情况对比", header, rows, kinds)
 
 
-def project_workbook(project: Project, resolver: Resolver, when: datetime, keep: Keep = make_anew,
-                     keep_domain: KeepDomain = make_anew) -> bytes:
-    """总表.xlsx: the disclosure map as a table, and per domain how many localities publish each item.
-
-    `keep` may hand back a locality's row of the map, and `keep_domain` a domain's sheet, as made
-    before (gkcat serve keeps them by fingerprint): after an edit only what it reaches is worked out again.
-    """
+def project_workbook(project: Project, map_rows: list[list[str]], sheets: list[Table], when: datetime) -> bytes:
+    """总表.xlsx: the disclosure map as a table (a `map_row` per locality), and per domain how many localities
+    publish each item (a `comparison_table` per domain, in the project's order)."""
     wb = new_workbook()
     taken = {MAP}
-    write_table(wb, MAP, _map(project, resolver, keep))
-    for domain in project.domains:
-        table = keep_domain(domain, COMPARISON, partial(comparison_table, project, resolver, domain, keep_domain))
+    write_table(wb, MAP, _map(project, map_rows))
+    for domain, table in zip(project.domains, sheets, strict=True):
         write_table(wb, sheet_name(domain.name, taken), table)
     return save(wb, project.config.title, when)
 
