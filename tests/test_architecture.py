@@ -186,3 +186,15 @@ def test_every_template_is_in_the_wheel():
     files = [p.relative_to(root / "templates").as_posix() for p in (root / "templates").rglob("*")
              if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"]
     assert files and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in files), files
+
+
+def test_renderers_receive_what_is_resolved_never_a_resolver():
+    """Resolve, then render (issue 27): no renderer names the Resolver, so none can resolve while it renders;
+    publish/outputs.py resolves what each output shows and hands it over."""
+    for name, path in modules().items():
+        if name == "render" or name.startswith("render."):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            names |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
+            names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+            assert not names & {"Resolver", "resolver"}, name

@@ -31,6 +31,11 @@ class Side:
     def label(self) -> str:
         return f"{self.locality.name}（{self.rev}）" if self.rev else self.locality.name
 
+    @property
+    def extra_labels(self) -> dict[str, str]:
+        """The column labels of the extra fields in this version (what the diff's renderer names them by)."""
+        return self.resolver.project.extra_labels
+
 
 @dataclass(frozen=True)
 class FieldChange:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from gkcat.assess.compute import assess
 from gkcat.check.load import Loaded
@@ -23,12 +23,25 @@ from gkcat.model.project import Locality, Project
 from gkcat.model.workplan import workplan_name
 from gkcat.publish.fingerprints import Fingerprints
 from gkcat.render.data import show_data
-from gkcat.render.reuse import Reuse
 from gkcat.render.site.assessment import ASSESSMENT_PAGE, assessment_view
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
 from gkcat.render.site.jinja import HtmlRenderer
-from gkcat.render.site.pages import Link, SiteFacts, domain_view, locality_view, map_view, page, search_view
+from gkcat.render.site.pages import (
+    MATRIX_ROW,
+    PENDING,
+    Link,
+    MatrixRow,
+    PendingItem,
+    SiteFacts,
+    domain_view,
+    locality_view,
+    map_view,
+    matrix_row,
+    page,
+    pending_items,
+    search_view,
+)
 from gkcat.render.site.poster import poster_view
 from gkcat.render.site.search import SEARCH_PART, domain_json, index_script, published_in
 from gkcat.render.site.tables import table_view
@@ -62,7 +75,7 @@ from gkcat.resolve.catalog import catalog, catalogs_for, counts, levels_from, pa
 from gkcat.resolve.duties import duty_lists
 from gkcat.resolve.form import form_sheets
 from gkcat.resolve.resolver import Resolver
-from gkcat.resolve.spread import SPREAD, Spread, spread
+from gkcat.resolve.spread import SPREAD, Spread, spread, waiting
 from gkcat.resolve.workplan import ResolvedPlan, plans_of
 from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.tree import STATIC, read_input
@@ -128,6 +141,16 @@ class Groups:
                 listed.setdefault(art.group, []).append(art.paths)
         for path, paths in listed.items():
             self.memo.keep(self._key(project.localities[path]), tuple(paths))
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """How publish asks the memo for a part of a project-wide output before it hands the part to the renderer:
+    (locality or domain, the part's kind, how to make it) -> the part as made before from the same inputs, or
+    made now. A locality's parts are keyed by its chain's files, a domain's by its fingerprint."""
+
+    locality: Callable[[Locality, Kind[Any], Callable[[], Any]], Any]
+    domain: Callable[[DomainDef, Kind[Any], Callable[[], Any]], Any]
 
 
 def reuse(memo: Memo, prints: Fingerprints) -> Reuse:
@@ -199,6 +222,15 @@ def _comparison(project: Project, resolver: Resolver, d: DomainDef, kept: Reuse)
     return comparison_table(project, d, _spread(project, resolver, d, kept))
 
 
+def _matrix_row(project: Project, resolver: Resolver, loc: Locality) -> MatrixRow:
+    return matrix_row(project, loc, [(len(resolver.published(loc, d)), len(waiting(resolver, loc, d)))
+                                     if project.reaches(d, loc) else None for d in project.domains])
+
+
+def _pending(project: Project, resolver: Resolver, loc: Locality) -> tuple[PendingItem, ...]:
+    return pending_items(loc, [(d, waiting(resolver, loc, d)) for d in project.domains if project.reaches(d, loc)])
+
+
 def _search_index(project: Project, resolver: Resolver, kept: Reuse) -> tuple[bytes, int]:
     parts = [kept.domain(d, SEARCH_PART, partial(_search_part, project, resolver, i, d)) for i, d in enumerate(project.domains)]
     return index_script(project, parts), 0
@@ -228,13 +260,13 @@ def _history_pages(html: HtmlRenderer, project: Project, loc: Locality, history:
             Artifact((feed_href(loc),), None, lambda: render("feed.xml"))]
 
 
-def _locality_pages(html: HtmlRenderer, facts: SiteFacts, prints: Fingerprints, loc: Locality,
+def _locality_pages(html: HtmlRenderer, facts: SiteFacts, resolver: Resolver, prints: Fingerprints, loc: Locality,
                     when: datetime, history: History) -> list[Artifact]:
-    project, resolver = facts.project, facts.resolver
+    project = facts.project
     levels = levels_from(project, loc)
 
     def locality_page() -> tuple[bytes, int]:
-        view = locality_view(facts, loc)
+        view = locality_view(facts, loc, [(d, counts(resolver, loc, d)) for d in project.domains if project.reaches(d, loc)])
         if history.releases:
             view = replace(view, history=Link("更新记录", history_href(loc)), feed=feed_href(loc))
         return html.render("locality.html", page(project, locality_href(loc), loc.name, when, loc), view), 0
@@ -292,7 +324,8 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
                    html: HtmlRenderer, assets: dict[str, bytes], history: History, kept: Reuse,
                    unchanged: Callable[[Locality], bool]) -> list[Artifact]:
     """The static site: map, search, per-domain pages, and per locality its page, tables and open data."""
-    facts = SiteFacts(project, resolver, kept.locality)
+    facts = SiteFacts(project, lambda loc: kept.locality(loc, MATRIX_ROW, partial(_matrix_row, project, resolver, loc)),
+                      lambda loc: kept.locality(loc, PENDING, partial(_pending, project, resolver, loc)))
     out = [Artifact((f"{ASSETS}/{name}",), None, _bytes(data)) for name, data in sorted(assets.items())]
     # rendered here, not in a worker, so that the memo keeps its per-locality rows for the next build
     out.append(Artifact((INDEX,), prints.all_localities("map"),
@@ -313,7 +346,7 @@ def site_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, w
         if history.releases:  # rendered on every build (they show the git history): never carried over
             out += _history_pages(html, project, loc, history, when)
         if not unchanged(loc):
-            out += _locality_pages(html, facts, prints, loc, when, history)
+            out += _locality_pages(html, facts, resolver, prints, loc, when, history)
     return out
 
 

@@ -24,7 +24,7 @@ def _extra_labels(c: Comparison) -> dict[str, str]:
     out: dict[str, str] = {}
     for side in (c.a, c.b):
         if side is not None:
-            out.update(side.resolver.project.extra_labels)
+            out.update(side.extra_labels)
     return out
 
 

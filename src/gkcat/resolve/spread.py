@@ -57,6 +57,13 @@ def changed_fields(before: Entry, after: Entry) -> tuple[str, ...]:
     return tuple(out)
 
 
+def waiting(resolver: Resolver, loc: Locality, domain: DomainDef) -> list[Exclusion]:
+    """Exclusions this locality made whose reason still says 待补充."""
+    if domain.id not in loc.files:  # only its own file excludes anything here
+        return []
+    return [x for x in resolver.state(loc, domain).excluded if x.locality.path == loc.path and pending(x.reason)]
+
+
 # A domain's spread, by the domain's fingerprint: the domain page and its 总表 sheet share it.
 SPREAD: Kind[list[Spread]] = Kind("spread")
 

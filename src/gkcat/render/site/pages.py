@@ -3,14 +3,13 @@ per-domain pages. Typed views for the templates; every href is relative to the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from gkcat.model.files import DomainDef
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
-from gkcat.render.reuse import Keep, make_anew
 from gkcat.render.site.urls import (
     DUTIES_WORKBOOK,
     INDEX,
@@ -27,8 +26,8 @@ from gkcat.render.site.urls import (
     workplan_href,
 )
 from gkcat.render.text import field_label
-from gkcat.resolve.catalog import counts, exclusions
-from gkcat.resolve.resolver import Exclusion, Resolver, resolve_subject
+from gkcat.resolve.catalog import CatalogCounts
+from gkcat.resolve.resolver import Exclusion, resolve_subject
 from gkcat.resolve.spread import Spread, pending
 from gkcat.source.memo import Kind, fits
 
@@ -143,27 +142,34 @@ PENDING: Kind[tuple[PendingItem, ...]] = Kind(
     load=lambda d: tuple(PendingItem(*p) for p in d) if fits(d, _PENDING) else None)
 
 
-class SiteFacts:
-    """Counts per locality and domain, computed once for the map and every locality page."""
+def matrix_row(project: Project, loc: Locality, counts: list[tuple[int, int] | None]) -> MatrixRow:
+    """A locality's row of the map: per domain (None where it does not reach the locality) how many items it
+    publishes and how many of its exclusions still wait for a reason."""
+    cells = [Cell(None, "", 0) if c is None else Cell(c[0], table_href(loc, d), c[1])
+             for d, c in zip(project.domains, counts, strict=True)]
+    return MatrixRow(Link(loc.name, locality_href(loc)), LEVEL_ZH[loc.level], loc.depth, tuple(cells))
 
-    def __init__(self, project: Project, resolver: Resolver, keep: Keep = make_anew):
-        self.project, self.resolver, self.keep = project, resolver, keep
+
+def pending_items(loc: Locality, waiting: list[tuple[DomainDef, list[Exclusion]]]) -> tuple[PendingItem, ...]:
+    """A locality's exclusions whose reason still says 待补充, domain by domain (resolve.catalog.waiting)."""
+    return tuple(PendingItem(loc.name, d.name, x.entry.values.level2, x.reason, f"{table_href(loc, d)}#{x.id}")
+                 for d, found in waiting for x in found)
+
+
+class SiteFacts:
+    """The rows of the map, each worked out once for the map and every locality page: `row` and `pending` give a
+    locality's (the build hands them over resolved, through its memo)."""
+
+    def __init__(self, project: Project, row: Callable[[Locality], MatrixRow],
+                 pending: Callable[[Locality], tuple[PendingItem, ...]]):
+        self.project, self._row, self._pending = project, row, pending
         self._rows: dict[str, MatrixRow] = {}
 
     def row(self, loc: Locality) -> MatrixRow:
         found = self._rows.get(loc.path)
         if found is None:
-            found = self._rows[loc.path] = self.keep(loc, MATRIX_ROW, partial(self._row, loc))
+            found = self._rows[loc.path] = self._row(loc)
         return found
-
-    def _row(self, loc: Locality) -> MatrixRow:
-        cells = []
-        for d in self.project.domains:
-            if not self.project.reaches(d, loc):
-                cells.append(Cell(None, "", 0))
-                continue
-            cells.append(Cell(len(self.resolver.published(loc, d)), table_href(loc, d), len(self.waiting(loc, d))))
-        return MatrixRow(Link(loc.name, locality_href(loc)), LEVEL_ZH[loc.level], loc.depth, tuple(cells))
 
     def matrix(self, localities: list[Locality], trimmed: bool = False) -> Matrix:
         domains = tuple(Link(d.name, domain_href(d)) for d in self.project.domains)
@@ -177,18 +183,8 @@ class SiteFacts:
     def pending(self) -> tuple[PendingItem, ...]:
         out: list[PendingItem] = []
         for loc in self.project.localities.values():
-            out += self.keep(loc, PENDING, partial(self._pending, loc))
+            out += self._pending(loc)
         return tuple(out)
-
-    def _pending(self, loc: Locality) -> tuple[PendingItem, ...]:
-        return tuple(PendingItem(loc.name, d.name, x.entry.values.level2, x.reason, f"{table_href(loc, d)}#{x.id}")
-                     for d in self.project.domains if self.project.reaches(d, loc) for x in self.waiting(loc, d))
-
-    def waiting(self, loc: Locality, domain: DomainDef) -> list[Exclusion]:
-        """Exclusions this locality made whose reason still says 待补充."""
-        if domain.id not in loc.files:  # only its own file excludes anything here
-            return []
-        return [x for x in exclusions(self.resolver, loc, domain) if x.locality.path == loc.path and pending(x.reason)]
 
 
 def map_view(facts: SiteFacts) -> MapView:
@@ -236,12 +232,12 @@ class LocalityView:
     feed: str = ""
 
 
-def locality_view(facts: SiteFacts, loc: Locality) -> LocalityView:
-    # Counts straight from the resolver: this page is rendered on every build, resolved items are not needed
-    r, project = facts.resolver, facts.project
+def locality_view(facts: SiteFacts, loc: Locality, counted: list[tuple[DomainDef, CatalogCounts]]) -> LocalityView:
+    """A locality's page: its domains with their counts (resolve.catalog.counts: no catalog is built), links to
+    its outputs, and its part of the map."""
+    project = facts.project
     lines = tuple(DomainLine(Link(d.name, domain_href(d)), table_href(loc, d), c.published, c.listed, c.excluded,
-                             c.withheld, "、".join(resolve_subject(loc, tuple(d.lead))))
-                  for d in project.domains if project.reaches(d, loc) for c in (counts(r, loc, d),))
+                             c.withheld, "、".join(resolve_subject(loc, tuple(d.lead)))) for d, c in counted)
     book = workbook_paths(loc)[0]
     return LocalityView(loc.name, LEVEL_ZH[loc.level], loc.code or "",
                         Link(loc.parent.name, locality_href(loc.parent)) if loc.parent else None,
