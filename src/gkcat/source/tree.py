@@ -173,7 +173,7 @@ def _parsed(rel: str, path: str, memo: Memo) -> _Parsed:
     found = memo.get(doc_key)
     if found is None:
         data = memo.get(Key(PARSED, digest))
-        found = parse(rel, raw, NOT_CACHED if data is None else data)
+        found = parse(rel, raw, NOT_CACHED if data is None else data, digest)
         doc, problems = found
         if data is None and doc is not None and doc.ok and not problems:
             memo.keep(Key(PARSED, digest), doc.data)

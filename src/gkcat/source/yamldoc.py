@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import yaml
@@ -124,11 +123,9 @@ class SourceDoc:
     ok: bool = True
     _root: Node | None = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
-
-    @cached_property
-    def digest(self) -> str:
-        """A hash of the text: what a rebuild compares to know that a file is unchanged."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+    # the sha256 of the file's bytes: what a rebuild compares to know that a file is unchanged, and the key of
+    # what it parses to (source/tree.py hashes the bytes once, for both)
+    digest: str = field(default="", repr=False)
 
     def _node_root(self) -> Node | None:
         if not self._composed:
@@ -194,20 +191,22 @@ def format_path(path: Path_) -> str:
 NOT_CACHED = object()
 
 
-def parse(rel: str, raw: bytes, cached: Any = NOT_CACHED) -> tuple[SourceDoc | None, list[Diagnostic]]:
+def parse(rel: str, raw: bytes, cached: Any = NOT_CACHED, digest: str = "") -> tuple[SourceDoc | None, list[Diagnostic]]:
     """Decode and parse one file. Returns the document (None when unreadable) and its problems.
 
     `cached`: what the same bytes parsed to in an earlier run (source/cache.py): only a file that
-    parsed cleanly is cached, and every check before parsing depends on the bytes alone.
+    parsed cleanly is cached, and every check before parsing depends on the bytes alone. `digest`: the
+    bytes' sha256, when the caller has it already.
     """
     text, problem = decode(raw)
     if text is None:
         assert problem is not None
         return None, [Diagnostic.make(rel, problem[0], problem[1], problem[2])]
+    digest = digest or hashlib.sha256(raw).hexdigest()
     if cached is not NOT_CACHED:
-        doc = SourceDoc(rel, text, cached)
+        doc = SourceDoc(rel, text, cached, digest=digest)
         return doc, _escaped_controls(doc) if "\\" in text else []
-    doc = SourceDoc(rel, text)
+    doc = SourceDoc(rel, text, digest=digest)
     raw_controls = _raw_controls(rel, text)
     if raw_controls:  # libyaml refuses them with an English ReaderError; say where each one is
         doc.ok = False
