@@ -3,7 +3,10 @@ file defines or overrides, run on the values as resolved (defaults applied, patc
 
 from __future__ import annotations
 
+from typing import Any
+
 from gkcat.check.values import ValueChecker
+from gkcat.diagnostics.codes import CODES, Severity
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean
 from gkcat.model.project import DomainSource, Locality
 from gkcat.resolve.resolver import (
@@ -19,12 +22,23 @@ from gkcat.resolve.resolver import (
     SetAside,
     patch_values,
 )
-from gkcat.source.memo import Key, Kind, Memo
+from gkcat.source.memo import Key, Kind, Memo, fits
 
 # A file's set-aside requests and value checks, by its state's key and what the checker reads beyond it
 # (ValueChecker.context): kept on disk too, so a new process checks only the files whose chain changed.
 OVERLAY_CHECKS: Kind[list[Diagnostic]] = Kind("overlay-checks", dump=lambda found: [d.json() for d in found],
-                                             load=Diagnostic.read_all)
+                                             load=lambda data: _diagnostics(data))
+_DIAGNOSTICS = [(str, int, int, str, str, str, str)]  # Diagnostic.json()
+
+
+def _diagnostics(data: Any) -> list[Diagnostic] | None:
+    """Diagnostics as the cache keeps them, or None for an entry that is not a list of them."""
+    if not fits(data, _DIAGNOSTICS) or not all(d[3] in CODES and d[6] in _SEVERITIES for d in data):
+        return None
+    return [Diagnostic(d[0], d[1], d[2], d[3], d[4], d[5], Severity(d[6])) for d in data]
+
+
+_SEVERITIES = frozenset(s.value for s in Severity)
 
 
 def _diagnostic(a: SetAside, parent: DomainState) -> Diagnostic:

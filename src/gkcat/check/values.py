@@ -16,7 +16,7 @@ from gkcat.model.vocabulary import LEVEL_ZH, channel_base, is_role
 from gkcat.resolve.item import ItemValues
 from gkcat.resolve.provenance import Step
 from gkcat.resolve.resolver import Entry, Resolver
-from gkcat.source.memo import Key, Kind, Memo
+from gkcat.source.memo import Key, Kind, Memo, fits
 from gkcat.source.yamldoc import Path_, SourceDoc, format_path
 
 # fields whose empty value is a warning, in registry order (model/fields.py)
@@ -128,9 +128,10 @@ def _role_for(loc: Locality, other: Locality, name: str) -> str | None:
 # locality files and so its roles; kept on disk too. And one domain's part of the entries, shared by the towns
 # of a county that publish the same entries with the same roles: by the key of the state that made the
 # entries, the level and the roles (in the process only).
+_UNNAMED = [(str, [{str, int}], str)]
 UNNAMED_ROLES: Kind[tuple[tuple[str, Path_, str], ...]] = Kind(
     "unnamed-roles", dump=lambda found: [[rel, list(path), role] for rel, path, role in found],
-    load=lambda data: _read_unnamed(data))
+    load=lambda data: tuple((rel, tuple(path), role) for rel, path, role in data) if fits(data, _UNNAMED) else None)
 UNNAMED_USED: Kind[tuple[tuple[str, Path_, str], ...]] = Kind("unnamed-used")
 
 
@@ -160,18 +161,6 @@ def _docs(project: Project) -> dict[str, SourceDoc]:
     for loc in project.localities.values():
         docs.update((src.doc.rel, src.doc) for src in loc.files.values())
     return docs
-
-
-def _read_unnamed(data: object) -> tuple[tuple[str, Path_, str], ...] | None:
-    if not isinstance(data, list):
-        return None
-    out = []
-    for one in data:
-        if not (isinstance(one, list) and len(one) == 3 and isinstance(one[0], str) and isinstance(one[2], str)
-                and isinstance(one[1], list) and all(type(p) in (str, int) for p in one[1])):
-            return None
-        out.append((one[0], tuple(one[1]), one[2]))
-    return tuple(out)
 
 
 def _unresolved(resolver: Resolver, memo: Memo, loc: Locality, reached: list[tuple[int, DomainDef]],

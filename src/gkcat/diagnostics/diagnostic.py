@@ -28,25 +28,8 @@ class Diagnostic:
         return cls(file, pos[0], pos[1], code, message, path, CODES[code].severity)
 
     def json(self) -> list[object]:
-        """As the project cache keeps it (read back by `read_all`)."""
+        """As the project cache keeps it (check/overlays.py reads it back)."""
         return [self.file, self.line, self.column, self.code, self.message, self.path, self.severity.value]
-
-    @classmethod
-    def read_all(cls, data: object) -> list[Diagnostic] | None:
-        """Diagnostics kept by `json`, or None when `data` is not a list of them (a foreign cache entry)."""
-        if not isinstance(data, list):
-            return None
-        out = []
-        for d in data:
-            if not (isinstance(d, list) and len(d) == 7 and all(type(v) is t for v, t in zip(d, _JSON_TYPES, strict=True))
-                    and d[3] in CODES and d[6] in _SEVERITIES):
-                return None
-            out.append(cls(d[0], d[1], d[2], d[3], d[4], d[5], Severity(d[6])))
-        return out
-
-
-_JSON_TYPES = (str, int, int, str, str, str, str)
-_SEVERITIES = frozenset(s.value for s in Severity)
 
 
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -98,6 +98,3 @@ def title(name: str) -> str:
     """The schema title of a field (the national table's header)."""
     return BY_ID[name].label
 
-
-def describe(name: str) -> str:
-    return BY_ID[name].description

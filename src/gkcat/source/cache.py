@@ -128,7 +128,7 @@ def _write(path: Path, kept: dict[str, dict[str, Any]]) -> bool:
         os.replace(tmp, path)
         ours = f"memo-{code_digest()[:16]}"
         for stale in [*path.parent.glob("memo-*.json"), *path.parent.glob("parsed-*.json")]:
-            if not stale.name.startswith((ours + ".", ours + "-")) and stale.name != ours + ".json":
+            if not stale.name.startswith(ours + "."):  # this gkcat's shelves are memo-<code>.json and memo-<code>.<shelf>.json
                 stale.unlink(missing_ok=True)  # another gkcat's, or an older format: it would only take up room
         return True
     except OSError:  # a read-only checkout, a full disk: the cache is only ever a help

@@ -151,7 +151,7 @@ def matrix_row(project: Project, loc: Locality, counts: list[tuple[int, int] | N
 
 
 def pending_items(loc: Locality, waiting: list[tuple[DomainDef, list[Exclusion]]]) -> tuple[PendingItem, ...]:
-    """A locality's exclusions whose reason still says 待补充, domain by domain (resolve.catalog.waiting)."""
+    """A locality's exclusions whose reason still says 待补充, domain by domain (resolve.spread.waiting)."""
     return tuple(PendingItem(loc.name, d.name, x.entry.values.level2, x.reason, f"{table_href(loc, d)}#{x.id}")
                  for d, found in waiting for x in found)
 
