@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gkcat.errors import GkcatError
 from gkcat.ingest.channels import read_channels
 from gkcat.ingest.grids import Grid
-from gkcat.model.fields import BY_ID, FIELDS, FieldSpec
+from gkcat.model.fields import BY_ID, FIELDS, FieldSpec, registry_class
 from gkcat.model.vocabulary import AUDIENCE_ALIASES, METHOD_ALIASES, TICKS
 
 SAME = "同上"
@@ -74,10 +74,8 @@ def _raw_field(spec: FieldSpec) -> tuple[str, Any, Any]:
 if TYPE_CHECKING:
     RawItem = _DeclaredRaw
 else:
-    RawItem = make_dataclass("RawItem", [("row", int), *map(_raw_field, FIELDS),
-                                         ("remarks", list, field(default_factory=list))])
-    RawItem.__module__ = __name__
-    RawItem.__doc__ = _DeclaredRaw.__doc__
+    RawItem = registry_class("RawItem", _DeclaredRaw, [("row", int), *map(_raw_field, FIELDS),
+                                                       ("remarks", list, field(default_factory=list))])
 
 
 @dataclass

@@ -10,7 +10,9 @@ classes under TYPE_CHECKING; the same test checks that they agree with this regi
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from gkcat.model.vocabulary import AUDIENCES, METHODS
 
@@ -73,6 +75,17 @@ ITEM_FIELDS: tuple[str, ...] = tuple(f.id for f in FIELDS)
 LIST_FIELDS: tuple[str, ...] = tuple(f.id for f in FIELDS if f.many)
 COMMON_ABLE: tuple[str, ...] = tuple(f.id for f in FIELDS if f.common)
 EXTRA_PREFIX = "extra."  # an extra field named in provenance and diffs: "extra.phone"
+
+
+def registry_class(name: str, declared: type, attributes: list[tuple[str, Any, Any]], **options: Any) -> Any:
+    """The class `declared` (what mypy reads) made again with `attributes`, the registry's fields and those
+    around them: its methods, docstring and module kept, so that a field added to the registry needs no other
+    line. `options`: make_dataclass's (frozen, slots)."""
+    own = {f.name for f in dataclasses.fields(declared)}
+    methods = {k: v for k, v in vars(declared).items() if not k.startswith("__") and k not in own}
+    made = dataclasses.make_dataclass(name, attributes, namespace=methods, **options)
+    made.__module__, made.__doc__ = declared.__module__, declared.__doc__  # pickled by name between processes
+    return made
 
 
 def extra_key(name: str) -> str | None:

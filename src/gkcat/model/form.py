@@ -12,11 +12,11 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from gkcat.model.fields import BY_ID, FIELDS, FieldSpec, extra_name
+from gkcat.model.fields import BY_ID, FIELDS, FieldSpec, extra_name, registry_class
 from gkcat.model.files import ExtraField
 from gkcat.model.vocabulary import (
     AUDIENCE_ALIASES,
@@ -162,12 +162,9 @@ def _row_field(spec: FieldSpec) -> tuple[str, Any, Any]:
 if TYPE_CHECKING:
     FormRow = _DeclaredRow
 else:
-    FormRow = make_dataclass(
-        "FormRow", [("id", str), *map(_row_field, FIELDS), ("applies", bool, field(default=True)),
-                    ("reason", str, field(default=""))],
-        frozen=True, namespace={k: v for k, v in vars(_DeclaredRow).items() if k in ("get", "text", "base_text", "digest")})
-    FormRow.__module__ = __name__  # pickled by name between build processes
-    FormRow.__doc__ = _DeclaredRow.__doc__
+    FormRow = registry_class("FormRow", _DeclaredRow, [("id", str), *map(_row_field, FIELDS),
+                                                       ("applies", bool, field(default=True)),
+                                                       ("reason", str, field(default=""))], frozen=True)
 
 
 def row_from_text(text: str) -> FormRow | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypeVar
 
 from gkcat.assess.compute import assess
 from gkcat.check.load import Loaded
@@ -143,20 +143,23 @@ class Groups:
             self.memo.keep(self._key(project.localities[path]), tuple(paths))
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Reuse:
     """How publish asks the memo for a part of a project-wide output before it hands the part to the renderer:
-    (locality or domain, the part's kind, how to make it) -> the part as made before from the same inputs, or
-    made now. A locality's parts are keyed by its chain's files, a domain's by its fingerprint."""
+    the part as made before from the same inputs, or made now. A locality's parts are keyed by its chain's
+    files, a domain's by its fingerprint."""
 
-    locality: Callable[[Locality, Kind[Any], Callable[[], Any]], Any]
-    domain: Callable[[DomainDef, Kind[Any], Callable[[], Any]], Any]
+    memo: Memo
+    prints: Fingerprints
 
+    def locality(self, loc: Locality, kind: Kind[T], make: Callable[[], T]) -> T:
+        return self.memo.make(Key(kind, self.prints.chain(loc)), make)
 
-def reuse(memo: Memo, prints: Fingerprints) -> Reuse:
-    """The renderers' way to the memo: a value of one locality by its chain's files, of one domain by its fingerprint."""
-    return Reuse(lambda loc, kind, make: memo.make(Key(kind, prints.chain(loc)), make),
-                 lambda d, kind, make: memo.make(Key(kind, prints.domain(d)), make))
+    def domain(self, d: DomainDef, kind: Kind[T], make: Callable[[], T]) -> T:
+        return self.memo.make(Key(kind, self.prints.domain(d)), make)
 
 
 def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
@@ -208,14 +211,18 @@ def _project_workbook(project: Project, resolver: Resolver, when: datetime, kept
     return project_workbook(project, rows, sheets, when), 0
 
 
+def _published(project: Project, resolver: Resolver, loc: Locality) -> list[int | None]:
+    """How many items the locality publishes in each domain (None where the domain does not reach it)."""
+    return [len(resolver.published(loc, d)) if project.reaches(d, loc) else None for d in project.domains]
+
+
 def _map_row(project: Project, resolver: Resolver, loc: Locality) -> list[str]:
-    return map_row(loc, [len(resolver.published(loc, d)) if project.reaches(d, loc) else None for d in project.domains])
+    return map_row(loc, _published(project, resolver, loc))
 
 
 def _spread(project: Project, resolver: Resolver, d: DomainDef, kept: Reuse) -> list[Spread]:
     """A domain's spread, shared by its page and its 总表 sheet."""
-    found: list[Spread] = kept.domain(d, SPREAD, partial(spread, project, resolver, d))
-    return found
+    return kept.domain(d, SPREAD, partial(spread, project, resolver, d))
 
 
 def _comparison(project: Project, resolver: Resolver, d: DomainDef, kept: Reuse) -> Table:
@@ -223,8 +230,8 @@ def _comparison(project: Project, resolver: Resolver, d: DomainDef, kept: Reuse)
 
 
 def _matrix_row(project: Project, resolver: Resolver, loc: Locality) -> MatrixRow:
-    return matrix_row(project, loc, [(len(resolver.published(loc, d)), len(waiting(resolver, loc, d)))
-                                     if project.reaches(d, loc) else None for d in project.domains])
+    return matrix_row(project, loc, [None if n is None else (n, len(waiting(resolver, loc, d)))
+                                     for d, n in zip(project.domains, _published(project, resolver, loc), strict=True)])
 
 
 def _pending(project: Project, resolver: Resolver, loc: Locality) -> tuple[PendingItem, ...]:
@@ -282,7 +289,8 @@ def _locality_pages(html: HtmlRenderer, facts: SiteFacts, resolver: Resolver, pr
         return html.render("departments.html", page(project, departments_href(loc), view.title, when, loc), view), 0
 
     def poster_page(site_url: str) -> tuple[bytes, int]:
-        published = [(d.name, counts(resolver, loc, d).published) for d in project.domains if project.reaches(d, loc)]
+        published = [(d.name, n) for d, n in zip(project.domains, _published(project, resolver, loc), strict=True)
+                     if n is not None]
         view = poster_view(loc, published, site_url)
         return html.render("poster.html", page(project, poster_href(loc), f"{loc.name}政务公开海报", when, loc), view), 0
 

@@ -15,7 +15,7 @@ from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.publish.fingerprints import Fingerprints
 from gkcat.publish.outfolder import MANIFEST, BuildRefused, safe_path
-from gkcat.publish.outputs import OUTPUTS, PARTS, RENDERER, Artifact, BuildInputs, Groups, History, reuse
+from gkcat.publish.outputs import OUTPUTS, PARTS, RENDERER, Artifact, BuildInputs, Groups, History, Reuse
 from gkcat.render.site.jinja import HtmlRenderer, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
 from gkcat.source.memo import Key
@@ -55,7 +55,7 @@ def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
         html.prepare()  # here, before any worker forks
     past = history or History([], False)
     groups = None if carry is None else Groups(memo, prints, bool(past.releases), carry)
-    inputs = BuildInputs(project, resolver, prints, when, html, assets, past, reuse(memo, prints), groups)
+    inputs = BuildInputs(project, resolver, prints, when, html, assets, past, Reuse(memo, prints), groups)
     out = [art for part, make in OUTPUTS if part in parts for art in make(inputs)]
     _no_clashes(out, groups.carried if groups else [])
     return out, groups

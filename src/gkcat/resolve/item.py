@@ -6,10 +6,10 @@ fields as (key, value) pairs sorted by key, so that equal values are equal whate
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, make_dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from gkcat.model.fields import FIELDS, LIST_FIELDS, FieldSpec, extra_key
+from gkcat.model.fields import FIELDS, LIST_FIELDS, FieldSpec, extra_key, registry_class
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +72,7 @@ def _attribute(spec: FieldSpec) -> tuple[str, Any, Any]:
 if TYPE_CHECKING:
     ItemValues = _Declared
 else:
-    ItemValues = make_dataclass(
-        "ItemValues", [_attribute(f) for f in FIELDS], frozen=True, slots=True,
-        namespace={k: v for k, v in vars(_Declared).items() if k in ("of", "patched", "extras", "extra_value", "get", "items")})
-    ItemValues.__module__ = __name__  # pickled by name between build processes
+    ItemValues = registry_class("ItemValues", _Declared, [_attribute(f) for f in FIELDS], frozen=True, slots=True)
 
 
 def _fields(values: dict[str, Any]) -> dict[str, Any]:

@@ -157,19 +157,12 @@ def pending_items(loc: Locality, waiting: list[tuple[DomainDef, list[Exclusion]]
 
 
 class SiteFacts:
-    """The rows of the map, each worked out once for the map and every locality page: `row` and `pending` give a
-    locality's (the build hands them over resolved, through its memo)."""
+    """The rows of the map, for the map and every locality page: `row` and `pending` give a locality's (the build
+    hands them over resolved, each worked out once through its memo)."""
 
     def __init__(self, project: Project, row: Callable[[Locality], MatrixRow],
                  pending: Callable[[Locality], tuple[PendingItem, ...]]):
-        self.project, self._row, self._pending = project, row, pending
-        self._rows: dict[str, MatrixRow] = {}
-
-    def row(self, loc: Locality) -> MatrixRow:
-        found = self._rows.get(loc.path)
-        if found is None:
-            found = self._rows[loc.path] = self._row(loc)
-        return found
+        self.project, self.row, self._pending = project, row, pending
 
     def matrix(self, localities: list[Locality], trimmed: bool = False) -> Matrix:
         domains = tuple(Link(d.name, domain_href(d)) for d in self.project.domains)
