@@ -198,3 +198,16 @@ def test_renderers_receive_what_is_resolved_never_a_resolver():
             names |= {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
             names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
             assert not names & {"Resolver", "resolver"}, name
+
+
+def test_no_module_keeps_state_of_its_own():
+    """What gkcat reuses is in the memo (issue 27): no functools cache, no `global` (a class attribute that a
+    build worker is handed by fork is the one exception, publish/pool.py)."""
+    for name, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.Global)], name
+        functools = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "functools"
+                     for a in n.names}
+        functools |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+                      and isinstance(n.value, ast.Name) and n.value.id == "functools"}
+        assert not functools & {"lru_cache", "cache", "cached_property"}, name

@@ -25,8 +25,9 @@ from gkcat.diagnostics.report import format_github, format_text
 from gkcat.model.project import Locality
 from gkcat.publish.outfolder import MANIFEST, BuildRefused, lock, safe_path
 from gkcat.publish.pipeline import build
-from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure
+from gkcat.render.site.jinja import HtmlRenderer, TemplateFailure, Templates
 from gkcat.render.site.urls import workbook_paths
+from gkcat.source.memo import Memo
 from test_diff import git
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
@@ -104,7 +105,7 @@ def test_an_included_template_linked_outside_is_refused_even_without_validation(
     os.symlink(secret, root / "templates/evil.html")
     (root / "templates/page.html").write_text("{% include 'evil.html' %}", encoding="utf-8")
     assert "GK108" in {d.code for d in load_project(root).diagnostics}
-    renderer = HtmlRenderer([root / "templates"], root)
+    renderer = HtmlRenderer(Templates([root / "templates"], root, ""), Memo())
     with pytest.raises(TemplateFailure, match="evil.html"):
         renderer.render("page.html", None, None)  # type: ignore[arg-type]
 

@@ -260,10 +260,11 @@ def test_sample_site_passes_the_nu_html_checker(sample_site):
 
 def test_a_row_shown_on_several_pages_is_rendered_once(project):
     from gkcat.check.load import require_valid
-    from gkcat.render.site.jinja import HtmlRenderer, template_dirs
+    from gkcat.render.site.jinja import HTML_ROW, HtmlRenderer, Templates, template_dirs
     from gkcat.render.site.pages import page
     from gkcat.render.site.tables import table_view
     from gkcat.resolve.catalog import catalog, levels_from, parent_entries
+    from gkcat.source.memo import Memo
 
     root = project()
     v = require_valid(root)
@@ -272,11 +273,12 @@ def test_a_row_shown_on_several_pages_is_rendered_once(project):
     views = [table_view(catalog(v.resolver, t, domain), parent_entries(v.resolver, t, domain), levels_from(v.project, t))
              for t in towns]
     rows = [r for view in views for g in view.groups for r in g.rows]
-    html = HtmlRenderer(template_dirs(root), root)
+    memo = Memo()
+    html = HtmlRenderer(Templates(template_dirs(root), root, "these templates"), memo)
     pages = [html.render("table.html", page(v.project, f"{t.path}/x.html", "x", datetime(2026, 1, 1, tzinfo=UTC), t), view)
              for t, view in zip(towns, views, strict=True)]
-    assert len(html._rows) == len({r.key for r in rows}) < len(rows)  # the towns share their county's rows
-    # and a page is the same whether its rows came from the cache or not
-    fresh = HtmlRenderer(template_dirs(root), root)
+    assert len(memo._bounded[HTML_ROW]) == len({r.key for r in rows}) < len(rows)  # the towns share their county's rows
+    # and a page is the same whether its rows came from the memo or not
+    fresh = HtmlRenderer(Templates(template_dirs(root), root, "these templates"), Memo())
     assert fresh.render("table.html", page(v.project, f"{towns[1].path}/x.html", "x", datetime(2026, 1, 1, tzinfo=UTC),
                                            towns[1]), views[1]) == pages[1]

@@ -46,7 +46,7 @@ def write_form(project_dir: Path, locality: str, out: Path | None = None, force:
     default = form_name(loc, (dept.roles or ("部门",))[0] if dept is not None else "")
     target = check_target(v.project.root_dir, v.project.config.root, out or Path(default), force)
     data, _ = locality_form(v.project, form_sheets(v.resolver, loc, dept), loc, build_time(v.project.root_dir),
-                            FormScope(dept))
+                            v.memo, FormScope(dept))
     write_file(target, data, replace=force)
     return target
 
@@ -114,7 +114,7 @@ def start_round(project_dir: Path, name: str, locality: str, out: Path | None = 
     with project_lock(root):
         folder.mkdir(parents=True, exist_ok=True)
         for n, (loc, scope, file) in enumerate(planned):
-            data, _ = locality_form(v.project, form_sheets(v.resolver, loc, scope.department), loc, when, scope)
+            data, _ = locality_form(v.project, form_sheets(v.resolver, loc, scope.department), loc, when, v.memo, scope)
             write_file(folder / file, data, replace=False)
             # the form as it went out: an import of these very bytes is no return
             started.forms[n] = started.forms[n].model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from gkcat.diagnostics.diagnostic import CONTROL, visible
@@ -146,7 +145,6 @@ def check_foreign(out: Path, manifest: Manifest) -> None:
 _UNSAFE = re.compile(r"^/|//|/$|(?:^|/)\.\.?(?:/|$)|\\|" + CONTROL.pattern)
 
 
-@lru_cache(maxsize=1 << 17)  # a pure test of the string; gkcat serve checks the same 50,000 paths each build
 def safe_path(rel: str) -> str:
     """An output path, checked: relative, inside OUT, no empty, `.` or `..` parts. Never from catalog text,
     but this is where a mistake would write outside the output, so it is checked once more here."""

@@ -26,7 +26,7 @@ from gkcat.render.data import show_data
 from gkcat.render.site.assessment import ASSESSMENT_PAGE, assessment_view
 from gkcat.render.site.duties import duties_view
 from gkcat.render.site.history import history_view, project_feed
-from gkcat.render.site.jinja import HtmlRenderer
+from gkcat.render.site.jinja import HtmlRenderer, Templates
 from gkcat.render.site.pages import (
     MATRIX_ROW,
     PENDING,
@@ -98,8 +98,8 @@ class Artifact(NamedTuple):
 # A locality's own outputs as a session's build listed them, by the fingerprint of what they are all made from
 # (Fingerprints.group: its chain's files, its children's, everything project-wide they show).
 GROUP: Kind[tuple[tuple[str, ...], ...]] = Kind("group")
-# The templates compiled, with the rows they rendered (render/site/jinja.py), by the templates' digest and folders.
-RENDERER: Kind[HtmlRenderer] = Kind("renderer")
+# The templates compiled (render/site/jinja.py), by their files' digest and their folders.
+COMPILED: Kind[Templates] = Kind("templates")
 
 
 class Groups:
@@ -166,34 +166,37 @@ def _bytes(data: bytes) -> Callable[[], tuple[bytes, int]]:
     return lambda: (data, 0)
 
 
-def _workbook(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
-    return locality_workbook(project, catalogs_for(resolver, loc), loc, when)
+def _workbook(project: Project, resolver: Resolver, loc: Locality, when: datetime, memo: Memo) -> tuple[bytes, int]:
+    return locality_workbook(project, catalogs_for(resolver, loc), loc, when, memo)
 
 
-def _form(project: Project, resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
-    return locality_form(project, form_sheets(resolver, loc, None), loc, when)
+def _form(project: Project, resolver: Resolver, loc: Locality, when: datetime, memo: Memo) -> tuple[bytes, int]:
+    return locality_form(project, form_sheets(resolver, loc, None), loc, when, memo)
 
 
-def _duties(resolver: Resolver, loc: Locality, when: datetime) -> tuple[bytes, int]:
-    return duties_workbook(duty_lists(resolver, loc), loc, when)
+def _duties(resolver: Resolver, loc: Locality, when: datetime, memo: Memo) -> tuple[bytes, int]:
+    return duties_workbook(duty_lists(resolver, loc), loc, when, memo)
 
 
 def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprints, when: datetime,
                        kept: Reuse, unchanged: Callable[[Locality], bool]) -> list[Artifact]:
     out: list[Artifact] = []
     by_locality: dict[str, str] = {}
+    memo = kept.memo  # in a worker, its forked copy: the rows it makes are kept there
     for loc in project.localities.values():
         by_locality[loc.path] = made = prints.locality(loc)
         if unchanged(loc):
             continue
         group = loc.path
         # resolved when rendered (in a worker), then handed to the renderer
-        out.append(Artifact(workbook_paths(loc), made, partial(_workbook, project, resolver, loc, when), group=group))
+        out.append(Artifact(workbook_paths(loc), made, partial(_workbook, project, resolver, loc, when, memo),
+                            group=group))
         # the fill-in workbook is made from the same inputs as the published one
-        out.append(Artifact((form_path(loc),), made, partial(_form, project, resolver, loc, when), group=group))
-        out.append(Artifact((duties_workbook_path(loc),), made, partial(_duties, resolver, loc, when), group=group))
+        out.append(Artifact((form_path(loc),), made, partial(_form, project, resolver, loc, when, memo), group=group))
+        out.append(Artifact((duties_workbook_path(loc),), made, partial(_duties, resolver, loc, when, memo),
+                            group=group))
         for plan in plans_of(loc):
-            out.append(Artifact((workplan_workbook_path(loc, plan.year),), made, partial(workplan_workbook, plan, when),
+            out.append(Artifact((workplan_workbook_path(loc, plan.year),), made, partial(workplan_workbook, plan, when, memo),
                                 group=group))
 
     out.append(Artifact((PROJECT_WORKBOOK,), prints.everything(by_locality),
@@ -208,7 +211,7 @@ def workbook_artifacts(project: Project, resolver: Resolver, prints: Fingerprint
 def _project_workbook(project: Project, resolver: Resolver, when: datetime, kept: Reuse) -> tuple[bytes, int]:
     rows = [kept.locality(loc, MAP_ROW, partial(_map_row, project, resolver, loc)) for loc in project.localities.values()]
     sheets = [kept.domain(d, COMPARISON, partial(_comparison, project, resolver, d, kept)) for d in project.domains]
-    return project_workbook(project, rows, sheets, when), 0
+    return project_workbook(project, rows, sheets, when, kept.memo), 0
 
 
 def _published(project: Project, resolver: Resolver, loc: Locality) -> list[int | None]:

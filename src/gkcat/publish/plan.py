@@ -15,8 +15,8 @@ from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
 from gkcat.publish.fingerprints import Fingerprints
 from gkcat.publish.outfolder import MANIFEST, BuildRefused, safe_path
-from gkcat.publish.outputs import OUTPUTS, PARTS, RENDERER, Artifact, BuildInputs, Groups, History, Reuse
-from gkcat.render.site.jinja import HtmlRenderer, builtin_templates, template_dirs
+from gkcat.publish.outputs import COMPILED, OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Reuse
+from gkcat.render.site.jinja import HtmlRenderer, Templates, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
 from gkcat.source.memo import Key
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
@@ -49,10 +49,12 @@ def artifacts(v: Loaded, when: datetime, parts: tuple[str, ...] = PARTS,
     _no_page_names(project)
     dirs, assets, digest = _site_inputs(project)
     prints = Fingerprints(project, resolver, when.isoformat(), digest)
-    # the same templates: a session's next build keeps their compiled code and its rendered rows
-    html = memo.make(Key(RENDERER, f"{digest} {[str(d) for d in dirs]}"), lambda: HtmlRenderer(dirs, project.root_dir))
+    # the same templates: a session's next build keeps their compiled code (and the memo the rows they rendered)
+    used = f"{digest} {[str(d) for d in dirs]}"
+    templates = memo.make(Key(COMPILED, used), lambda: Templates(dirs, project.root_dir, used))
     if "site" in parts:
-        html.prepare()  # here, before any worker forks
+        templates.prepare()  # here, before any worker forks
+    html = HtmlRenderer(templates, memo)
     past = history or History([], False)
     groups = None if carry is None else Groups(memo, prints, bool(past.releases), carry)
     inputs = BuildInputs(project, resolver, prints, when, html, assets, past, Reuse(memo, prints), groups)

@@ -20,7 +20,6 @@ import os
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,6 @@ TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache direc
 _FORMAT = "gkcat-cache 2"
 
 
-@lru_cache(maxsize=1)
 def code_digest() -> str:
     """A hash of gkcat's own code, as installed: any change to it (an editable install, a release
     that forgot to bump the version) makes every cached and built result be worked out anew."""
@@ -55,15 +53,20 @@ class Store:
     _shelves: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # shelf -> kind -> key -> data
     _used: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     _new: dict[str, int] = field(default_factory=dict)
+    code: str = ""  # code_digest(), worked out once (a few milliseconds) when there is a cache
+
+    def __post_init__(self) -> None:
+        if self.folder is not None:
+            self.code = code_digest()
 
     def path(self, shelf: str) -> Path:
         assert self.folder is not None
-        return self.folder / f"memo-{code_digest()[:16]}{'.' + shelf if shelf else ''}.json"
+        return self.folder / f"memo-{self.code[:16]}{'.' + shelf if shelf else ''}.json"
 
     def _shelf(self, shelf: str) -> dict[str, dict[str, Any]]:
         found = self._shelves.get(shelf)
         if found is None:
-            found = self._shelves[shelf] = _read(self.path(shelf))
+            found = self._shelves[shelf] = _read(self.path(shelf), self.code)
             self._used[shelf], self._new[shelf] = set(), 0
         return found
 
@@ -94,17 +97,17 @@ class Store:
                 kept: dict[str, dict[str, Any]] = {}
                 for kind, key in sorted(used):
                     kept.setdefault(kind, {})[key] = kinds[kind][key]
-                if _write(self.path(shelf), kept):
+                if _write(self.path(shelf), kept, self.code):
                     self._shelves[shelf], self._new[shelf] = kept, 0
 
 
-def _read(path: Path) -> dict[str, dict[str, Any]]:
+def _read(path: Path, code: str) -> dict[str, dict[str, Any]]:
     """A shelf as written by `_write`; empty when there is none, or it is corrupt, cut short or another gkcat's."""
     try:
         first, _, body = path.read_bytes().partition(b"\n")
         head = json.loads(first)
         if not (isinstance(head, dict) and head.get("format") == _FORMAT and head.get("gkcat") == gkcat.__version__
-                and head.get("code") == code_digest() and head.get("sha256") == hashlib.sha256(body).hexdigest()):
+                and head.get("code") == code and head.get("sha256") == hashlib.sha256(body).hexdigest()):
             return {}  # another gkcat's, or changed since it was written: worked out anew
         kept = json.loads(body)
     except (OSError, ValueError):
@@ -113,11 +116,11 @@ def _read(path: Path) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in kept.items() if isinstance(v, dict)} if isinstance(kept, dict) else {}
 
 
-def _write(path: Path, kept: dict[str, dict[str, Any]]) -> bool:
+def _write(path: Path, kept: dict[str, dict[str, Any]], code: str) -> bool:
     # a header line (what wrote it, and the digest of the rest), then the entries: a file changed in any
     # byte since, by a crash, a full disk or a hand, fails the digest and is not read at all
     body = json.dumps(kept, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    head = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code_digest(),
+    head = {"format": _FORMAT, "gkcat": gkcat.__version__, "code": code,
             "sha256": hashlib.sha256(body).hexdigest()}
     tmp: str | None = None
     try:
@@ -126,7 +129,7 @@ def _write(path: Path, kept: dict[str, dict[str, Any]]) -> bool:
         with os.fdopen(fd, "wb") as f:
             f.write(json.dumps(head).encode("utf-8") + b"\n" + body)
         os.replace(tmp, path)
-        ours = f"memo-{code_digest()[:16]}"
+        ours = f"memo-{code[:16]}"
         for stale in [*path.parent.glob("memo-*.json"), *path.parent.glob("parsed-*.json")]:
             if not stale.name.startswith(ours + "."):  # this gkcat's shelves are memo-<code>.json and memo-<code>.<shelf>.json
                 stale.unlink(missing_ok=True)  # another gkcat's, or an older format: it would only take up room

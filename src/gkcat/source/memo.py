@@ -8,11 +8,17 @@ One memo lives as long as one load, or one build, of a project. `next()` hands t
 process (gkcat serve, after an edit) what this one used, and only that: nothing outlives an edit that made it
 stale, and nothing piles up. A kind that can be written as JSON (`dump`, `load`) is also kept on disk in the
 project cache (source/cache.py), so that a new process takes it over from the last one.
+
+A kind with a `bound` is a value asked for very often and made from a few plain values: the rows a build
+renders (a table row's HTML, a workbook row's XML, shown on many pages). Its key is those values themselves,
+not a digest (a digest would cost more than the row), and it keeps at most `bound` values, in the process
+that made them: a province renders over a million rows, and a build's workers each fill their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +36,7 @@ class Kind(Generic[T]):
     dump: Callable[[T], Any] | None = None  # may give None: this value is not kept on disk
     load: Callable[[Any], T | None] | None = None
     shelf: str = ""  # its file in the project cache: "" the one every command reads, else one of its own
+    bound: int = 0  # > 0: kept by what it is made from, at most this many, in this process only (`Memo.call`)
 
 
 def fits(data: Any, shape: Any) -> bool:
@@ -68,6 +75,7 @@ class Memo:
         self._earlier = earlier or {}
         self._used: dict[Key[Any], Any] = {}
         self.made: list[Key[Any]] = []  # the keys of the values worked out anew (benchmarks and tests read it)
+        self._bounded: dict[Kind[Any], dict[Hashable, Any]] = {}  # the kinds with a bound, each by its arguments
 
     def get(self, key: Key[T]) -> T | None:
         found = self._used.get(key)
@@ -81,6 +89,7 @@ class Memo:
         return found
 
     def keep(self, key: Key[T], value: T) -> T:
+        assert not key.kind.bound, f"{key.kind.name}: a kind with a bound is kept by Memo.call"
         self._used[key] = value
         self.made.append(key)
         if self.store is not None and key.kind.dump is not None:
@@ -94,9 +103,28 @@ class Memo:
         found = self.get(key)
         return found if found is not None else self.keep(key, make())
 
+    def call(self, kind: Kind[T], key: Hashable, make: Callable[..., T], *args: Any) -> T:
+        """`make(*args)` for a kind with a bound, whose `key` is what the value is made from (often `args`
+        themselves): as made before in this process, or made now. When the kind holds `bound` values, the
+        older half goes (a province's rows outnumber any bound)."""
+        table = self._bounded.get(kind)
+        if table is None:
+            assert kind.bound > 0 and kind.dump is None, f"{kind.name}: Memo.call is for the kinds with a bound"
+            table = self._bounded[kind] = {}
+        found = table.get(key)
+        if found is None:
+            if len(table) >= kind.bound:
+                for old in list(itertools.islice(table, len(table) // 2)):  # a dict keeps the order of keeping
+                    del table[old]
+            found = table[key] = make(*args)
+        return found
+
     def next(self) -> Memo:
-        """The memo of the next load in this process: what this one used, nothing older."""
-        return Memo(None, self._used)
+        """The memo of the next load in this process: what this one used, nothing older; and the kinds with a
+        bound as they are (a value of theirs is a function of its arguments alone, and they cannot grow)."""
+        following = Memo(None, self._used)
+        following._bounded = dict(self._bounded)
+        return following
 
     def save(self) -> None:
         """Write the kinds kept on disk to the project cache (what this run used of it, and what it made)."""

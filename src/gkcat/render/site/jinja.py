@@ -16,6 +16,7 @@ from gkcat.errors import GkcatError
 from gkcat.model.fields import FIELDS
 from gkcat.model.vocabulary import is_http_link
 from gkcat.render.site.pages import Page
+from gkcat.source.memo import Kind, Memo
 from gkcat.source.tree import TEMPLATES, inside
 
 
@@ -90,50 +91,31 @@ def _failure(err: TemplateError, template: str) -> TemplateFailure:
 
 ROW_TEMPLATE, DUTY_ROW_TEMPLATE = "table_row.html", "duty_row.html"
 LABELS = {f.id: f.label for f in FIELDS}
-_ROWS_KEPT = 65536  # distinct rows remembered per process (a few KB each)
+# A table or duty-list row's HTML, by the templates, the row template and the row: a town's table repeats most of
+# its county's rows, and a duty-list row is the same in every locality that lists it. A few KB each.
+HTML_ROW: Kind[Markup] = Kind("html-row", bound=65536)
 
 
-class HtmlRenderer:
-    """Renders pages; templates are compiled once per process (after fork, in each worker).
+class Templates:
+    """The templates, compiled once per process (before build workers fork, so each has them compiled) and
+    kept in the memo for a session's next build. `print`: a digest of their files and folders."""
 
-    A table row is the same HTML on every page that shows it (a town's table repeats most of its
-    county's rows), so the table template asks `row_cells(r, extra_keys)` and each distinct row is
-    rendered once per process from table_row.html.
-    """
-
-    def __init__(self, dirs: list[Path], project_dir: Path | None = None):
+    def __init__(self, dirs: list[Path], project_dir: Path | None, print: str):
         self.dirs = dirs
         self.project_dir = project_dir
+        self.print = print
         self._env: Environment | None = None
-        self._rows: dict[Hashable, Markup] = {}
 
-    def _row_cells(self, row: Any, extra_keys: tuple[str, ...], extra_labels: tuple[str, ...] = ()) -> Markup:
-        return self._fragment(ROW_TEMPLATE, (row.key, extra_keys, extra_labels), r=row, extra_keys=extra_keys,
-                              extra_labels=extra_labels)
-
-    def _fragment(self, template: str, key: Hashable, **context: Any) -> Markup:
-        """`template` rendered with `context`, once per process for each distinct `key` (a row shown on many pages)."""
-        found = self._rows.get((template, key))
-        if found is None:
-            if len(self._rows) >= _ROWS_KEPT:
-                self._rows.clear()
-            assert self._env is not None
-            found = self._rows[(template, key)] = Markup(self._env.get_template(template).render(**context))
-        return found
-
-    def _environment(self) -> Environment:
+    def environment(self) -> Environment:
         if self._env is None:
             self._env = environment(self.dirs, self.project_dir)
-            self._env.globals["row_cells"] = self._row_cells
-            # a duty-list row links within its own folder, so it is the same HTML in every locality that lists it
-            self._env.globals["duty_row"] = lambda x: self._fragment(DUTY_ROW_TEMPLATE, x, x=x)
             self._env.globals["labels"] = LABELS  # the field registry's column headers, for every template
         return self._env
 
     def prepare(self) -> None:
         """Compile every template now: before build workers fork, each then has them compiled (and a
         session's next build too). One that does not compile fails when a page asks for it, as before."""
-        env, own = self._environment(), builtin_templates()
+        env, own = self.environment(), builtin_templates()
         # gkcat's own names (a project's file of the same name is the one compiled); not a listing of
         # the project's folder, which may hold links that validation refuses
         for path in sorted(own.glob("*.*")):
@@ -141,10 +123,36 @@ class HtmlRenderer:
                 with contextlib.suppress(TemplateError, TemplateFailure):
                     env.get_template(path.name)
 
+
+class HtmlRenderer:
+    """Renders a build's pages from the templates, with each distinct row rendered once through the build's memo.
+
+    The table template asks `row_cells(r, extra_keys, extra_labels)`, the duty list `duty_row(x)`: both are
+    given to every page with its view, and render their row from table_row.html or duty_row.html.
+    """
+
+    def __init__(self, templates: Templates, memo: Memo):
+        self.templates = templates
+        self._memo = memo
+        self._env = templates.environment()
+
+    def _fragment(self, template: str, context: dict[str, Any]) -> Markup:
+        return Markup(self._env.get_template(template).render(context))
+
+    def _row_cells(self, row: Any, extra_keys: tuple[str, ...], extra_labels: tuple[str, ...] = ()) -> Markup:
+        key = (self.templates.print, ROW_TEMPLATE, row.key, extra_keys, extra_labels)
+        return self._memo.call(HTML_ROW, key, self._fragment, ROW_TEMPLATE,
+                               {"r": row, "extra_keys": extra_keys, "extra_labels": extra_labels})
+
+    def _duty_row(self, x: Hashable) -> Markup:
+        # a duty-list row links within its own folder, so it is the same HTML in every locality that lists it
+        return self._memo.call(HTML_ROW, (self.templates.print, DUTY_ROW_TEMPLATE, x), self._fragment,
+                               DUTY_ROW_TEMPLATE, {"x": x})
+
     def render(self, template: str, page: Page, view: Any, **extra: Any) -> bytes:
-        env = self._environment()
         try:
-            html = env.get_template(template).render(page=page, view=view, **extra)
+            html = self._env.get_template(template).render(page=page, view=view, row_cells=self._row_cells,
+                                                           duty_row=self._duty_row, **extra)
         except TemplateError as err:
             raise _failure(err, template) from None
         return html.encode("utf-8")

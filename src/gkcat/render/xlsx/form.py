@@ -36,6 +36,7 @@ from gkcat.render.xlsx.writer import letter, new_workbook, save, sheet_name, wri
 from gkcat.resolve.catalog import levels_from
 from gkcat.resolve.duties import Department
 from gkcat.resolve.form import FormSheet
+from gkcat.source.memo import Memo
 
 _WIDE = {"content", "basis", "links", "reason"}
 
@@ -142,7 +143,7 @@ def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime, sc
     return Table("", [SheetColumn("text", 20)] * 5, rows=rows, header_rows=0, hidden=True)
 
 
-def locality_form(project: Project, made: list[FormSheet], loc: Locality, when: datetime,
+def locality_form(project: Project, made: list[FormSheet], loc: Locality, when: datetime, memo: Memo,
                   scope: FormScope = FormScope()) -> tuple[bytes, int]:
     """The locality's fill-in workbook (or a department's part of it: `made` by resolve.form.form_sheets for
     the scope's department) and how many item rows it holds."""
@@ -150,7 +151,7 @@ def locality_form(project: Project, made: list[FormSheet], loc: Locality, when: 
     levels = levels_from(project, loc)
     taken = {GUIDE_SHEET, META_SHEET}
     sheets = [(sheet_name(s.domain.name, taken), s) for s in made]
-    wb = new_workbook()
+    wb = new_workbook(memo)
     common = [c.header for c in cols if c.key in project.config.common_fields]
     write_table(wb, GUIDE_SHEET, _guide(loc, project, common, scope.unit(loc)))
     for name, sheet in sheets:

@@ -16,7 +16,7 @@ from gkcat.resolve.catalog import ResolvedCatalog, levels_from
 from gkcat.resolve.duties import Department
 from gkcat.resolve.resolver import resolve_subject
 from gkcat.resolve.spread import Spread
-from gkcat.source.memo import Kind, fits
+from gkcat.source.memo import Kind, Memo, fits
 
 OVERVIEW, EXCLUDED, WITHHELD, MAP, DEPARTMENTS = OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET, "公开地图", "部门总览"
 
@@ -55,11 +55,12 @@ def _withheld(loc: Locality, cats: list[ResolvedCatalog]) -> Table:
     return simple_table(f"{loc.name}政务公开负面清单", header, rows, kinds)
 
 
-def locality_workbook(project: Project, cats: list[ResolvedCatalog], loc: Locality, when: datetime) -> tuple[bytes, int]:
+def locality_workbook(project: Project, cats: list[ResolvedCatalog], loc: Locality, when: datetime,
+                      memo: Memo) -> tuple[bytes, int]:
     """A locality's workbook (from its catalogs, resolve.catalog.catalogs_for) and how many item rows it holds."""
     levels = levels_from(project, loc)
     channels = list(project.config.channels)
-    wb = new_workbook()
+    wb = new_workbook(memo)
     taken = {OVERVIEW, EXCLUDED, WITHHELD}
     write_table(wb, OVERVIEW, _overview(project, loc, cats, when))
     rows = 0
@@ -123,10 +124,11 @@ def comparison_table(project: Project, domain: DomainDef, spreads: list[Spread])
     return simple_table(f"{domain.name}：各地区公开情况对比", header, rows, kinds)
 
 
-def project_workbook(project: Project, map_rows: list[list[str]], sheets: list[Table], when: datetime) -> bytes:
+def project_workbook(project: Project, map_rows: list[list[str]], sheets: list[Table], when: datetime,
+                     memo: Memo) -> bytes:
     """总表.xlsx: the disclosure map as a table (a `map_row` per locality), and per domain how many localities
     publish each item (a `comparison_table` per domain, in the project's order)."""
-    wb = new_workbook()
+    wb = new_workbook(memo)
     taken = {MAP}
     write_table(wb, MAP, _map(project, map_rows))
     for domain, table in zip(project.domains, sheets, strict=True):
@@ -165,9 +167,9 @@ def duty_tables(departments: list[Department], loc: Locality, when: datetime) ->
         (sheet_name(d.name, taken), _department(loc, d)) for d in departments]
 
 
-def duties_workbook(departments: list[Department], loc: Locality, when: datetime) -> tuple[bytes, int]:
+def duties_workbook(departments: list[Department], loc: Locality, when: datetime, memo: Memo) -> tuple[bytes, int]:
     """责任清单.xlsx and how many item rows it holds (a row per department and item)."""
-    wb = new_workbook()
+    wb = new_workbook(memo)
     rows = 0
     for name, table in duty_tables(departments, loc, when):
         write_table(wb, name, table)

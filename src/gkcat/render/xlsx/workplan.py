@@ -7,6 +7,7 @@ from datetime import date, datetime
 from gkcat.render.xlsx.layout import SheetColumn, Table, simple_table
 from gkcat.render.xlsx.writer import new_workbook, save, write_table
 from gkcat.resolve.workplan import ResolvedPlan, spans
+from gkcat.source.memo import Memo
 
 TASKS, LEDGER = "任务分解表", "工作台账"
 _HEADER = ["事项名称", "主要任务", "牵头部门", "责任单位", "完成时限"]
@@ -54,9 +55,9 @@ def ledger_table(plan: ResolvedPlan, today: date) -> Table:
     return simple_table(f"{plan.locality.name} {plan.year} 年工作台账（截至 {today.isoformat()}）", header, rows, kinds)
 
 
-def workplan_workbook(plan: ResolvedPlan, when: datetime) -> tuple[bytes, int]:
+def workplan_workbook(plan: ResolvedPlan, when: datetime, memo: Memo) -> tuple[bytes, int]:
     """The plan's workbook; the ledger is as of the build's date, as the site's."""
-    wb = new_workbook()
+    wb = new_workbook(memo)
     write_table(wb, TASKS, task_table(plan))
     write_table(wb, LEDGER, ledger_table(plan, when.date()))
     return save(wb, f"{plan.title}任务分解表", when), 0

@@ -3,8 +3,8 @@
 The sheets are written as XML text, not through openpyxl. Everything but the rows is fixed or
 small (styles, print setup, widths, merges), and a row's XML depends only on its cells: a row
 omits its `r` attributes (Excel, LibreOffice and openpyxl number rows and cells in order), so the
-same row is the same bytes in every workbook that shows it, and is made once per process (a
-town's table repeats most of its county's rows). Measured on the benchmark province, this writer
+same row is the same bytes in every workbook that shows it, and is made once per process through
+the build's memo (a town's table repeats most of its county's rows). Measured on the benchmark province, this writer
 is several times faster than openpyxl's own write-only mode without any formatting (README,
 性能); openpyxl still reads every workbook back in the tests and in `gkcat import`.
 
@@ -20,10 +20,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from gkcat.render.xlsx.layout import CHECK, Table
+from gkcat.source.memo import Kind, Memo
 
 FONT = "宋体"  # what Chinese offices print with; viewers without it substitute a CJK font
 _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -77,15 +77,22 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
+# A data row's XML, by its cells and columns, kept in the build's memo: the same rows recur in every workbook of a
+# chain. (Keeping each text's line count too made the heavy benchmark's workbooks slower, not faster.)
+SHEET_ROW: Kind[str] = Kind("sheet-row", bound=32768)
+
+
 @dataclass
 class Workbook:
-    """The sheets of one workbook, in order, until save() turns them into bytes."""
+    """The sheets of one workbook, in order, until save() turns them into bytes. Its rows are made through
+    `memo`: a build's, so that a row is made once for all the workbooks that show it, or the workbook's own."""
 
+    memo: Memo = field(default_factory=Memo)
     sheets: list[tuple[str, Table]] = field(default_factory=list)
 
 
-def new_workbook() -> Workbook:
-    return Workbook()
+def new_workbook(memo: Memo | None = None) -> Workbook:
+    return Workbook(memo if memo is not None else Memo())
 
 
 def write_table(wb: Workbook, name: str, table: Table) -> None:
@@ -103,13 +110,11 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-@lru_cache(maxsize=65536)
 def clean(text: str) -> str:
     """Text that can go into a cell: control characters the XML cannot hold are dropped."""
     return _ILLEGAL.sub("", text)
 
 
-@lru_cache(maxsize=65536)
 def _lines(text: str, width: float) -> int:
     """How many lines `text` takes in a column `width` characters wide, once wrapped."""
     usable = max(width - 1.5, 1.0)
@@ -135,7 +140,6 @@ def letter(col: int) -> str:
     return out
 
 
-@lru_cache(maxsize=131072)
 def _cell(value: str | None, style: int) -> str:
     s = f' s="{style}"' if style else ""
     if not value:
@@ -149,7 +153,6 @@ def _row(cells: str, points: float) -> str:
     return f'<row ht="{points:g}" customHeight="1">{cells}</row>'
 
 
-@lru_cache(maxsize=32768)
 def _body_row(values: tuple[str | None, ...], kinds: tuple[str, ...], widths: tuple[float, ...],
               tall: frozenset[int], link: int, opened: frozenset[int] | None) -> str:
     """One data row's XML. `tall`: columns merged down over several rows (left out of the height);
@@ -166,7 +169,7 @@ def _body_row(values: tuple[str | None, ...], kinds: tuple[str, ...], widths: tu
     return _row("".join(parts), row_height(widths, sized))
 
 
-def _rows(table: Table) -> str:
+def _rows(table: Table, memo: Memo) -> str:
     kinds = tuple(c.kind for c in table.columns)
     widths = tuple(c.width for c in table.columns)
     down: dict[int, set[int]] = {}
@@ -186,7 +189,8 @@ def _rows(table: Table) -> str:
         else:
             opened = frozenset(c for c in range(1, len(values) + 1) if (r, c) in table.open_cells) \
                 if table.protected else None
-            out.append(_body_row(tuple(values), kinds, widths, frozenset(down.get(r, ())), links.get(r, 0), opened))
+            args = (tuple(values), kinds, widths, frozenset(down.get(r, ())), links.get(r, 0), opened)
+            out.append(memo.call(SHEET_ROW, args, _body_row, *args))
     return "".join(out)
 
 
@@ -203,7 +207,7 @@ def _validations(table: Table) -> str:
     return f'<dataValidations count="{len(items)}">{"".join(items)}</dataValidations>' if items else ""
 
 
-def sheet_xml(table: Table) -> tuple[str, list[str]]:
+def sheet_xml(table: Table, memo: Memo) -> tuple[str, list[str]]:
     """A worksheet's XML and the targets of its hyperlinks (relationship rId1, rId2 … in order)."""
     ncol = max((len(r) for r in table.rows), default=1) or 1
     nrow = max(len(table.rows), 1)
@@ -220,7 +224,7 @@ def sheet_xml(table: Table) -> tuple[str, list[str]]:
     xml = (f'{_HEAD}<worksheet {_NS} {_R_NS}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
            f'<dimension ref="A1:{letter(ncol)}{nrow}"/>'
            f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
-           f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{_rows(table)}</sheetData>{protect}'
+           f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{_rows(table, memo)}</sheetData>{protect}'
            + (f'<mergeCells count="{len(table.merges)}">{merges}</mergeCells>' if merges else "")
            + _validations(table)
            + (f"<hyperlinks>{hyper}</hyperlinks>" if hyper else "")
@@ -311,7 +315,7 @@ def save(wb: Workbook, title: str, when: datetime) -> bytes:
                                                  for i in range(1, n + 1)] + [(f"{_REL}/styles", "styles.xml", False)]))
         put("xl/styles.xml", STYLES)
         for i, (_, table) in enumerate(wb.sheets, 1):
-            xml, links = sheet_xml(table)
+            xml, links = sheet_xml(table, wb.memo)
             put(f"xl/worksheets/sheet{i}.xml", xml)
             if links:
                 put(f"xl/worksheets/_rels/sheet{i}.xml.rels", _rels([(f"{_REL}/hyperlink", url, True) for url in links]))
