@@ -11,35 +11,17 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any
 
 import click
 
 import gkcat.cli.zh as zh
 from gkcat import __version__
+from gkcat.cli.collect import COMMANDS as WRITING
+from gkcat.cli.review import COMMANDS as REVIEWING
+from gkcat.cli.shell import DIFF_FORMATS, FORMATS, colour, echo_diff, fail, report_format
 from gkcat.errors import GkcatError, os_error_message
-from gkcat.ingest import KEEP, TAKE
-
-if TYPE_CHECKING:  # a command imports what it runs when it runs: `gkcat --help` and `validate` start fast
-    from gkcat.ingest.batch import Batch
-    from gkcat.ingest.writer import Outcome
-
-FORMATS = zh.Choice(["text", "json", "github"])
-DIFF_FORMATS = zh.Choice(["text", "markdown", "json"])
-_GIT_COLOURS = {"red": "red", "green": "green", "yellow": "yellow", "cyan": "cyan"}
-
-
-def _fail(message: str, code: int, details: str = "") -> NoReturn:
-    if details:
-        click.echo(details, err=True)
-    click.echo(f"gkcat: {message}", err=True)
-    sys.exit(code)
-
-
-def _colour() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 class _Main(zh.Group):
@@ -55,9 +37,9 @@ class _Main(zh.Group):
         except click.ClickException as err:  # click's own words are English: said again in Chinese
             for line in zh.usage_lines(err):
                 click.echo(line, err=True)
-            _fail(zh.usage_message(err), 2)
+            fail(zh.usage_message(err), 2)
         except click.exceptions.Abort:
-            _fail("已中断", 2)
+            fail("已中断", 2)
         if not standalone_mode:
             return rv
         sys.exit(rv if isinstance(rv, int) else 0)
@@ -66,11 +48,11 @@ class _Main(zh.Group):
         try:
             return super().invoke(ctx)
         except GkcatError as err:
-            _fail(str(err), err.exit_code, err.details)
+            fail(str(err), err.exit_code, err.details)
         except OSError as err:  # a read-only or full disk, a file where a folder should be ...
-            _fail(os_error_message(err), 2)
+            fail(os_error_message(err), 2)
         except KeyboardInterrupt:
-            _fail("已中断：没有写入任何未完成的文件", 2)
+            fail("已中断：没有写入任何未完成的文件", 2)
 
 
 @click.group(name="gkcat", cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,7 +76,7 @@ def validate(directory: Path, strict: bool, no_cache: bool, fmt: str | None) -> 
     from gkcat.check.load import load_project
     from gkcat.diagnostics.diagnostic import has_errors
     from gkcat.diagnostics.report import format_github, format_text, to_json
-    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    fmt = report_format(fmt)
     loaded = load_project(directory, cache=not no_cache)
     for note in loaded.notes:
         click.echo(f"注意：{note}", err=True)
@@ -102,7 +84,7 @@ def validate(directory: Path, strict: bool, no_cache: bool, fmt: str | None) -> 
     report: Callable[[], str] = {
         "json": lambda: to_json(diags, strict),
         "github": lambda: format_github(diags, strict),
-        "text": lambda: format_text(diags, colour=_colour(), strict=strict),
+        "text": lambda: format_text(diags, colour=colour(), strict=strict),
     }[fmt]
     click.echo(report())
     sys.exit(1 if has_errors(diags, strict) else 0)
@@ -210,243 +192,15 @@ def serve_command(directory: Path, host: str, port: int, jobs: int) -> None:
 def diff_command(directory: Path, a: str | None, b: str | None, rev: str | None, fmt: str) -> None:
     """比较两个地区的最终目录，或比较某个版本与工作区（--rev）。退出码：0 相同，1 有差异，2 出错。"""
     from gkcat.compare.request import comparisons
-    from gkcat.render.diff import diff_output
     found = comparisons(directory, a, b, rev)
     shown = [c for c in found if not c.same] or found[:1]
-    style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
-    click.echo(diff_output(shown, fmt, style) if style else diff_output(shown, fmt))
+    echo_diff(shown, fmt)
     sys.exit(0 if all(c.same for c in found) else 1)
 
 
-def _outcome(out: Outcome) -> None:
-    from gkcat.diagnostics.diagnostic import has_errors
-    from gkcat.diagnostics.report import format_text
-    from gkcat.render.diff import diff_output
-    for line in out.report:
-        click.echo(line)
-    if out.changes:
-        style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
-        click.echo(diff_output(out.changes, "text", style) if style else diff_output(out.changes, "text"))
-    if out.dry_run:
-        click.echo("试运行（--dry-run）：" + ("以上是导入后的变化，" if out.changes else "导入后目录没有变化，") + "未写入任何文件")
-        return
-    for rel in out.written:
-        click.echo(f"已写入 {rel}")
-    if out.diagnostics:
-        click.echo(format_text(out.diagnostics, colour=_colour()))
-    if has_errors(out.diagnostics, False):
-        _fail("写入的文件未通过检查，请按上面的提示修改", 1)
-    click.echo("检查通过（gkcat validate）")
-
-
-def _batch(batch: Batch) -> None:
-    from gkcat.diagnostics.diagnostic import has_errors
-    from gkcat.diagnostics.report import format_text
-    from gkcat.render.diff import diff_output
-    for res in batch.results:
-        for line in res.lines:
-            click.echo(line)
-        if res.changes:
-            style = (lambda text, colour: click.style(text, fg=_GIT_COLOURS[colour])) if _colour() else None
-            click.echo(diff_output(res.changes, "text", style) if style else diff_output(res.changes, "text"))
-        for rel in res.written:
-            click.echo(f"已写入 {rel}")
-        if has_errors(res.diagnostics, False):
-            click.echo(format_text(res.diagnostics, colour=_colour()))
-        click.echo("")
-    dry = "，试运行（--dry-run）：未写入任何文件" if batch.dry_run else ""
-    click.echo(f"共 {len(batch.results)} 份填报表（按文件路径的顺序导入）{dry}：")
-    for line in batch.summary():
-        click.echo(line)
-    if batch.commit_message():
-        click.echo(f"建议的提交说明：{batch.commit_message()}")
-    sys.exit(batch.exit_code)
-
-
-@main.command("init")
-@click.argument("folder", type=zh.PathType(file_okay=False, path_type=Path))
-@click.option("--name", required=True, help="顶层地区名称，如 某某市。")
-@click.option("--level", default="city", type=zh.Choice(["province", "city", "county", "town"]), help="顶层地区的层级。")
-@click.option("--id", "root_id", default=None, help="顶层地区的文件夹名（小写字母、数字、连字符），默认取 FOLDER 的名称。")
-def init_command(folder: Path, name: str, level: str, root_id: str | None) -> None:
-    """建立新项目：gkcat.yaml、26 个国家试点领域和顶层地区（部门表待填写）。"""
-    from gkcat.ingest.init import init_project
-    _outcome(init_project(folder, name, level, root_id or folder.resolve().name.lower()))
-
-
-@main.group("import")
-def import_group() -> None:
-    """把已有的标准目录表（Excel 工作簿或网页表格）导入项目。"""
-
-
-_FILE = zh.PathType(exists=True, dir_okay=False, path_type=Path)
-
-
-_DRY_RUN = click.option("--dry-run", is_flag=True, help="只显示导入后目录的变化（与 gkcat diff 相同的写法），不写入任何文件。")
-
-
-@import_group.command("xlsx")
-@click.argument("files", nargs=-1, required=True, type=zh.PathType(exists=True, path_type=Path))
-@click.option("--locality", help="导入到哪个地区（文件夹路径或名称）；填报表自带地区，不用给出。")
-@click.option("--domain", help="领域标识或名称；不给时按表的标题判断。")
-@click.option("--sheet", help="只导入这个工作表；不给时导入每个是标准目录表的工作表。")
-@click.option("--force", is_flag=True, help="写入已有的领域文件：只改动不同之处，保留注释。")
-@click.option("--conflicts", type=zh.Choice([KEEP, TAKE]), default=KEEP, show_default=True,
-              help="填报表与目录都改了同一格子且不同时：keep 保留目录现在的值，take 写入填报的值。")
-@_DRY_RUN
-@click.pass_obj
-def import_xlsx(directory: Path, files: tuple[Path, ...], locality: str | None, domain: str | None, sheet: str | None,
-                force: bool, conflicts: str, dry_run: bool) -> None:
-    """导入 Excel 工作簿中的标准目录表，或交回的填报表（一个或多个文件；文件夹即其中每个 .xlsx）。"""
-    from gkcat.ingest.batch import import_workbooks
-    done = import_workbooks(directory, list(files), locality, domain, sheet, force, dry_run, conflicts)
-    from gkcat.ingest.writer import Outcome
-
-    if isinstance(done, Outcome):
-        _outcome(done)
-        return
-    _batch(done)
-
-
-@import_group.command("html")
-@click.argument("file", type=_FILE)
-@click.option("--locality", required=True, help="导入到哪个地区（文件夹路径）。")
-@click.option("--domain", help="领域标识；不给时按表格前的标题判断。")
-@click.option("--table", "sheet", help="只导入第几个表格（如 表格2）。")
-@click.option("--force", is_flag=True, help="写入已有的领域文件：只改动不同之处，保留注释。")
-@_DRY_RUN
-@click.pass_obj
-def import_html(directory: Path, file: Path, locality: str, domain: str | None, sheet: str | None, force: bool,
-                dry_run: bool) -> None:
-    """导入从政府网站保存的网页中的标准目录表。"""
-    from gkcat.ingest.importer import import_file
-    _outcome(import_file(directory, "html", file, locality, domain, sheet, force, dry_run))
-
-
-@main.command("form")
-@click.argument("locality")
-@click.option("--department", default=None, metavar="DEPT",
-              help="只给这个部门（角色或名称）：它在本地区公开的事项，以及它牵头的领域中新增事项的空行。")
-@click.option("-o", "--out", type=zh.PathType(dir_okay=False, path_type=Path), default=None,
-              help="写到哪个文件，默认为当前文件夹中的“<地区文件夹名>-填报表.xlsx”（部门的为“<地区文件夹名>-<角色>-填报表.xlsx”）。")
-@click.option("--force", is_flag=True, help="替换已有的填报表（只替换 gkcat 填报表，其他文件从不覆盖）。")
-@click.pass_obj
-def form_command(directory: Path, locality: str, department: str | None, out: Path | None, force: bool) -> None:
-    """生成一个地区（或其中一个部门）的填报表（Excel）：调整目录后交回，用 gkcat import xlsx 导入。"""
-    from gkcat.publish.forms import write_form
-    path = write_form(directory, locality, out, force, department)
-    click.echo(f"已写入 {path}")
-
-
-@main.group("round")
-def round_group() -> None:
-    """填报轮次：一次把填报表发给各部门和乡镇，分批收回，查看谁已交回。"""
-
-
-@round_group.command("start")
-@click.argument("name")
-@click.argument("locality")
-@click.option("-o", "--out", type=zh.PathType(file_okay=False, path_type=Path), default=None,
-              help="填报表写到哪个文件夹（须为新的或空的），默认为当前文件夹中以轮次名称命名的文件夹。")
-@click.pass_obj
-def round_start(directory: Path, name: str, locality: str, out: Path | None) -> None:
-    """开始一轮：为 LOCALITY 及其下级写出每份填报表（县级以上每个部门一份，每个乡镇一份）和登记表，并在项目中记录本轮。"""
-    from gkcat.model.rounds import REGISTER
-    from gkcat.publish.forms import start_round
-    started = start_round(directory, name, locality, out)
-    for f in started.forms:
-        click.echo(f"已写入 {started.folder / f.file}（{f.unit}，{f.items} 项）")
-    click.echo(f"已写入 {started.folder / REGISTER}")
-    click.echo(f"已写入 {started.record}（本轮的记录，请提交到 git）")
-    if started.uncovered:
-        click.echo(f"注意：按名称填写的公开主体（{'、'.join(started.uncovered)}）不是部门表中的部门，它们的事项不在任何部门的填报表中")
-    click.echo(f"共 {len(started.forms)} 份填报表。交回后：gkcat import xlsx {started.folder}/；查看：gkcat round status {name}")
-
-
-@round_group.command("status")
-@click.argument("name")
-@click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text、markdown、json。")
-@click.pass_obj
-def round_status(directory: Path, name: str, fmt: str) -> None:
-    """本轮每份填报表：是否交回、何时导入、写入和冲突的数目、填报人和联系电话。"""
-    from gkcat.check.load import require_valid
-    from gkcat.ingest.rounds import read_round
-    from gkcat.render.data import dumps
-    from gkcat.render.rounds import status_json, status_markdown, status_text
-    v = require_valid(directory)
-    record = read_round(v.project.root_dir, name)
-    click.echo({"json": lambda: dumps(status_json(record, v.project)), "markdown": lambda: status_markdown(record, v.project),
-                "text": lambda: status_text(record, v.project)}[fmt]())
-
-
-@main.command("assess")
-@click.argument("locality", required=False)
-@click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text（表格）、markdown、json。")
-@click.option("-o", "--out", type=zh.PathType(dir_okay=False, path_type=Path), default=None,
-              help="另写一个工作簿（.xlsx）：总表和每个地区一张问题清单。")
-@click.option("--as-of", "as_of", type=zh.Date(), default=None,
-              help="按哪一天检查（YYYY-MM-DD），默认为项目的日期（SOURCE_DATE_EPOCH，否则最后一次提交的日期）。")
-@click.pass_obj
-def assess_command(directory: Path, locality: str | None, fmt: str, out: Path | None, as_of: datetime | None) -> None:
-    """网上检查：LOCALITY 及其下级（默认全部地区）的各项指标、每个问题的位置、得分和同级排名；不联网，不用下级报材料。"""
-    from gkcat.assess.compute import assess_project
-    from gkcat.publish.forms import write_assessment
-    from gkcat.render.assess import assess_json, assess_markdown, assess_text
-    from gkcat.render.data import dumps
-    from gkcat.render.xlsx.assess import assessment_workbook
-    from gkcat.source.dates import build_time
-    v, report = assess_project(directory, locality, as_of.date() if as_of else None)
-    click.echo({"json": lambda: dumps(assess_json(report)), "markdown": lambda: assess_markdown(report),
-                "text": lambda: assess_text(report)}[fmt]())
-    if out is not None:
-        data = assessment_workbook(report, v.project.config.title, build_time(v.project.root_dir))
-        click.echo(f"已写入 {write_assessment(v.project.root_dir, v.project.config.root, out, data)}", err=True)
-
-
-@main.command("check-links")
-@click.argument("locality", required=False)
-@click.option("--timeout", type=zh.Float(), default=10.0, show_default=True, help="每个链接等待响应的秒数。")
-@click.option("--jobs", type=zh.Int(), default=8, show_default=True, help="同时检查多少个链接（同一网站最多 2 个）。")
-@click.option("--max-age", type=zh.Float(), default=24.0, show_default=True,
-              help="沿用 .gkcat-links.json 中多少小时内检查正常的结果；0 表示全部重新检查。")
-@click.option("--format", "fmt", type=FORMATS, default=None,
-              help="输出格式：text（默认）、json、github（设置了 GITHUB_ACTIONS 时默认）。")
-@click.pass_obj
-def check_links_command(directory: Path, locality: str | None, timeout: float, jobs: int, max_age: float,
-                        fmt: str | None) -> None:
-    """检查目录中每个“已公开内容链接”能否打开（需要联网；validate 和 build 从不联网）。"""
-    from gkcat.links.report import links_github, links_json, links_text
-    from gkcat.links.run import LinkOptions, check_links
-    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    report = check_links(directory, LinkOptions(locality, timeout, jobs, max_age))
-    click.echo({"json": links_json, "github": links_github, "text": links_text}[fmt](report))
-    sys.exit(1 if report.dead else 0)
-
-
-@main.group("workplan")
-def workplan_group() -> None:
-    """工作要点（workplan-年度.yaml）：回头看等。"""
-
-
-@workplan_group.command("review")
-@click.argument("locality")
-@click.argument("year", type=zh.Int())
-@click.option("--date", "as_of", type=zh.Date(), default=None,
-              help="按哪一天检查（YYYY-MM-DD），默认今天。")
-@click.option("--format", "fmt", type=DIFF_FORMATS, default="text", help="输出格式：text、markdown、json。")
-@click.pass_obj
-def workplan_review(directory: Path, locality: str, year: int, as_of: datetime | None, fmt: str) -> None:
-    """回头看：按牵头部门列出到期未完成（不是“已完成”）的任务。"""
-    from gkcat.check.load import require_valid
-    from gkcat.render.data import dumps
-    from gkcat.render.workplan import review_json, review_markdown, review_text
-    from gkcat.resolve.catalog import find_locality
-    from gkcat.resolve.workplan import find_plan
-    v = require_valid(directory)
-    plan = find_plan(find_locality(v.project, locality), year)
-    today = as_of.date() if as_of else date.today()
-    click.echo({"json": lambda: dumps(review_json(plan, today)), "markdown": lambda: review_markdown(plan, today),
-                "text": lambda: review_text(plan, today)}[fmt]())
+# the commands that write into the project, and those that review what it publishes
+for command in (*WRITING, *REVIEWING):
+    main.add_command(command)
 
 
 def run() -> None:
