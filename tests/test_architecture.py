@@ -190,7 +190,7 @@ def test_every_template_is_in_the_wheel():
 
 def test_renderers_receive_what_is_resolved_never_a_resolver():
     """Resolve, then render (issue 27): no renderer names the Resolver, so none can resolve while it renders;
-    publish/outputs.py resolves what each output shows and hands it over."""
+    publish/workbooks.py and publish/site.py resolve what each output shows and hand it over."""
     for name, path in modules().items():
         if name == "render" or name.startswith("render."):
             tree = ast.parse(path.read_text(encoding="utf-8"))

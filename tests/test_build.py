@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from conftest import CATALOGS, REPO
-from gkcat.publish import outputs
+from gkcat.publish import workbooks
 from gkcat.publish.outfolder import MANIFEST, BuildRefused
 from gkcat.publish.pipeline import build
 from gkcat.source import dates
@@ -89,7 +89,7 @@ def test_failure_midway_leaves_the_old_output_untouched(project, tmp_path, monke
     def broken(*args, **kwargs):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(outputs, "locality_workbook", broken)
+    monkeypatch.setattr(workbooks, "locality_workbook", broken)
     with pytest.raises(RuntimeError):
         build(root, out, jobs=1)
     assert {name: (out / name).read_bytes() for name in files(out)} == before

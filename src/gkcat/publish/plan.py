@@ -13,13 +13,18 @@ from gkcat.compare.history import Release, all_histories
 from gkcat.compare.revisions import load_releases
 from gkcat.model.files import HistoryConfig
 from gkcat.model.project import Project
+from gkcat.publish.artifact import Artifact, Groups, Reuse
 from gkcat.publish.fingerprints import Fingerprints
 from gkcat.publish.outfolder import MANIFEST, BuildRefused, safe_path
-from gkcat.publish.outputs import COMPILED, OUTPUTS, PARTS, Artifact, BuildInputs, Groups, History, Reuse
+from gkcat.publish.outputs import OUTPUTS, PARTS, BuildInputs
+from gkcat.publish.site import History
 from gkcat.render.site.jinja import HtmlRenderer, Templates, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
-from gkcat.source.memo import Key
+from gkcat.source.memo import Key, Kind
 from gkcat.source.tree import STATIC, TEMPLATES, read_input
+
+# The templates compiled (render/site/jinja.py), by their files' digest and their folders.
+COMPILED: Kind[Templates] = Kind("templates")
 
 
 def _site_inputs(project: Project) -> tuple[list[Path], dict[str, bytes], str]:

@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import signal
 
-from gkcat.publish.outputs import Artifact
+from gkcat.publish.artifact import Artifact
 
 
 class _Worker:

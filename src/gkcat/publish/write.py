@@ -15,8 +15,8 @@ import shutil
 from pathlib import Path
 
 from gkcat import __version__
+from gkcat.publish.artifact import Artifact
 from gkcat.publish.outfolder import MANIFEST, BuildRefused, Entry, Manifest, manifest_text
-from gkcat.publish.outputs import Artifact
 from gkcat.publish.pool import render_all
 from gkcat.publish.report import BuildReport
 
