@@ -23,7 +23,7 @@ from conftest import CATALOGS
 from gkcat.compare import revisions
 from gkcat.ingest.yamledit import edit
 from gkcat.publish.pool import workers
-from gkcat.publish.serve import Preview, serving
+from gkcat.publish.preview import Preview, serving
 from gkcat.source.lock import project_lock
 from test_diff import git
 
@@ -360,7 +360,7 @@ def test_ipv6_loopback_is_served_or_explained(preview):
 
 
 def test_a_name_that_is_no_address_is_explained(preview):
-    from gkcat.publish.serve import ServeRefused
+    from gkcat.publish.preview import ServeRefused
 
     with pytest.raises(ServeRefused, match="无法识别地址"), serving(preview, "no-such-host.invalid", 0):
         pass

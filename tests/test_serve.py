@@ -256,6 +256,7 @@ def test_no_project_or_a_taken_port_cannot_run(tmp_path, run):
 
 def test_a_failing_rebuild_is_shown_and_the_preview_goes_on(project, tmp_path, monkeypatch):
     from gkcat.publish import serve as serving
+    from gkcat.publish.preview import error_page
 
     root = project()
     preview, session = serving.Preview(tmp_path / "site"), serving.Session()
@@ -264,4 +265,4 @@ def test_a_failing_rebuild_is_shown_and_the_preview_goes_on(project, tmp_path, m
     monkeypatch.setattr(serving, "build", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("坏了")))
     report, problem = serving.rebuild(root, preview, 1, session)
     assert report is None and "坏了" in problem and preview.problem == problem and preview.version == 2
-    assert "坏了" in serving.error_page(problem).decode()
+    assert "坏了" in error_page(problem).decode()
