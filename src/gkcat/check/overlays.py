@@ -29,6 +29,7 @@ from gkcat.source.memo import Key, Kind, Memo, fits
 OVERLAY_CHECKS: Kind[list[Diagnostic]] = Kind("overlay-checks", dump=lambda found: [d.json() for d in found],
                                              load=lambda data: _diagnostics(data))
 _DIAGNOSTICS = [(str, int, int, str, str, str, str)]  # Diagnostic.json()
+_SEVERITIES = frozenset(s.value for s in Severity)
 
 
 def _diagnostics(data: Any) -> list[Diagnostic] | None:
@@ -36,9 +37,6 @@ def _diagnostics(data: Any) -> list[Diagnostic] | None:
     if not fits(data, _DIAGNOSTICS) or not all(d[3] in CODES and d[6] in _SEVERITIES for d in data):
         return None
     return [Diagnostic(d[0], d[1], d[2], d[3], d[4], d[5], Severity(d[6])) for d in data]
-
-
-_SEVERITIES = frozenset(s.value for s in Severity)
 
 
 def _diagnostic(a: SetAside, parent: DomainState) -> Diagnostic:

@@ -172,11 +172,12 @@ def _parsed(rel: str, path: str, memo: Memo) -> _Parsed:
     doc_key = Key(DOC, f"{rel}\0{digest}")
     found = memo.get(doc_key)
     if found is None:
-        data = memo.get(Key(PARSED, digest))
+        parsed = Key(PARSED, digest)
+        data = memo.get(parsed)
         found = parse(rel, raw, NOT_CACHED if data is None else data, digest)
         doc, problems = found
         if data is None and doc is not None and doc.ok and not problems:
-            memo.keep(Key(PARSED, digest), doc.data)
+            memo.keep(parsed, doc.data)
         memo.keep(doc_key, found)
     if seen is not None and st is not None and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY:
         memo.keep(seen, found)

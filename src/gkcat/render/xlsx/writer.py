@@ -4,9 +4,9 @@ The sheets are written as XML text, not through openpyxl. Everything but the row
 small (styles, print setup, widths, merges), and a row's XML depends only on its cells: a row
 omits its `r` attributes (Excel, LibreOffice and openpyxl number rows and cells in order), so the
 same row is the same bytes in every workbook that shows it, and is made once per process through
-the build's memo (a town's table repeats most of its county's rows). Measured on the benchmark province, this writer
-is several times faster than openpyxl's own write-only mode without any formatting (README,
-性能); openpyxl still reads every workbook back in the tests and in `gkcat import`.
+the build's memo (a town's table repeats most of its county's rows). Measured on the benchmark
+province, this writer is several times faster than openpyxl's own write-only mode without any
+formatting (README, 性能); openpyxl still reads every workbook back in the tests and in `gkcat import`.
 
 Text is written as inline strings, never as a formula, and without the control characters XML 1.0
 cannot hold. The zip has fixed timestamps, so identical input gives identical bytes.
