@@ -202,8 +202,8 @@ def test_renderers_receive_what_is_resolved_never_a_resolver():
 
 
 def test_no_module_keeps_state_of_its_own():
-    """What gkcat reuses is in the memo (issue 27): no functools cache, no `global` (a class attribute that a
-    build worker is handed by fork is the one exception, publish/pool.py)."""
+    """What gkcat reuses is in the memo (issue 27): no functools cache, no `global` (a build worker is handed its
+    outputs when it is forked, publish/pool.py)."""
     for name, path in modules().items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assert not [n for n in ast.walk(tree) if isinstance(n, ast.Global)], name
