@@ -117,6 +117,9 @@ def cache_outside(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     check what a command wrote see only that (tests/test_cache.py tests the cache where it normally is)."""
     folder = tmp_path_factory.mktemp("gkcat-cache")
     monkeypatch.setenv("GKCAT_CACHE_DIR", str(folder))
+    # the machine key (source/cache.py) in a cache home of the test's own, never the user's
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache-home")))
+    monkeypatch.delenv("GKCAT_CACHE_KEY", raising=False)
     return folder
 
 
@@ -128,6 +131,20 @@ def project(tmp_path: Path):
         return write_project(tmp_path / "p", files or {}, base)
 
     return make
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of the sample catalogs committed in a git repository of its own (some modules make their own)."""
+    import shutil
+
+    from test_diff import git
+    root = tmp_path / "repo"
+    shutil.copytree(CATALOGS, root, ignore=shutil.ignore_patterns("site"))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "样例")
+    return root
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ FORBIDDEN = {
 # Modules that read or write files, and why. Everything else gets content and returns content.
 IO = {
     "source/tree": "the only reader of a project's files",
+    "source/files": "the one way a file is read: a regular file, bounded, never a device, a FIFO or a refused link",
     "publish/write": "the only writer of a build's output",
     "publish/deliver": "writes `gkcat form`'s workbook where the user says, after checking what is there",
     "source/dates": "asks git for the date of the project's last commit",
@@ -32,7 +33,7 @@ IO = {
     "publish/preview": "serves the built folder of `gkcat serve`",
     "publish/serve": "makes the folder `gkcat serve` builds into and watches the project",
     "publish/outfolder": "reads back its own manifest, takes the lock",
-    "source/cache": "reads and writes the project cache (.gkcat-cache/) and hashes gkcat's own code",
+    "source/cache": "reads and writes the project cache (.gkcat-cache/) and its key, and hashes gkcat's own code",
     "compare/revisions": "has git write an old version into a temporary folder",
     "ingest/bounds": "reads the zip directory of a table given to import",
     "ingest/grids": "reads the tables given to import",

@@ -4,7 +4,6 @@ output folder, moved by GKCAT_CACHE_DIR, left alone with --no-cache; output neve
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -42,10 +41,10 @@ def _read_kinds(path: Path) -> tuple[dict, dict]:
 
 def _write_cache(path: Path, head: dict, parsed: dict, digest: bool = True, **kinds: dict) -> None:
     """Write a cache file (the files as parsed, and other kinds as given, the rest as they are); with `digest`,
-    its header made to match the changed entries (as a writer of it would)."""
+    its header signed with this machine's key to match the changed entries (as gkcat on this machine would)."""
     body = json.dumps({**_read_kinds(path)[1], "parsed": parsed, **kinds}, ensure_ascii=False).encode("utf-8")
     if digest:
-        head = dict(head, sha256=hashlib.sha256(body).hexdigest())
+        head = dict(head, mac=cache_module.machine_key().sign(head["code"].encode(), body))
     path.write_bytes(json.dumps(head).encode("utf-8") + b"\n" + body)
 
 
@@ -97,7 +96,7 @@ def test_a_corrupt_truncated_or_foreign_cache_is_ignored_and_remade(project, run
     good = path.read_bytes()
     head, parsed = _read_cache(path)
     first = next(iter(parsed))
-    damaged = [good[: len(good) // 2], b"not json", good.replace(b'"sha256"', b'"sha257"', 1)]
+    damaged = [good[: len(good) // 2], b"not json", good.replace(b'"mac"', b'"mad"', 1)]
     for raw in damaged:
         path.write_bytes(raw)
         result = run("-C", root, "validate", "--format", "json")
@@ -241,6 +240,7 @@ def test_the_site_parts_shelf_is_taken_over_and_a_foreign_one_is_not(project, ru
     head, kinds = _read_kinds(shelves[0])
     bad = {k: {key: [["不是", 1], None, 3.5][n % 3] for n, key in enumerate(v)} for k, v in kinds.items()}
     body = json.dumps(bad, ensure_ascii=False).encode("utf-8")
-    shelves[0].write_bytes(json.dumps(dict(head, sha256=hashlib.sha256(body).hexdigest())).encode("utf-8") + b"\n" + body)
+    mac = cache_module.machine_key().sign(head["code"].encode(), body)  # signed as this machine would: entries checked one by one
+    shelves[0].write_bytes(json.dumps(dict(head, mac=mac)).encode("utf-8") + b"\n" + body)
     assert run("-C", root, "build", "-o", tmp_path / "again", env=EPOCH).exit_code == 0
     assert _tree(tmp_path / "again") == _tree(tmp_path / "fresh")

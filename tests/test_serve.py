@@ -266,3 +266,32 @@ def test_a_failing_rebuild_is_shown_and_the_preview_goes_on(project, tmp_path, m
     report, problem = serving.rebuild(root, preview, 1, session)
     assert report is None and "坏了" in problem and preview.problem == problem and preview.version == 2
     assert "坏了" in error_page(problem).decode()
+
+
+def _status(server: Server, path: str) -> int:
+    try:
+        server.get(path)
+        return 200
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_a_locality_folder_moved_out_of_or_into_the_project_is_seen(server: Server, tmp_path):
+    """A folder moved (or renamed) is no file event of a YAML file: the tree changes all the same (issue 33)."""
+    root: Path = server.root  # type: ignore[attr-defined]
+    page = "city/county/town-b/index.html"
+    assert _status(server, page) == 200 and "town-b/index.html" in server.get("city/county/index.html")
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    (root / "city/county/town-b").rename(aside / "town-b")  # out of the project
+    end = time.monotonic() + PATIENCE
+    while _status(server, page) != 404 and time.monotonic() < end:
+        time.sleep(0.1)
+    assert _status(server, page) == 404
+    assert "town-b/index.html" not in server.until("city/county/index.html", lambda t: "town-b/index.html" not in t)
+    (aside / "town-b").rename(root / "city/county/town-c")  # back in, under another name
+    end = time.monotonic() + PATIENCE
+    while _status(server, "city/county/town-c/index.html") != 200 and time.monotonic() < end:
+        time.sleep(0.1)
+    assert "乙街道" in server.get("city/county/town-c/index.html")
+    assert "town-c/index.html" in server.get("city/county/index.html")

@@ -8,6 +8,9 @@ it, and every OSError, in one place, so that no traceback reaches a user.
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from gkcat.diagnostics.diagnostic import visible
 
@@ -49,6 +52,18 @@ _ERRNO_ZH = {
     errno.EXDEV: "不能跨文件系统移动",
     errno.ELOOP: "符号链接层数过多（可能是循环链接）",
 }
+
+
+@contextmanager
+def naming(path: Path | str) -> Iterator[None]:
+    """An OSError raised in the block names `path` when it names nothing itself: a write that fails on a full
+    disk says only "No space left on device", and the message must say which file."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename is None:
+            err.filename = str(path)
+        raise
 
 
 def os_error_message(err: OSError) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 import gkcat.cli.zh as zh
-from gkcat.cli.shell import DIFF_FORMATS, colour, echo_diff, fail
+from gkcat.cli.shell import DIFF_FORMATS, colour, echo_diff, fail, say
 from gkcat.ingest import KEEP, TAKE
 
 if TYPE_CHECKING:  # a command imports what it runs when it runs: `gkcat --help` and `validate` start fast
@@ -21,7 +21,7 @@ def _outcome(out: Outcome) -> None:
     from gkcat.diagnostics.diagnostic import has_errors
     from gkcat.diagnostics.report import format_text
     for line in out.report:
-        click.echo(line)
+        say(line)
     if out.changes:
         echo_diff(out.changes, "text")
     if out.dry_run:
@@ -41,7 +41,7 @@ def _batch(batch: Batch) -> None:
     from gkcat.diagnostics.report import format_text
     for res in batch.results:
         for line in res.lines:
-            click.echo(line)
+            say(line)
         if res.changes:
             echo_diff(res.changes, "text")
         for rel in res.written:
@@ -52,9 +52,9 @@ def _batch(batch: Batch) -> None:
     dry = "，试运行（--dry-run）：未写入任何文件" if batch.dry_run else ""
     click.echo(f"共 {len(batch.results)} 份填报表（按文件路径的顺序导入）{dry}：")
     for line in batch.summary():
-        click.echo(line)
+        say(line)
     if batch.commit_message():
-        click.echo(f"建议的提交说明：{batch.commit_message()}")
+        say(f"建议的提交说明：{batch.commit_message()}")
     sys.exit(batch.exit_code)
 
 
@@ -150,11 +150,11 @@ def round_start(directory: Path, name: str, locality: str, out: Path | None) -> 
     from gkcat.publish.forms import start_round
     started = start_round(directory, name, locality, out)
     for f in started.forms:
-        click.echo(f"已写入 {started.folder / f.file}（{f.unit}，{f.items} 项）")
+        say(f"已写入 {started.folder / f.file}（{f.unit}，{f.items} 项）")
     click.echo(f"已写入 {started.folder / REGISTER}")
     click.echo(f"已写入 {started.record}（本轮的记录，请提交到 git）")
     if started.uncovered:
-        click.echo(f"注意：按名称填写的公开主体（{'、'.join(started.uncovered)}）不是部门表中的部门，它们的事项不在任何部门的填报表中")
+        say(f"注意：按名称填写的公开主体（{'、'.join(started.uncovered)}）不是部门表中的部门，它们的事项不在任何部门的填报表中")
     click.echo(f"共 {len(started.forms)} 份填报表。交回后：gkcat import xlsx {started.folder}/；查看：gkcat round status {name}")
 
 
@@ -170,8 +170,10 @@ def round_status(directory: Path, name: str, fmt: str) -> None:
     from gkcat.render.rounds import status_json, status_markdown, status_text
     v = require_valid(directory)
     record = read_round(v.project.root_dir, name)
-    click.echo({"json": lambda: dumps(status_json(record, v.project)), "markdown": lambda: status_markdown(record, v.project),
-                "text": lambda: status_text(record, v.project)}[fmt]())
+    if fmt == "json":
+        click.echo(dumps(status_json(record, v.project)))
+    else:  # what units typed on their covers is quoted: printed safe
+        say(status_markdown(record, v.project) if fmt == "markdown" else status_text(record, v.project))
 
 
 COMMANDS = (init_command, import_group, form_command, round_group)

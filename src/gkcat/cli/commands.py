@@ -20,7 +20,7 @@ import gkcat.cli.zh as zh
 from gkcat import __version__
 from gkcat.cli.collect import COMMANDS as WRITING
 from gkcat.cli.review import COMMANDS as REVIEWING
-from gkcat.cli.shell import DIFF_FORMATS, FORMATS, colour, echo_diff, fail, report_format
+from gkcat.cli.shell import DIFF_FORMATS, FORMATS, colour, echo_diff, fail, report_format, say
 from gkcat.errors import GkcatError, os_error_message
 
 
@@ -79,7 +79,7 @@ def validate(directory: Path, strict: bool, no_cache: bool, fmt: str | None) -> 
     fmt = report_format(fmt)
     loaded = load_project(directory, cache=not no_cache)
     for note in loaded.notes:
-        click.echo(f"注意：{note}", err=True)
+        say(f"注意：{note}", err=True)
     diags = loaded.diagnostics
     report: Callable[[], str] = {
         "json": lambda: to_json(diags, strict),
@@ -167,7 +167,7 @@ def build_command(directory: Path, out: Path | None, jobs: int, no_cache: bool) 
 
     report = build(directory, out, jobs, cache=not no_cache)
     for note in report.notes:
-        click.echo(f"注意：{note}", err=True)
+        say(f"注意：{note}", err=True)
     click.echo(report.summary())
 
 

@@ -17,10 +17,21 @@ FORMATS = zh.Choice(["text", "json", "github"])
 DIFF_FORMATS = zh.Choice(["text", "markdown", "json"])
 
 
+def safe(text: str) -> str:
+    """Text as gkcat prints it: each line with its control characters (bidirectional overrides too) written as
+    escapes. Messages quote catalog text, cells and file names, which must not drive a terminal or a CI log."""
+    from gkcat.diagnostics.diagnostic import visible
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def say(text: str, err: bool = False) -> None:
+    click.echo(safe(text), err=err)
+
+
 def fail(message: str, code: int, details: str = "") -> NoReturn:
     if details:
-        click.echo(details, err=True)
-    click.echo(f"gkcat: {message}", err=True)
+        say(details, err=True)
+    say(f"gkcat: {message}", err=True)
     sys.exit(code)
 
 

@@ -19,7 +19,7 @@ from gkcat.check.load import Loaded, load_project
 from gkcat.diagnostics.diagnostic import CONTROL
 from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
-from gkcat.source.tree import CONFIG_FILE
+from gkcat.source.files import CONFIG_FILE
 
 
 class RevisionError(GkcatError):

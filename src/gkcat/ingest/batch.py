@@ -9,6 +9,7 @@ recorded in its round's file. The run's exit code is the worst form's.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,17 +21,18 @@ from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.errors import GkcatError
 from gkcat.ingest import KEEP
 from gkcat.ingest.bounds import GridError, read_bounded
-from gkcat.ingest.form import FormFile, read_form
+from gkcat.ingest.form import FormFile, read_form, vouch
 from gkcat.ingest.formdata import FormPlan
 from gkcat.ingest.formplan import plan_form
 from gkcat.ingest.grids import Grid, read_xlsx
 from gkcat.ingest.importer import ImportRefused, at_cell, hidden_notes, import_file, land
-from gkcat.ingest.rounds import UnknownRound, add_return, read_round, returned_before, save_round
+from gkcat.ingest.rounds import UnknownRound, add_return, read_round, returned_before, round_text
 from gkcat.ingest.writer import Outcome, Refused, planned_changes
 from gkcat.model.form import APPLIES, ID, META_SHEET
 from gkcat.model.project import Locality, Project
-from gkcat.model.rounds import REGISTER_SHEET, Return
+from gkcat.model.rounds import REGISTER_SHEET, Return, RoundFile, SentForm, round_file
 from gkcat.resolve.catalog import Unknown, find_locality
+from gkcat.source.cache import MachineKey, machine_key
 from gkcat.source.lock import project_lock
 from gkcat.source.tree import find_project
 
@@ -160,6 +162,7 @@ def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, co
     """
     root = find_project(project_dir)
     results: list[FormResult] = []
+    key = machine_key(root)  # what seals a form made on its own (ingest/form.py vouch)
     with project_lock(root):
         written: set[tuple[str, str, str, str]] = set()
         now: Validation | None = None
@@ -167,7 +170,7 @@ def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, co
             res = FormResult(f)
             try:
                 book = (given or {}).get(f) or Workbook.read(f)
-                now = _one(root, f, book, res, dry_run, conflicts, frozenset(written), locality, now)
+                now = _one(root, f, book, res, dry_run, conflicts, frozenset(written), locality, now, key)
             except GridError as err:  # a file that cannot be read: that file cannot be imported at all
                 res.lines.append(str(err))
                 res.exit_code, res.state = 2, "无法读取"
@@ -199,7 +202,8 @@ def _form(f: Path, book: Workbook) -> FormFile:
 
 
 def _one(root: Path, f: Path, book: Workbook, res: FormResult, dry_run: bool, conflicts: str,
-         written: frozenset[tuple[str, str, str, str]], locality: str | None, now: Validation | None) -> Validation | None:
+         written: frozenset[tuple[str, str, str, str]], locality: str | None, now: Validation | None,
+         key: MachineKey) -> Validation | None:
     """Import one form; the project as it is afterwards when this form wrote it and loaded it again (else None)."""
     form = _form(f, book)
     sha = hashlib.sha256(book.raw).hexdigest()
@@ -207,17 +211,16 @@ def _one(root: Path, f: Path, book: Workbook, res: FormResult, dry_run: bool, co
     v = valid(loaded, "项目有错误，请先修正（gkcat validate）再导入", exit_code=2)
     if locality is not None and _named(v.project, locality) != form.locality:
         raise Refused(f"{f.name} 是“{form.locality}”的填报表，不是“{locality}”的：请去掉 --locality 或改正")
+    record = None
+    if form.round:
+        with contextlib.suppress(UnknownRound):
+            record = read_round(root, form.round)
+    # what the form may change is what it went out for: checked before anything is read from its sheets
+    sent = vouch(form, f.name, record, key, confirmed=locality is not None)
     loc = v.project.localities.get(form.locality)
     if loc is None:
         raise Refused(f"{f.name} 是“{form.locality}”的填报表，本项目中没有这个地区")
-    res.unit, res.locality, res.round = form.unit or loc.name, loc.path, form.round
-    record = None
-    if form.round:
-        try:
-            record = read_round(root, form.round)
-        except UnknownRound:
-            res.lines.append(f"注意：这份填报表属于轮次“{form.round}”，但项目中没有它的记录（rounds/{form.round}.yaml），交回情况未记录")
-    sent = record.form(form.identity) if record is not None else None
+    res.unit, res.locality, res.round = sent.unit if sent else form.unit or loc.name, loc.path, form.round
     if sent is not None and sent.sha256 == sha:  # the very file that went out, put back unfilled
         res.lines.append(f"{f.name}：这是发出时的原样文件（{res.unit}尚未交回），未导入，也不记作交回")
         res.state = "未交回（原样文件）"
@@ -236,19 +239,32 @@ def _one(root: Path, f: Path, book: Workbook, res: FormResult, dry_run: bool, co
         res.state = "未导入"
         raise ImportRefused(f"{f.name}：有 {len(plan.problems)} 处不能接受，这份填报表未写入任何文件：请按上面的说明修改后再交回",
                             details="\n".join(plan.problems), exit_code=1)
-    after = _land(root, v, loc, plan, res, dry_run)
     res.unapplied = len(plan.unapplied) + sum(1 for c in plan.conflicts if not c.taken)
+    returned = _Returned(record, sent, sha, form, before is None) if record is not None and sent is not None else None
+    after = _land(root, v, loc, plan, res, dry_run, returned)
     res.exit_code = 0 if plan.complete else 1
     res.state = ("试运行" if dry_run else "已写入" if res.written else "没有变化") + ("，有未写入的修改" if not plan.complete else "")
-    if record is not None and not dry_run and form.identity and (res.written or before is None):
-        ret = Return(imported_at=datetime.now(UTC).isoformat(timespec="seconds"), file=f.name, sha256=sha,
-                     cover={k: v for k, v in form.cover.items() if v}, applied=res.applied, conflicts=res.conflicts,
-                     refused=res.refused, unapplied=res.unapplied)
-        if record.form(form.identity) is None:
-            res.lines.append(f"注意：轮次“{form.round}”的记录中没有这份填报表（{form.identity}），交回情况未记录")
-        else:
-            res.written.append(save_round(root, add_return(record, form.identity, ret)))
     return after if after is not None else loaded
+
+
+@dataclass(frozen=True)
+class _Returned:
+    """The return of a round's form to record, with the edits it brought, in the same write as those edits."""
+
+    record: RoundFile
+    sent: SentForm
+    sha256: str
+    form: FormFile
+    first: bool  # this file was never recorded (an import whose record was lost is recorded now: repaired)
+
+    def record_text(self, res: FormResult, plan: FormPlan, edits: bool) -> tuple[str, str] | None:
+        """(the record's path, its new text) when this import is a return to record, else None."""
+        if not (edits or self.first):
+            return None
+        ret = Return(imported_at=datetime.now(UTC).isoformat(timespec="seconds"), file=res.file.name, sha256=self.sha256,
+                     cover={k: v for k, v in self.form.cover.items() if v}, applied=plan.applied + plan.present,
+                     conflicts=res.conflicts, refused=res.refused, unapplied=res.unapplied)
+        return round_file(self.record.round), round_text(add_return(self.record, self.sent.form, ret))
 
 
 def _named(project: Project, given: str) -> str:
@@ -258,10 +274,16 @@ def _named(project: Project, given: str) -> str:
         raise Refused(str(err)) from None
 
 
-def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult, dry_run: bool) -> Validation | None:
-    """Check the form's changes on a copy and write them (unless a dry run); what it wrote and changed, and
-    the project loaded again after writing (None when nothing was written)."""
+def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult, dry_run: bool,
+          returned: _Returned | None) -> Validation | None:
+    """Check the form's changes on a copy and write them (unless a dry run) together with the round's record of
+    the return, in one write: both land or neither does. What it wrote and changed, and the project loaded again
+    after writing (None when nothing was written)."""
     changes = planned_changes(root, plan.files, True)
+    edits = bool(changes.write or changes.remove)
+    recorded = returned.record_text(res, plan, edits) if returned is not None and not dry_run else None
+    if recorded is not None:
+        changes.write[recorded[0]] = recorded[1]
 
     def refused(problems: list[Diagnostic]) -> ImportRefused:
         lines = [at_cell(d, plan.origins.get(d.file, [])) for d in problems]
@@ -272,6 +294,6 @@ def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult,
     out = land(root, v, loc, changes, Outcome(), dry_run, refused)
     res.changes, res.written, res.diagnostics = out.changes, out.written, out.diagnostics
     res.lines += out.report
-    res.applied = plan.applied if (out.written or dry_run) else 0
-    res.cells = set(plan.cells) if out.written else set()
+    res.applied = plan.applied if (edits and (out.written or dry_run)) else 0
+    res.cells = set(plan.cells) if edits and out.written else set()
     return out.after

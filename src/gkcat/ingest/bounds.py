@@ -17,7 +17,7 @@ from typing import IO
 from xml.etree import ElementTree
 
 from gkcat.errors import GkcatError, InputError, os_error_message
-from gkcat.source.tree import read_input
+from gkcat.source.files import read_input
 
 
 class GridError(GkcatError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gkcat.errors import GkcatError
 from gkcat.ingest.grids import Grid
 from gkcat.model.form import (
     COVER,
@@ -18,11 +19,16 @@ from gkcat.model.form import (
     HEADER_ROW,
     META_MARK,
     META_SHEET,
+    NEW_MARK,
     Column,
     FormRow,
+    identity_digest,
     identity_domain,
+    identity_text,
     row_from_text,
 )
+from gkcat.model.rounds import RoundFile, SentForm, round_file
+from gkcat.source.cache import MachineKey
 
 
 @dataclass
@@ -43,6 +49,10 @@ class FormFile:
     grids: dict[str, Grid] = field(default_factory=dict)  # by the sheet's name as made (it may be renamed since)
     foreign: list[str] = field(default_factory=list)  # sheets gkcat did not write (added, or copied in)
     hidden: list[Grid] = field(default_factory=list)  # the unit's sheets that hide something
+    scope: str = "locality"  # "department": a department's part of the locality's catalog
+    identity_text: bytes = b""  # what the form says it is (model/form.py identity_text), as read
+    seal: str = ""  # this machine's seal of it, for a form made on its own
+    meta_formulas: list[str] = field(default_factory=list)  # formula cells in the meta sheet: it was tampered with
 
 
 def read_form(grids: list[Grid]) -> FormFile | None:
@@ -57,19 +67,23 @@ def read_form(grids: list[Grid]) -> FormFile | None:
         r += 1
     out = FormFile(facts.get("locality", ""), facts.get("fingerprint", ""), facts.get("version", ""),
                    facts.get("made", ""), facts.get("round", ""), facts.get("unit", ""), facts.get("form", ""),
-                   facts.get("department", ""))
-    whole = facts.get("scope", "locality") != "department"
+                   facts.get("department", ""), scope=facts.get("scope", "locality"), seal=facts.get("seal", ""))
+    whole = out.scope != "department"
+    records = []
     for row in meta.rows[r + 2:]:
         sheet, domain, item_id, digest, base = (row + [""] * 5)[:5]
         if sheet and domain:
+            records.append([sheet, domain, item_id, digest, base])
             out.sheets.setdefault(sheet, domain)
-            if whole or base == "new":
+            if whole or base == NEW_MARK:
                 out.new_rows.add(domain)
             if item_id:
                 out.digests[(domain, item_id)] = digest
                 made = row_from_text(base) if base else None
                 if made is not None and made.id == item_id and made.digest() == digest:
                     out.bases[(domain, item_id)] = made
+    out.identity_text = identity_text(facts, records)
+    out.meta_formulas = [meta.ref(rc, cc) for rc, cc in sorted(meta.formulas)]
     _find_sheets(out, grids, meta)
     return out
 
@@ -120,3 +134,49 @@ def sheet_rows(grid: Grid, cols: list[Column]) -> SheetRows:
         if any(texts):
             rows.append((r, texts))
     return SheetRows(grid, index, rows, unknown)
+
+
+class Retargeted(GkcatError):
+    """A returned form whose identity is not what went out (exit code 1): it may not write anything."""
+
+    exit_code = 1
+
+
+def vouch(form: FormFile, name: str, record: RoundFile | None, key: MachineKey, confirmed: bool) -> SentForm | None:
+    """The round's record of the form (None for a form made on its own), once the form is shown to be what it
+    says: a round form against its record (locality, department, domains and rows it was sent with), a form
+    made on its own by this machine's seal (or the office's `--locality`, `confirmed`). Retargeted otherwise."""
+    if form.meta_formulas:
+        raise Retargeted(f"{name}：隐藏的工作表 {META_SHEET} 中有公式（{'、'.join(form.meta_formulas[:3])}），它被改动过，未导入："
+                         "请让单位在发出的原表中填写后交回")
+    if form.round:
+        return _against_record(form, name, record)
+    if confirmed or key.verify(form.seal, form.identity_text):
+        return None
+    raise Retargeted(f"{name}：无法确认这份填报表是发给谁的：它不是在这台电脑上用 gkcat form 生成的，或其隐藏的工作表被改动过。"
+                     f"它写明是 {form.locality}（{form.unit or '未写单位'}）的填报表；确认无误请加 --locality {form.locality} 再导入"
+                     "（用 gkcat round start 发出的填报表按轮次记录核对，不需要这一步）")
+
+
+def _against_record(form: FormFile, name: str, record: RoundFile | None) -> SentForm:
+    if record is None:
+        raise Retargeted(f"{name}：这份填报表属于轮次“{form.round}”，但项目中没有这个轮次的记录（{round_file(form.round)}），"
+                         "无法核对它是发给谁的，未导入：请用 git 恢复轮次记录")
+    sent = record.form(form.identity)
+    if sent is None:
+        raise Retargeted(f"{name}：轮次“{form.round}”的记录中没有这份填报表（{form.identity}）：它的隐藏工作表被改动过，"
+                         "或不是本轮发出的，未导入")
+    differs = []
+    if form.locality != sent.locality:
+        differs.append(f"地区写的是 {form.locality}，发出时是 {sent.locality}")
+    if form.department != sent.department or (form.scope == "department") != bool(sent.department):
+        differs.append(f"部门写的是“{form.department or '（整个地区）'}”，发出时是“{sent.department or '（整个地区）'}”")
+    extra = sorted(set(form.sheets.values()) - set(sent.domains))
+    if extra:
+        differs.append(f"多出了发出时没有的领域 {'、'.join(extra)}")
+    if not differs and sent.seal and identity_digest(form.identity_text) != sent.seal:
+        differs.append("表中记下的单位或事项（行）与发出时不同")
+    if differs:
+        raise Retargeted(f"{name}：这份填报表的隐藏信息与轮次“{form.round}”的记录不符（{'；'.join(differs)}）。"
+                         f"它只能修改发给 {sent.unit}（{sent.locality}）的那些事项，未导入：请让单位在发出的原表中填写后交回")
+    return sent

@@ -54,6 +54,7 @@ class FormPlan:
     problems: list[str] = field(default_factory=list)  # cells that refuse the import
     conflicts: list[Conflict] = field(default_factory=list)
     applied: int = 0  # cells of the unit written (a new row counts once)
+    present: int = 0  # cells of the unit already as the unit has them in the catalog (an earlier import wrote them)
     cells: set[tuple[str, str, str, str]] = field(default_factory=set)  # (locality, domain, id, field) written
 
     @property

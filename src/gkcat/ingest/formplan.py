@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from gkcat.diagnostics.diagnostic import visible
 from gkcat.ingest import KEEP, TAKE
 from gkcat.ingest.form import FormFile, SheetRows, sheet_rows
 from gkcat.ingest.formdata import Conflict, FormPlan, OverlayEdit
 from gkcat.model.files import DomainDef
 from gkcat.model.form import (
     APPLIES,
+    FIRST_ROW,
     ID,
     NO,
     REASON,
@@ -98,6 +100,13 @@ class _Domain:
         name = rows.grid.name
         for header in rows.unknown:
             self.plan.report.append(f"{name}：表头“{header}”不是本项目的列，已忽略")
+        read = set(rows.index)
+        for (r, c), formula in sorted(rows.grid.formulas.items()):
+            # a formula's saved result may be missing (=F3 saved by a program that does not compute, a DDE link):
+            # it would read as an empty value and clear the catalog's, so no formula is taken as a unit's answer
+            if r >= FIRST_ROW - 1 and c in read:
+                self._bad(f"{rows.grid.ref(r, c)}：这个格子是公式（{visible(formula[:40])}），不能导入：请改为直接填写的文字"
+                          "（复制后“选择性粘贴”为“数值”），保存后再交回")
         current = {r.id: r for r in self.sheet.rows}
         id_col = next(i for i, c in enumerate(self.cols) if c.key == "id")
         present = {(t[id_col] or "").strip() for _, t in rows.rows}
@@ -208,11 +217,15 @@ class _Domain:
                 if merged != set(now.channels):
                     channels = tuple(sorted(merged))
                     write.append(f)
+                else:
+                    self.plan.present += 1
                 continue
             u_value, b_value, n_value = _pair(unit, f), _pair(base, f), _pair(now, f)
             if n_value == b_value:
                 write.append(f)
-            elif n_value != u_value:
+            elif n_value == u_value:
+                self.plan.present += 1
+            else:
                 cell = (self.loc.path, self.domain.id, src.id, f)
                 take = self.merge.conflicts == TAKE and cell not in self.merge.written
                 self.plan.conflicts.append(Conflict(parsed.where[f], f"{src.id}（{now.level2}）", self._label(f),
@@ -242,6 +255,7 @@ class _Domain:
             # above all the same form imported a second time: what it asks for is there already
             filled = [f for f in self.fields if f not in ("applies", "reason") and row.get(f)]
             if all(row.get(f) == same.row.get(f) for f in filled if f != "levels"):
+                self.plan.present += 1
                 self.plan.report.append(f"{rows.ref(r, 1)}：新增的“{row.level1} / {row.level2}”已在目录中（{same.id}），未重复添加")
             else:
                 self.plan.unapplied.append(f"{rows.ref(r, 1)}：新增的“{row.level1} / {row.level2}”与已有事项 {same.id} 同名而内容不同，"

@@ -26,6 +26,7 @@ from gkcat.ingest.bounds import (
     read_bounded,
     too_large,
 )
+from gkcat.source.yamldoc import TEXT_LIMIT, utf16_length
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Grid:
     hidden: bool = False  # the sheet is hidden
     hidden_rows: list[int] = field(default_factory=list)  # 0-based, of the rows that hold something
     hidden_cols: list[int] = field(default_factory=list)  # 0-based, of the columns the grid has
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col), 0-based -> "=F3"
 
     def ref(self, row: int, col: int) -> str:
         """A cell reference users can find: Sheet!C7 (1-based row, letters for the column)."""
@@ -52,6 +54,17 @@ class Grid:
 
     def cell(self, row: int, col: int) -> str:
         return self.rows[row][col] if row < len(self.rows) and col < len(self.rows[row]) else ""
+
+
+def _bounded(grid: Grid) -> Grid:
+    """GridError naming the first cell whose text is longer than a cell holds (TEXT_LIMIT): such a cell would go
+    into the YAML and into every workbook built from it."""
+    for r, row in enumerate(grid.rows):
+        for c, text in enumerate(row):
+            if len(text) > TEXT_LIMIT // 2 and (n := utf16_length(text)) > TEXT_LIMIT and (r, c) not in grid.merged_from:
+                raise GridError(f"{grid.ref(r, c)} 的文字有 {n:,} 个字符，超过一个格子最多能容纳的 {TEXT_LIMIT:,} 个字符，"
+                                "未导入：请检查是否粘贴了多余的内容，或把它拆分到几个事项中")
+    return grid
 
 
 def _text(value: object) -> str:
@@ -99,9 +112,10 @@ def read_xlsx(path: Path, raw: bytes | None = None) -> list[Grid]:
             for cell in cells:
                 if cell.hyperlink is not None and cell.hyperlink.target and cell.row and cell.column:
                     grid.links[(cell.row - 1, cell.column - 1)] = cell.hyperlink.target
+        grid.formulas = {(r, c): f for r, c, f in formulas.get(ws.title, [])}
         _formula_notes(grid, formulas.get(ws.title, []))
         _hidden(grid, ws)
-        grids.append(grid)
+        grids.append(_bounded(grid))
     _names(grids, wb)
     return grids
 
@@ -220,7 +234,7 @@ def read_html(path: Path) -> list[Grid]:
             grid.rows.insert(0, [html.unescape(title)] + [""] * (len(grid.rows[0]) - 1 if grid.rows else 0))
             grid.merged_from = {(r + 1, c): (fr + 1, fc) for (r, c), (fr, fc) in grid.merged_from.items()}
             grid.links = {(r + 1, c): v for (r, c), v in grid.links.items()}
-        grids.append(grid)
+        grids.append(_bounded(grid))
     return grids
 
 

@@ -34,8 +34,9 @@ from gkcat.model.vocabulary import (
 )
 from gkcat.resolve.catalog import Unknown, domain_named, find_domain, find_locality
 from gkcat.resolve.resolver import Resolver
+from gkcat.source.files import CONFIG_FILE, read_input
 from gkcat.source.lock import project_lock
-from gkcat.source.tree import CONFIG_FILE, find_project, read_input
+from gkcat.source.tree import find_project
 
 GKCAT_SHEETS = (OVERVIEW_SHEET, EXCLUDED_SHEET, WITHHELD_SHEET)  # a gkcat workbook's sheets that are not tables
 

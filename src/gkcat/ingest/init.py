@@ -9,7 +9,7 @@ from gkcat.check.load import load_project
 from gkcat.ingest.national import DEPARTMENTS, NATIONAL_DOMAINS, TOWNSHIP
 from gkcat.ingest.writer import Outcome, Refused, dump_yaml, planned_changes, write_changes
 from gkcat.model.vocabulary import LEVELS, NATIONAL_CHANNELS, SLUG
-from gkcat.source.tree import CONFIG_FILE
+from gkcat.source.files import CONFIG_FILE
 
 
 def init_project(folder: Path, name: str, level: str, root_id: str) -> Outcome:

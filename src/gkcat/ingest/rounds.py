@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
-from gkcat.errors import GkcatError
+from gkcat.diagnostics.diagnostic import visible
+from gkcat.errors import GkcatError, InputError
 from gkcat.ingest.writer import Changes, dump_yaml, write_changes
 from gkcat.model.rounds import NAME, ROUNDS_DIR, Return, RoundFile, round_file
-from gkcat.source.tree import read_input
+from gkcat.model.validation import validate_model
+from gkcat.source.files import inside, read_input
+from gkcat.source.yamldoc import parse
 
 _FORM_LINE = re.compile(r"^\s*- form: (.+)$")
+# names Windows keeps for devices: rounds/CON.yaml cannot be made there, whatever the extension
+_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
+MAX_RECORD = 20 * 2**20  # bytes: a round of a province's 1,500 towns records a few MB
 
 
 class UnknownRound(GkcatError):
@@ -29,24 +32,48 @@ class BadRound(GkcatError):
 
 
 def check_name(name: str) -> str:
-    if not NAME.match(name):
-        raise BadRound(f"轮次名称“{name[:60]}”不能使用：只能用汉字、字母、数字、“-”和“_”，不超过 40 个字，如 2026-第一轮")
+    if not NAME.fullmatch(name) or name.casefold() in _DEVICES:  # fullmatch: "$" would let "r1\n" through
+        raise BadRound(f"轮次名称“{visible(name[:60])}”不能使用：只能用汉字、字母、数字、“-”和“_”，不超过 40 个字，"
+                       "不能是 CON、NUL 等 Windows 保留的名称，如 2026-第一轮")
     return name
 
 
+def round_names(root: Path) -> list[str]:
+    """The rounds the project records, by the names of their files."""
+    folder = root / ROUNDS_DIR
+    if not folder.is_dir() or not inside(folder, root):
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml") if NAME.fullmatch(p.stem))
+
+
+def same_name(root: Path, name: str) -> str | None:
+    """A round already recorded under `name` in another case (Round1 beside round1): one file on Windows and macOS."""
+    return next((n for n in round_names(root) if n.casefold() == name.casefold()), None)
+
+
 def read_round(root: Path, name: str) -> RoundFile:
-    """The round's record; UnknownRound naming the rounds there are when it has none."""
+    """The round's record, read as catalog files are (never through a link out of the project or into .git, within
+    bounds, by gkcat's own YAML reader); UnknownRound naming the rounds there are when it has none."""
     rel = round_file(check_name(name))
     path = root / rel
-    if not path.is_file():
-        there = sorted(p.stem for p in (root / ROUNDS_DIR).glob("*.yaml")) if (root / ROUNDS_DIR).is_dir() else []
+    if not path.is_file() and not path.is_symlink():
+        there = round_names(root)
         raise UnknownRound(f"项目中没有轮次“{name}”（{rel}）" + (f"；已有：{'、'.join(there)}" if there else ""))
+    if not inside(path, root):
+        raise BadRound(f"{rel} 是指向项目之外或 .git 文件夹中的符号链接，已拒绝读取（GK108）：轮次记录须是项目中的文件")
     try:
-        data = yaml.safe_load(read_input(path, rel).decode("utf-8-sig"))
-        return RoundFile.model_validate(data)
-    except (yaml.YAMLError, UnicodeDecodeError, ValidationError) as err:
-        first = str(err).splitlines()[0][:200]
-        raise BadRound(f"{rel} 无法读取（{first}）：它由 gkcat 写入，请用 git 恢复它") from None
+        raw = read_input(path, rel, MAX_RECORD)
+    except InputError as err:
+        raise BadRound(str(err)) from None
+    doc, problems = parse(rel, raw)
+    if doc is not None and not problems:
+        record, problems = validate_model(doc, RoundFile, doc.data)
+        if record is not None:
+            return record
+    first = problems[0] if problems else None
+    where = f"{first.file}:{first.line}:{first.column}: {first.path + '：' if first.path else ''}{first.message}" if first else rel
+    more = f"（另有 {len(problems) - 1} 处）" if len(problems) > 1 else ""
+    raise BadRound(f"轮次记录无法读取：{visible(where)}{more}。它由 gkcat 写入，请用 git 恢复它（git checkout -- {rel}）")
 
 
 def round_text(record: RoundFile) -> str:
@@ -79,10 +106,7 @@ def returned_before(record: RoundFile, sha256: str) -> tuple[str, Return] | None
 
 def latest_round(root: Path) -> RoundFile | None:
     """The round started last (by its start date, then its name), or None when the project has none."""
-    folder = root / ROUNDS_DIR
-    if not folder.is_dir():
-        return None
-    found = [read_round(root, p.stem) for p in sorted(folder.glob("*.yaml")) if NAME.match(p.stem)]
+    found = [read_round(root, name) for name in round_names(root)]
     return max(found, key=lambda r: (r.started, r.round)) if found else None
 
 
@@ -91,5 +115,5 @@ def form_lines(root: Path, record: RoundFile | None) -> dict[str, int]:
     if record is None:
         return {}
     rel = round_file(record.round)
-    lines = read_input(root / rel, rel).decode("utf-8-sig").splitlines()
+    lines = read_input(root / rel, rel, MAX_RECORD).decode("utf-8-sig").splitlines()
     return {m.group(1): n for n, line in enumerate(lines, 1) if (m := _FORM_LINE.match(line))}

@@ -6,12 +6,13 @@ with the smallest change (yamledit), and nothing is written when nothing differs
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +24,9 @@ from gkcat.check.load import Validation, load_project
 from gkcat.compare.diff import Comparison
 from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic
-from gkcat.errors import GkcatError
+from gkcat.errors import GkcatError, naming
 from gkcat.ingest.yamledit import edit, has_comments
-from gkcat.source.tree import CONFIG_FILE, DOMAINS_FILE, read_input
+from gkcat.source.files import CONFIG_FILE, DOMAINS_FILE, read_input
 
 
 class Refused(GkcatError):
@@ -43,7 +44,7 @@ class Outcome:
 
 
 @contextmanager
-def _uninterrupted() -> Iterator[None]:
+def uninterrupted() -> Iterator[None]:
     """Ctrl-C waits until the block is done (then interrupts as usual), where signals can be blocked."""
     can = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
     if can:
@@ -130,32 +131,49 @@ def planned_changes(root: Path, files: dict[str, dict[str, Any]], force: bool,
     return out
 
 
-def write_changes(root: Path, changes: Changes) -> list[str]:
+def write_changes(root: Path, changes: Changes, first: Callable[[], Callable[[], None]] | None = None) -> list[str]:
     """Write every file or none: each is staged beside its place, then all are renamed in at once.
 
-    A Ctrl-C or a full disk while staging leaves the project as it was.
+    A Ctrl-C or a full disk while staging leaves the project as it was. `first`, when given, puts something else
+    in place in the same step (a round's folder of forms, staged by its writer), before the files are renamed
+    in; it returns how to take it back, which is done if a rename fails.
     """
     files = changes.write
     staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []  # folders made for the files: removed again when nothing lands
+    done = False
     try:
         for rel, text in files.items():
             path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # a name of its own: two gkcat processes never share a staging file
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gkcat-tmp", dir=path.parent)
-            tmp = Path(name)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.chmod(tmp, 0o644)
-        with _uninterrupted():
-            for tmp, path in staged:
-                os.replace(tmp, path)
+            with naming(path):
+                made += [p for p in reversed(path.parents) if p.is_relative_to(root) and not p.exists()]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # a name of its own: two gkcat processes never share a staging file
+                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".gkcat-tmp", dir=path.parent)
+                tmp = Path(name)
+                staged.append((tmp, path))
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(text)
+                os.chmod(tmp, 0o644)
+        with uninterrupted():
+            undo = first() if first is not None else None
+            try:
+                for tmp, path in staged:
+                    with naming(path):
+                        os.replace(tmp, path)
+            except OSError:
+                if undo is not None:
+                    undo()
+                raise
             for rel in changes.remove:
                 (root / rel).unlink(missing_ok=True)
+        done = True
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        for folder in reversed(made if not done else []):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
     return list(files) + changes.remove
 
 

@@ -11,21 +11,22 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from gkcat.errors import InputError
 from gkcat.links.probe import DEAD, Result
+from gkcat.source.files import read_input
 
 CACHE_FILE = ".gkcat-links.json"
+MAX_CACHE = 200 * 2**20  # bytes: 10,000 links' results take a few MB
 
 
 def read_cache(project_dir: Path) -> dict[str, Result]:
     """Earlier results by URL; an unreadable or foreign file counts as no cache."""
     path = project_dir / CACHE_FILE
-    if path.is_symlink():  # never read outside the project
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    try:  # read as inputs are: a regular file (never a link out of the project, a FIFO, a device), bounded
+        data = json.loads(read_input(path, CACHE_FILE, MAX_CACHE, follow=False).decode("utf-8"))
         return {url: Result(url, str(r["state"]), r.get("status"), str(r.get("final", "")), str(r.get("error", "")),
                             str(r["checked"])) for url, r in data["links"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (InputError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}
 
 

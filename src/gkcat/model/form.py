@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from gkcat.diagnostics.diagnostic import CONTROL
 from gkcat.model.fields import BY_ID, FIELDS, FieldSpec, extra_name, registry_class
 from gkcat.model.files import ExtraField
 from gkcat.model.vocabulary import (
@@ -197,6 +198,24 @@ def fingerprint(locality: str, digests: Sequence[tuple[str, str, str]]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
+# What a form says about itself that decides where its edits may go: checked on import against the round's
+# record (round forms) or against the seal this machine put on it (forms made on their own).
+IDENTITY_FACTS = ("locality", "round", "form", "department", "scope", "unit", "fingerprint")
+NEW_MARK = "new"  # a meta record's base column for a sheet that takes new items (a department's form)
+
+
+def identity_text(facts: dict[str, str], records: Sequence[Sequence[str]]) -> bytes:
+    """The form's identity as bytes: its identifying facts and every record of its meta sheet (sheet, domain,
+    item, digest, and whether the sheet takes new rows), as written and as read back alike."""
+    rows = [[*r[:4], NEW_MARK if r[4] == NEW_MARK else ""] for r in records]
+    return json.dumps([[facts.get(k, "") for k in IDENTITY_FACTS], rows], ensure_ascii=False).encode("utf-8")
+
+
+def identity_digest(text: bytes) -> str:
+    """What the round's record keeps of a form's identity (the record is in git: a digest, not a secret)."""
+    return hashlib.sha256(text).hexdigest()[:32]
+
+
 # -- cells ----------------------------------------------------------------------------------------
 
 
@@ -250,6 +269,9 @@ def read_row(texts: Sequence[str], cols: Sequence[Column], ref: Callable[[int], 
     for i, (col, raw) in enumerate(zip(cols, texts, strict=True)):
         text = raw.strip()
         out.where.setdefault(col.field, ref(i))
+        if (control := CONTROL.search(text)) is not None:  # said here, at the cell, not at the YAML it would go to
+            bad(i, f"文字中有不可见的控制字符 U+{ord(control.group()):04X}：请删除它（常见于从其他软件复制粘贴的文字）")
+            continue
         if col.key == "channel":
             chosen += _read_channel(text, col, partial(bad, i))
         elif col.key == "extra":

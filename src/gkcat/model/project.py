@@ -13,8 +13,9 @@ from gkcat.model.files import DomainDef, DomainFile, DomainsFile, LocalityFile, 
 from gkcat.model.validation import validate_model, validate_pruned
 from gkcat.model.vocabulary import LEVEL_ZH, LEVELS, SLUG, name_problem
 from gkcat.model.workplan import WorkPlanFile
+from gkcat.source.files import DOMAINS_FILE
 from gkcat.source.memo import Key, Kind, Memo
-from gkcat.source.tree import DOMAINS_FILE, SourceTree
+from gkcat.source.tree import SourceTree
 from gkcat.source.yamldoc import SourceDoc
 
 

@@ -17,7 +17,7 @@ ROUNDS_DIR = "rounds"
 REGISTER_SHEET = "登记表"  # the register round start writes beside the forms, and import skips
 REGISTER = f"{REGISTER_SHEET}.xlsx"
 # A round's name is its file's name: letters (Chinese too), digits, "-" and "_", at most 40 of them.
-NAME = re.compile(r"^[^\W_][\w-]{0,39}$")
+NAME = re.compile(r"[^\W_][\w-]{0,39}")  # matched whole (fullmatch): "$" would let a final newline through
 
 
 class Return(Strict):
@@ -45,6 +45,8 @@ class SentForm(Strict):
     items: int = Field(0, title="事项数")
     made: str = Field(title="制表时间")
     sha256: str = Field("", title="发出时的文件摘要", description="导入时据此认出未经填写、原样放回的文件")
+    seal: str = Field("", title="身份摘要",
+                      description="填报表隐藏工作表中地区、部门、领域和事项的摘要：导入时据此核对，改动过的填报表不能导入")
     returns: list[Return] = Field(default_factory=list, title="交回记录")
 
 

@@ -9,15 +9,18 @@ templates/, static/) or any `.git` folder, where it would corrupt the project or
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from gkcat.errors import naming
 from gkcat.ingest.bounds import GridError
 from gkcat.ingest.form import read_form
 from gkcat.ingest.grids import read_xlsx
+from gkcat.ingest.writer import Changes, write_changes
 from gkcat.publish.outfolder import BuildRefused
-from gkcat.source.tree import CONFIG_FILE, DOMAINS_FILE, STATIC, TEMPLATES, in_git_folder
+from gkcat.source.files import CONFIG_FILE, DOMAINS_FILE, STATIC, TEMPLATES, in_git_folder
 
 XLSX = ".xlsx"
 
@@ -71,10 +74,11 @@ def check_target(project_dir: Path, top: str, target: Path, force: bool, ours: C
 
 def write_file(target: Path, data: bytes, replace: bool) -> None:
     """Write `data` whole or not at all; without `replace`, a file that appeared meanwhile is kept."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".gkcat-tmp", dir=target.parent)
+    with naming(target):
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".gkcat-tmp", dir=target.parent)
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with naming(target), os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, 0o644)
         if replace:
@@ -92,3 +96,39 @@ def write_file(target: Path, data: bytes, replace: bool) -> None:
                     raise BuildRefused(f"不能写入 {target}：文件刚刚被创建，未覆盖它") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def deliver_round(root: Path, folder: Path, files: dict[str, bytes], record: str, text: str) -> None:
+    """A round's forms into `folder` (new or empty) and its record into the project, together or not at all.
+
+    The forms are written into a hidden folder beside `folder` first; then, in one step that Ctrl-C does not
+    interrupt, that folder takes `folder`'s place and the record is renamed in (ingest/writer.py). A full disk,
+    a name too long, an unwritable record or Ctrl-C before that leave neither forms nor record behind.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{folder.name[:40]}.", suffix=".gkcat-tmp", dir=folder.parent))
+    try:
+        for name, data in files.items():
+            with naming(folder / name), open(staged / name, "xb") as f:
+                f.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(staged, 0o777 & ~mask)  # mkdtemp's folder is the user's alone; the forms go to colleagues
+
+        def move_in() -> Callable[[], None]:
+            existed = folder.is_dir()
+            if existed:
+                folder.rmdir()  # empty, as checked (a file put there since makes this fail: nothing moved)
+            os.rename(staged, folder)
+
+            def back() -> None:
+                os.rename(folder, staged)
+                if existed:
+                    folder.mkdir()
+
+            return back
+
+        write_changes(root, Changes(write={record: text}), first=move_in)
+    finally:
+        if staged.exists():
+            shutil.rmtree(staged, ignore_errors=True)

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from gkcat.check.load import Loaded, require_valid
-from gkcat.ingest.rounds import check_name, save_round
+from gkcat.ingest.rounds import check_name, round_text, same_name
 from gkcat.model.project import Locality
 from gkcat.model.rounds import REGISTER, REGISTER_SHEET, RoundFile, SentForm, round_file
-from gkcat.model.vocabulary import name_problem
-from gkcat.publish.deliver import check_target, is_assessment, write_file
+from gkcat.model.vocabulary import file_name
+from gkcat.publish.deliver import check_target, deliver_round, is_assessment, write_file
 from gkcat.publish.outfolder import BuildRefused
 from gkcat.render.site.urls import form_name
 from gkcat.render.xlsx.form import FormScope, locality_form
@@ -27,6 +27,7 @@ from gkcat.render.xlsx.writer import new_workbook, save, write_table
 from gkcat.resolve.catalog import find_locality
 from gkcat.resolve.duties import Department, duty_lists, find_department
 from gkcat.resolve.form import form_sheets
+from gkcat.source.cache import machine_key
 from gkcat.source.dates import build_time
 from gkcat.source.lock import project_lock
 
@@ -45,9 +46,10 @@ def write_form(project_dir: Path, locality: str, out: Path | None = None, force:
     dept = _department(v, loc, department)
     default = form_name(loc, (dept.roles or ("部门",))[0] if dept is not None else "")
     target = check_target(v.project.root_dir, v.project.config.root, out or Path(default), force)
-    data, _ = locality_form(v.project, form_sheets(v.resolver, loc, dept), loc, build_time(v.project.root_dir),
-                            v.memo, FormScope(dept))
-    write_file(target, data, replace=force)
+    key = machine_key(v.project.root_dir)  # the seal that lets this machine's import trust what the form says it is
+    made = locality_form(v.project, form_sheets(v.resolver, loc, dept), loc, build_time(v.project.root_dir),
+                         v.memo, FormScope(dept), key.sign if key.secret is not None else None)
+    write_file(target, made.data, replace=force)
     return target
 
 
@@ -61,13 +63,20 @@ class Started:
     uncovered: list[str] = field(default_factory=list)  # subjects written by name: no department gets their items
 
 
+FILE_NAME_LIMIT = 80  # characters of a form's file name: Windows' paths reach 260, and the folder takes its share
+
+
 def _file_name(loc: Locality, dept: Department | None, taken: set[str]) -> str:
-    unit = dept.name if dept is not None and not name_problem(dept.name) else (dept.roles[0] if dept else "")
-    base = f"{loc.name}-{unit}-填报表" if dept is not None else f"{loc.name}-填报表"
+    """A form's file name, valid on Windows (where the units are): names' `: * ? " < > |` in their full-width
+    forms (as the build's workbooks), at most FILE_NAME_LIMIT characters, unique without regard to case."""
+    place = file_name(loc.name) or loc.path.rsplit("/", 1)[-1]
+    unit = (file_name(dept.name) or (dept.roles[0] if dept.roles else "部门")) if dept is not None else ""
+    base = (f"{place}-{unit}-填报表" if dept is not None else f"{place}-填报表")
+    base = base[: FILE_NAME_LIMIT - len("-99.xlsx")].rstrip(" .")
     name, n = f"{base}.xlsx", 2
-    while name in taken:  # two towns of one name in different counties
+    while name.casefold() in taken:  # two towns of one name in different counties
         name, n = f"{base}-{n}.xlsx", n + 1
-    taken.add(name)
+    taken.add(name.casefold())
     return name
 
 
@@ -83,44 +92,56 @@ def _units(v: Loaded, top: Locality) -> list[tuple[Locality, Department | None]]
 
 
 def start_round(project_dir: Path, name: str, locality: str, out: Path | None = None) -> Started:
-    """Every form of one round for LOCALITY's subtree, the register, and the round's record in the project."""
+    """Every form of one round for LOCALITY's subtree, the register, and the round's record in the project: all
+    made first, staged in a folder beside the one asked for, then put in place with the record in one step."""
     check_name(name)
     v = require_valid(project_dir)
     root = v.project.root_dir
     top = find_locality(v.project, locality)
     record_rel = round_file(name)
-    if (root / record_rel).exists():
-        raise BuildRefused(f"轮次“{name}”已经存在（{record_rel}）：请换一个名称；查看交回情况用 gkcat round status {name}")
+    other = same_name(root, name)
+    if other is not None:
+        raise BuildRefused(f"轮次“{name}”已经存在（{round_file(other)}，名称只差大小写时在 Windows 和 macOS 上是同一个文件）："
+                           f"请换一个名称；查看交回情况用 gkcat round status {other}")
     folder = (out or Path(name)).resolve()
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BuildRefused(f"不能写入 {folder}：它已存在且不是空文件夹，为免覆盖其中的文件，请指定新文件夹（-o）")
     # a round's dates are the day it went out (SOURCE_DATE_EPOCH fixes them, as for a build)
     when = build_time(root) if os.environ.get("SOURCE_DATE_EPOCH", "").strip() else datetime.now(UTC)
-    made = when.strftime("%Y-%m-%d")
     started = Started(folder, record_rel)
-    taken: set[str] = set()
-    planned = []
+    files = _made(v, name, top, folder, when, started)
+    files[REGISTER] = _register(v, name, started.forms, when)
+    record = RoundFile(round=name, locality=top.path, started=when.strftime("%Y-%m-%d"), forms=started.forms)
+    with project_lock(root):
+        if (root / record_rel).exists():
+            raise BuildRefused(f"轮次“{name}”已经存在（{record_rel}）：它刚刚被另一个命令建立")
+        deliver_round(root, folder, files, record_rel, round_text(record))
+    return started
+
+
+def _made(v: Loaded, name: str, top: Locality, folder: Path, when: datetime, started: Started) -> dict[str, bytes]:
+    """Every form of the round, by file name; each recorded in `started` with what went out."""
+    root = v.project.root_dir
+    key = machine_key(root)
+    sign = key.sign if key.secret is not None else None
+    taken: set[str] = {REGISTER.casefold()}
+    files: dict[str, bytes] = {}
     for loc, dept in _units(v, top):
         file = _file_name(loc, dept, taken)
         check_target(root, v.project.config.root, folder / file, False)  # never into the project's inputs or a .git
         scope = FormScope(dept, name)
         sheets = form_sheets(v.resolver, loc, dept)
-        planned.append((loc, scope, file))
+        made = locality_form(v.project, sheets, loc, when, v.memo, scope, sign)
+        files[file] = made.data
+        # the form as it went out: an import of these very bytes is no return, and one whose identity differs
+        # from what went out is refused
         started.forms.append(SentForm(form=scope.identity(loc), file=file, unit=scope.unit(loc), locality=loc.path,
                                       department=dept.roles[0] if dept else "", domains=[s.domain.id for s in sheets],
-                                      items=sum(len(s.rows) for s in sheets), made=made))
-    started.uncovered = sorted({d.name for loc, _, _ in planned if loc.level not in WHOLE_LEVELS
+                                      items=made.rows, made=when.strftime("%Y-%m-%d"),
+                                      sha256=hashlib.sha256(made.data).hexdigest(), seal=made.identity))
+    started.uncovered = sorted({d.name for loc in top.walk() if loc.level not in WHOLE_LEVELS
                                 for d in duty_lists(v.resolver, loc) if not d.roles and d.duties})
-    with project_lock(root):
-        folder.mkdir(parents=True, exist_ok=True)
-        for n, (loc, scope, file) in enumerate(planned):
-            data, _ = locality_form(v.project, form_sheets(v.resolver, loc, scope.department), loc, when, v.memo, scope)
-            write_file(folder / file, data, replace=False)
-            # the form as it went out: an import of these very bytes is no return
-            started.forms[n] = started.forms[n].model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
-        write_file(folder / REGISTER, _register(v, name, started.forms, when), replace=False)
-        save_round(root, RoundFile(round=name, locality=top.path, started=made, forms=started.forms))
-    return started
+    return files
 
 
 def _register(v: Loaded, name: str, forms: list[SentForm], when: datetime) -> bytes:

@@ -18,10 +18,8 @@ from pathlib import Path
 from gkcat.diagnostics.diagnostic import CONTROL, visible
 from gkcat.errors import GkcatError
 from gkcat.render.site.urls import RESERVED
+from gkcat.source.files import MANIFEST, STATIC, TEMPLATES, in_git_folder
 from gkcat.source.lock import hold
-from gkcat.source.tree import STATIC, TEMPLATES, in_git_folder
-
-MANIFEST = ".gkcat-manifest.json"
 
 
 class BuildRefused(GkcatError):

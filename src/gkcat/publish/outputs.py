@@ -20,7 +20,7 @@ from gkcat.render.site.assessment import ASSESSMENT_PAGE, assessment_view
 from gkcat.render.site.jinja import HtmlRenderer
 from gkcat.render.site.pages import page
 from gkcat.resolve.resolver import Resolver
-from gkcat.source.tree import STATIC, read_input
+from gkcat.source.files import STATIC, read_input
 
 
 @dataclass(frozen=True)

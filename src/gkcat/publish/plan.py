@@ -20,8 +20,8 @@ from gkcat.publish.outputs import OUTPUTS, PARTS, BuildInputs
 from gkcat.publish.site import History
 from gkcat.render.site.jinja import HtmlRenderer, Templates, builtin_templates, template_dirs
 from gkcat.render.site.urls import ASSETS, LOCALITY_PAGES
+from gkcat.source.files import STATIC, TEMPLATES, read_input
 from gkcat.source.memo import Key, Kind
-from gkcat.source.tree import STATIC, TEMPLATES, read_input
 
 # The templates compiled (render/site/jinja.py), by their files' digest and their folders.
 COMPILED: Kind[Templates] = Kind("templates")

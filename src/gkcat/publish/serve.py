@@ -23,7 +23,8 @@ from gkcat.errors import GkcatError
 from gkcat.publish.pipeline import Session, build
 from gkcat.publish.preview import Preview, serving
 from gkcat.publish.report import BuildReport
-from gkcat.source.tree import CONFIG_FILE, STATIC, TEMPLATES, ProjectNotFound
+from gkcat.source.files import CONFIG_FILE, MANIFEST, STATIC, TEMPLATES
+from gkcat.source.tree import FOLDER, ProjectNotFound
 
 
 def rebuild(project_dir: Path, preview: Preview, jobs: int, session: Session) -> tuple[BuildReport | None, str]:
@@ -48,7 +49,9 @@ def rebuild(project_dir: Path, preview: Preview, jobs: int, session: Session) ->
 
 
 def project_filter(project_dir: Path) -> Callable[[object, str], bool]:
-    """What a change must touch to rebuild: gkcat.yaml, any YAML file, templates/ or static/ (not .git, not outputs)."""
+    """What a change must touch to rebuild: gkcat.yaml, any YAML file, templates/ or static/, or a folder that may be
+    a locality (one moved into or out of the project, or renamed, changes the tree with no file event of its own);
+    not .git, not hidden files, not a build's output folder."""
     root = project_dir.resolve()
 
     def wanted(_change: object, path: str) -> bool:
@@ -58,7 +61,10 @@ def project_filter(project_dir: Path) -> Callable[[object, str], bool]:
             return False
         if not parts or any(p.startswith(".") for p in parts):
             return False
-        return parts[0] in (TEMPLATES, STATIC) or parts[-1].endswith(".yaml") or parts[-1] == CONFIG_FILE
+        if parts[0] in (TEMPLATES, STATIC) or parts[-1].endswith(".yaml") or parts[-1] == CONFIG_FILE:
+            return True
+        # a locality folder's name has no extension; a build's output (the default site/) is no locality
+        return all(FOLDER.fullmatch(p) for p in parts) and not (root / parts[0] / MANIFEST).exists()
 
     return wanted
 

@@ -35,7 +35,8 @@ def _workbook(project: Project, resolver: Resolver, loc: Locality, when: datetim
 
 
 def _form(project: Project, resolver: Resolver, loc: Locality, when: datetime, memo: Memo) -> tuple[bytes, int]:
-    return locality_form(project, form_sheets(resolver, loc, None), loc, when, memo)
+    made = locality_form(project, form_sheets(resolver, loc, None), loc, when, memo)
+    return made.data, made.rows
 
 
 def _duties(resolver: Resolver, loc: Locality, when: datetime, memo: Memo) -> tuple[bytes, int]:

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from gkcat import __version__
+from gkcat.errors import naming
 from gkcat.publish.artifact import Artifact
 from gkcat.publish.outfolder import MANIFEST, BuildRefused, Entry, Manifest, manifest_text
 from gkcat.publish.pool import render_all
@@ -37,14 +38,16 @@ def _place(src: str, dst: str) -> None:
 def _write(data: bytes, dst: str, in_use: bool) -> None:
     """Write one output; in a folder in use (in_use), so that the new bytes appear whole or not at all."""
     path = Path(dst)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not in_use:
-        path.write_bytes(data)
-        return
+    with naming(path):  # a full disk says only "No space left on device": the message names the file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not in_use:
+            path.write_bytes(data)
+            return
     part = path.with_name(f"{path.name}.gkcat-part")
     try:
-        part.write_bytes(data)
-        os.replace(part, path)
+        with naming(path):
+            part.write_bytes(data)
+            os.replace(part, path)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
@@ -69,7 +72,8 @@ class _Swap:
             _place(f"{self.dest}/{paths[0]}", f"{self.dest}/{p}")
 
     def close(self, files: dict[str, Entry], previous: dict[str, Entry]) -> None:
-        Path(self.dest, MANIFEST).write_text(manifest_text(__version__, files) + "\n", encoding="utf-8")
+        with naming(Path(self.dest, MANIFEST)):
+            Path(self.dest, MANIFEST).write_text(manifest_text(__version__, files) + "\n", encoding="utf-8")
         old = self.out.parent / f".{self.out.name}.gkcat-old"
         if self.out.exists():
             self.out.rename(old)

@@ -40,6 +40,8 @@ def _holder(path: Path) -> str:
 
 def _try(path: Path) -> int | None:
     """The open, locked lock file; None when another process holds it."""
+    if os.path.islink(path):  # O_NOFOLLOW would say ELOOP, "too many levels of links": say what it is
+        raise GkcatError(f"锁文件 {visible(str(path))} 是符号链接，已拒绝使用（gkcat 不会通过链接写入别处）：请删除它后再运行")
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     if fcntl is None:
         return fd

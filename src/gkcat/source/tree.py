@@ -17,17 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from gkcat.diagnostics.diagnostic import Diagnostic
-from gkcat.errors import GkcatError, InputError, os_error_message
+from gkcat.errors import GkcatError
+from gkcat.source.files import (
+    CONFIG_FILE,
+    DOMAINS_FILE,
+    LOCALITY_FILE,
+    STATIC,
+    TEMPLATES,
+    in_git_folder,
+    inside,
+    read_input,
+)
 from gkcat.source.memo import Key, Kind, Memo
 from gkcat.source.yamldoc import NOT_CACHED, SourceDoc, parse
 
-CONFIG_FILE = "gkcat.yaml"
-DOMAINS_FILE = "domains.yaml"
-LOCALITY_FILE = "locality.yaml"
 WORKPLAN_FILE = re.compile(r"^workplan-(\d{4})\.yaml$")  # a locality's work plan for one year, not a domain file
-TEMPLATES = "templates"  # a project's own templates and assets, over gkcat's
-STATIC = "static"  # files published as they are, at the same paths in the site
-_FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+FOLDER = re.compile(r"^[a-z0-9][a-z0-9-]*$")  # a locality folder's name
 
 
 class ProjectNotFound(GkcatError):
@@ -64,49 +69,6 @@ def find_project(directory: Path) -> Path:
     if not (directory / CONFIG_FILE).is_file():
         raise ProjectNotFound(f"{directory} 中没有 {CONFIG_FILE}：请在项目文件夹中运行，或用 -C 指定项目文件夹")
     return directory
-
-
-GIT_FOLDER = ".git"
-
-
-def in_git_folder(parts: tuple[str, ...]) -> bool:
-    """Whether a path's parts pass through a `.git` folder (any case: some file systems ignore it)."""
-    return any(p.casefold() == GIT_FOLDER for p in parts)
-
-
-def inside(path: Path, root: Path) -> bool:
-    """Whether `path`, links followed, is `root` or below it and in no `.git` folder: the rule for every input
-    gkcat reads. A CI checkout keeps its access token in `.git/config`, inside the project."""
-    try:
-        rel = path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return not in_git_folder(rel.parts)
-
-
-_KINDS = ((stat.S_ISDIR, "文件夹"), (stat.S_ISFIFO, "命名管道"), (stat.S_ISSOCK, "套接字"),
-          (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"))
-
-
-def read_input(path: Path, shown: str) -> bytes:
-    """The bytes of a regular file; InputError (exit 2) for anything else, so nothing blocks or breaks."""
-    try:
-        # One open and an fstat of what was opened: no second lookup of the path, and O_NONBLOCK
-        # so that opening a FIFO returns at once instead of waiting for a writer.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as err:
-        raise InputError(os_error_message(err)) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "特殊文件")
-            raise InputError(f"无法读取 {shown}：它是{kind}，不是普通文件")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read()
-    except OSError as err:
-        raise InputError(os_error_message(err)) from None
-    finally:
-        os.close(fd)
 
 
 # A file read within RACY of its last change is read again every time, since a second change in the
@@ -227,7 +189,7 @@ def load_sources(directory: Path, memo: Memo | None = None) -> SourceTree:
     tree = SourceTree(root, config, domains, {}, diags, list_files(root, TEMPLATES, diags), list_files(root, STATIC, diags),
                       memo)
     top = config.data.get("root") if config and config.ok and isinstance(config.data, dict) else None
-    if isinstance(top, str) and _FOLDER.match(top) and (root / top).is_dir():
+    if isinstance(top, str) and FOLDER.match(top) and (root / top).is_dir():
         _walk(tree, top, None, 0, set(), None)
     return tree
 
@@ -266,7 +228,7 @@ def _walk(tree: SourceTree, rel: str, parent: str | None, depth: int, seen: set[
                 tree.diagnostics.append(Diagnostic.make(child + "/", (1, 1), "GK405", msg))
             continue
         if entry.is_dir():
-            if _FOLDER.match(name):
+            if FOLDER.match(name):
                 subfolders.append(child)
             else:
                 tree.diagnostics.append(Diagnostic.make(

@@ -25,6 +25,16 @@ PathPart = str | int
 Path_ = tuple[PathPart, ...]
 
 
+# The longest text one value may hold: what a spreadsheet cell holds (Excel's 32,767, counted in UTF-16 units as
+# Excel counts; WPS and LibreOffice read as much). A catalog's value goes into a workbook cell whole.
+TEXT_LIMIT = 32_767
+
+
+def utf16_length(text: str) -> int:
+    """The length of `text` as Excel counts it: a character beyond U+FFFF takes two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 class _Problem(Exception):
     """Raised by the fast path; the careful path then finds every problem with its position."""
 
@@ -205,7 +215,7 @@ def parse(rel: str, raw: bytes, cached: Any = NOT_CACHED, digest: str = "") -> t
     digest = digest or hashlib.sha256(raw).hexdigest()
     if cached is not NOT_CACHED:
         doc = SourceDoc(rel, text, cached, digest=digest)
-        return doc, _escaped_controls(doc) if "\\" in text else []
+        return doc, _value_problems(doc)
     doc = SourceDoc(rel, text, digest=digest)
     raw_controls = _raw_controls(rel, text)
     if raw_controls:  # libyaml refuses them with an English ReaderError; say where each one is
@@ -227,8 +237,29 @@ def parse(rel: str, raw: bytes, cached: Any = NOT_CACHED, digest: str = "") -> t
     if doc.data is None:
         doc.ok = False
         return doc, [Diagnostic.make(rel, (1, 1), "GK104", "文件是空的：请填写内容，或删除此文件")]
-    # Only a double-quoted escape ("\x01") can put a control character into a value now.
-    return doc, _escaped_controls(doc) if "\\" in text else []
+    return doc, _value_problems(doc)
+
+
+def _value_problems(doc: SourceDoc) -> list[Diagnostic]:
+    """What no value may hold, found only where the text could hold it: a control character (only a
+    double-quoted escape, "\x01", can put one in a value now) and a value longer than a cell holds."""
+    out = _escaped_controls(doc) if "\\" in doc.text else []
+    return out + (_long_values(doc) if len(doc.text) > TEXT_LIMIT else [])
+
+
+def _long_values(doc: SourceDoc) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    stack: list[tuple[Any, Path_]] = [(doc.data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack += [(v, path + (k,)) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, path + (i,)) for i, v in enumerate(value)]
+        elif isinstance(value, str) and len(value) > TEXT_LIMIT // 2 and (n := utf16_length(value)) > TEXT_LIMIT:
+            out.append(doc.diag(path, "GK113", f"文字过长（{n:,} 个字符）：一项内容最多 {TEXT_LIMIT:,} 个字符，"
+                                                "这是电子表格一个格子能容纳的长度，请拆分或精简"))
+    return sorted(out)
 
 
 def _control_name(ch: str) -> str:

@@ -16,8 +16,8 @@ from gkcat.errors import GkcatError
 from gkcat.model.fields import FIELDS
 from gkcat.model.vocabulary import is_http_link
 from gkcat.render.site.pages import Page
+from gkcat.source.files import TEMPLATES, inside
 from gkcat.source.memo import Kind, Memo
-from gkcat.source.tree import TEMPLATES, inside
 
 
 def builtin_templates() -> Path:

@@ -7,6 +7,7 @@ with the locality, the fingerprint and the digest of every row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,12 +22,15 @@ from gkcat.model.form import (
     ID,
     META_MARK,
     META_SHEET,
+    NEW_MARK,
     NEW_ROWS,
     REASON,
     Column,
     cells,
     columns,
     fingerprint,
+    identity_digest,
+    identity_text,
     sheet_identity,
 )
 from gkcat.model.project import Locality, Project
@@ -123,30 +127,45 @@ class FormScope:
         return f"{loc.path}#{role}" if role else loc.path
 
 
-def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime, scope: FormScope) -> Table:
+def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime, scope: FormScope,
+          sign: Callable[[bytes], str] | None) -> tuple[Table, str]:
+    """The hidden meta sheet, and the digest of the form's identity (the round's record keeps it)."""
     digests = [(s.domain.id, r.id, r.row.digest()) for _, s in sheets for r in s.rows]
-    facts = [["version", __version__], ["locality", loc.path], ["name", loc.name],
-             ["fingerprint", fingerprint(loc.path, digests)], ["made", when.strftime("%Y-%m-%d")],
-             ["round", scope.round], ["unit", scope.unit(loc)], ["form", scope.identity(loc)],
-             ["department", scope.department.roles[0] if scope.department and scope.department.roles else ""],
-             ["scope", "department" if scope.department else "locality"]]
+    facts = {"version": __version__, "locality": loc.path, "name": loc.name,
+             "fingerprint": fingerprint(loc.path, digests), "made": when.strftime("%Y-%m-%d"),
+             "round": scope.round, "unit": scope.unit(loc), "form": scope.identity(loc),
+             "department": scope.department.roles[0] if scope.department and scope.department.roles else "",
+             "scope": "department" if scope.department else "locality"}
     # every sheet is listed, one without rows too (with no id): a returned form's sheets are all accounted for;
     # each row with its cells as made (the base of the three-way merge on import)
-    records: list[list[str | None]] = []
+    records: list[list[str]] = []
     for name, s in sheets:
-        empty: list[list[str | None]] = [[name, s.domain.id, None, None, "new" if s.new_rows else None]]
+        empty = [[name, s.domain.id, "", "", NEW_MARK if s.new_rows else ""]]
         records += [[name, s.domain.id, r.id, r.row.digest(), r.row.base_text()] for r in s.rows] or empty
+    identity = identity_text(facts, records)
+    # a form made on its own has no round record to be checked against: this machine's seal says it made it
+    seal = [["seal", sign(identity)]] if sign is not None else []
     rows: list[list[str | None]] = [[META_MARK, FORMAT, None, None, None]]
-    rows += [[k, v, None, None, None] for k, v in facts]
+    rows += [[k, v, None, None, None] for k, v in [*facts.items(), *seal]]
     rows += [[None] * 5, ["sheet", "domain", "id", "digest", "base"]]
-    rows += records
-    return Table("", [SheetColumn("text", 20)] * 5, rows=rows, header_rows=0, hidden=True)
+    rows += [[c or None for c in r] for r in records]
+    return Table("", [SheetColumn("text", 20)] * 5, rows=rows, header_rows=0, hidden=True), identity_digest(identity)
+
+
+@dataclass(frozen=True)
+class MadeForm:
+    """A fill-in workbook as made: its bytes, how many item rows it holds, and the digest of its identity."""
+
+    data: bytes
+    rows: int
+    identity: str
 
 
 def locality_form(project: Project, made: list[FormSheet], loc: Locality, when: datetime, memo: Memo,
-                  scope: FormScope = FormScope()) -> tuple[bytes, int]:
+                  scope: FormScope = FormScope(), sign: Callable[[bytes], str] | None = None) -> MadeForm:
     """The locality's fill-in workbook (or a department's part of it: `made` by resolve.form.form_sheets for
-    the scope's department) and how many item rows it holds."""
+    the scope's department). `sign`: this machine's seal of the form's identity (a build's forms have none:
+    its output is the same on every machine)."""
     cols = columns(project.config.channels, project.config.extra_fields)
     levels = levels_from(project, loc)
     taken = {GUIDE_SHEET, META_SHEET}
@@ -156,6 +175,7 @@ def locality_form(project: Project, made: list[FormSheet], loc: Locality, when: 
     write_table(wb, GUIDE_SHEET, _guide(loc, project, common, scope.unit(loc)))
     for name, sheet in sheets:
         write_table(wb, name, domain_sheet(loc, sheet, cols, levels))
-    write_table(wb, META_SHEET, _meta(loc, sheets, when, scope))
+    meta, identity = _meta(loc, sheets, when, scope, sign)
+    write_table(wb, META_SHEET, meta)
     title = f"{loc.name}{scope.department.name if scope.department else ''}政务公开标准目录填报表"
-    return save(wb, title, when), sum(len(s.rows) for _, s in sheets)
+    return MadeForm(save(wb, title, when), sum(len(s.rows) for _, s in sheets), identity)

@@ -14,6 +14,7 @@ cannot hold. The zip has fixed timestamps, so identical input gives identical by
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -24,12 +25,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 from gkcat.render.xlsx.layout import CHECK, Table
 from gkcat.source.memo import Kind, Memo
+from gkcat.source.yamldoc import TEXT_LIMIT, utf16_length
 
 FONT = "宋体"  # what Chinese offices print with; viewers without it substitute a CJK font
 _FORBIDDEN_SHEET = re.compile(r"[\[\]:*?/\\]")
 # Characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): dropped from cell text.
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
+MAX_ROW_HEIGHT = 409.5  # points: the tallest row Excel, WPS and LibreOffice accept
 _A4 = 9  # the paperSize code of A4
 
 # Cell formats (cellXfs), by index. Format 0, which every cell without `s` uses, is the table body's:
@@ -110,9 +113,17 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+_CUT = "……（内容过长，表格中只列出前面部分，全文见网站）"
+
+
 def clean(text: str) -> str:
-    """Text that can go into a cell: control characters the XML cannot hold are dropped."""
-    return _ILLEGAL.sub("", text)
+    """Text that can go into a cell: control characters the XML cannot hold are dropped, and what a cell cannot
+    hold (TEXT_LIMIT, Excel's 32,767 UTF-16 units) is cut with a note, never written whole."""
+    text = _ILLEGAL.sub("", text)
+    if len(text) > TEXT_LIMIT // 2 and utf16_length(text) > TEXT_LIMIT:
+        units = text.encode("utf-16-le")[: 2 * (TEXT_LIMIT - len(_CUT))]
+        text = units.decode("utf-16-le", "ignore") + _CUT  # "ignore": a pair cut in half goes whole
+    return text
 
 
 def _lines(text: str, width: float) -> int:
@@ -127,8 +138,8 @@ def row_height(widths: tuple[float, ...], values: tuple[str | None, ...]) -> flo
     most = 1
     for value, width in zip(values, widths, strict=True):
         if value:
-            most = max(most, _lines(value, width))
-    return most * LINE_HEIGHT + 4
+            most = max(most, _lines(value[:TEXT_LIMIT], width))
+    return min(most * LINE_HEIGHT + 4, MAX_ROW_HEIGHT)
 
 
 def letter(col: int) -> str:
@@ -293,30 +304,38 @@ _APP = (f'{_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocu
 
 def save(wb: Workbook, title: str, when: datetime) -> bytes:
     """The workbook's bytes, identical for identical content: fixed timestamps in core.xml and the zip."""
-    date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    n = len(wb.sheets)
+    parts = [("[Content_Types].xml", _content_types(n)),
+             ("_rels/.rels", _rels([(f"{_REL}/officeDocument", "xl/workbook.xml", False),
+                                    (f"{_PKG_REL}/metadata/core-properties", "docProps/core.xml", False),
+                                    (f"{_REL}/extended-properties", "docProps/app.xml", False)])),
+             ("docProps/core.xml", _core(title, when)), ("docProps/app.xml", _APP), ("xl/workbook.xml", _workbook_xml(wb)),
+             ("xl/_rels/workbook.xml.rels", _rels([(f"{_REL}/worksheet", f"worksheets/sheet{i}.xml", False)
+                                                   for i in range(1, n + 1)] + [(f"{_REL}/styles", "styles.xml", False)])),
+             ("xl/styles.xml", STYLES)]
+    for i, (_, table) in enumerate(wb.sheets, 1):
+        xml, links = sheet_xml(table, wb.memo)
+        parts.append((f"xl/worksheets/sheet{i}.xml", xml))
+        if links:
+            parts.append((f"xl/worksheets/_rels/sheet{i}.xml.rels", _rels([(f"{_REL}/hyperlink", url, True) for url in links])))
+    return _zipped(parts, (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second))
 
-        def put(name: str, text: str) -> None:
+
+def _zipped(parts: list[tuple[str, str]], date_time: tuple[int, int, int, int, int, int]) -> bytes:
+    buf = io.BytesIO()
+    z = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
+    try:
+        for name, text in parts:
             entry = zipfile.ZipInfo(name, date_time=date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             z.writestr(entry, text.encode("utf-8"))
-
-        n = len(wb.sheets)
-        put("[Content_Types].xml", _content_types(n))
-        put("_rels/.rels", _rels([(f"{_REL}/officeDocument", "xl/workbook.xml", False),
-                                  (f"{_PKG_REL}/metadata/core-properties", "docProps/core.xml", False),
-                                  (f"{_REL}/extended-properties", "docProps/app.xml", False)]))
-        put("docProps/core.xml", _core(title, when))
-        put("docProps/app.xml", _APP)
-        put("xl/workbook.xml", _workbook_xml(wb))
-        put("xl/_rels/workbook.xml.rels", _rels([(f"{_REL}/worksheet", f"worksheets/sheet{i}.xml", False)
-                                                 for i in range(1, n + 1)] + [(f"{_REL}/styles", "styles.xml", False)]))
-        put("xl/styles.xml", STYLES)
-        for i, (_, table) in enumerate(wb.sheets, 1):
-            xml, links = sheet_xml(table, wb.memo)
-            put(f"xl/worksheets/sheet{i}.xml", xml)
-            if links:
-                put(f"xl/worksheets/_rels/sheet{i}.xml.rels", _rels([(f"{_REL}/hyperlink", url, True) for url in links]))
+    except BaseException:
+        # Ctrl-C inside an entry's write leaves the archive with an open writing handle: closing it would raise
+        # ValueError ("Can't close the ZIP file ...") in place of the interruption. The bytes are dropped anyway.
+        z._writing = False  # type: ignore[attr-defined]  # zipfile's own flag for that handle, so close() passes
+        with contextlib.suppress(ValueError, OSError):
+            z.close()
+        raise
+    z.close()
     return buf.getvalue()
