@@ -128,3 +128,46 @@ def test_make_site_installs_gkcat_alone_and_make_test_the_rest():
     assert "$(TEST_STAMP)" in rules["test"].split()
     pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^license = "MIT"$', pyproject, re.M) and 'requires = ["setuptools>=77"]' in pyproject
+
+
+def _yaml_blocks(name: str) -> list[str]:
+    """The YAML examples of a doc, a line standing for what is left out (`key: [...]`) taken out."""
+    text = (REPO / "docs" / name).read_text(encoding="utf-8")
+    return ["\n".join(line for line in b.splitlines() if "[...]" not in line) + "\n"
+            for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_every_example_of_the_format_shown_as_valid_passes_validate_strict(tmp_path, run):
+    """format.md's examples (and the gkcat.yaml parts of assess.md and diff.md) put together as the project they
+    describe, with only what no example shows around them (the city above the district, its plan of the year,
+    a town): `validate --strict` finds nothing, and the round's record reads."""
+    from conftest import write_project
+    from gkcat.ingest.rounds import read_round
+
+    blocks = _yaml_blocks("format.md")
+    first = {b.split(":", 1)[0].lstrip("- ") for b in blocks}
+    assert {"title", "id", "name", "domain", "history", "site_url", "round"} <= first, first
+    by_key: dict[str, list[str]] = {}
+    for b in blocks + _yaml_blocks("assess.md") + _yaml_blocks("diff.md")[:1]:
+        by_key.setdefault(b.split(":", 1)[0].lstrip("- "), []).append(b)
+    config = by_key["title"][0] + by_key["history"][0] + by_key["site_url"][0] + by_key["assessment"][0]
+    base, overlay = by_key["domain"]
+    plan = next(b for b in by_key["title"] if b.startswith("title: 沈阳市辽中区"))
+    root = write_project(tmp_path / "p", {
+        "gkcat.yaml": config, "domains.yaml": by_key["id"][0],
+        "shenyang/locality.yaml": "name: 沈阳市\nlevel: city\ndepartments:\n  education: 市教育局\n"
+                                  "  development-reform: 市发展改革委\n  market-regulation: 市市场监管局\n",
+        "shenyang/yiwu-jiaoyu.yaml": base,
+        "shenyang/workplan-2022.yaml": "title: 沈阳市 2022 年政务公开工作要点\nyear: 2022\nsections:\n  - title: 一、\n"
+                                       "    tasks:\n" + "".join(f"      - id: {n}\n        name: 任务{n}\n        main:\n"
+                                                                f"          - task: 任务{n}\n            lead: [education]\n"
+                                                                "        deadline: 长期坚持\n" for n in (2, 5)),
+        "shenyang/liaozhong/locality.yaml": by_key["name"][0],
+        "shenyang/liaozhong/yiwu-jiaoyu.yaml": overlay,
+        "shenyang/liaozhong/workplan-2022.yaml": plan,
+        "shenyang/liaozhong/pudong/locality.yaml": "name: 某镇\nlevel: town\n",
+        "rounds/2026-第一轮.yaml": by_key["round"][0],
+    }, base=None)
+    result = run("-C", root, "validate", "--strict")
+    assert result.exit_code == 0 and "检查通过" in result.stdout, result.stdout
+    assert read_round(root, "2026-第一轮").forms[0].unit == "区教育局"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +19,9 @@ from gkcat.resolve.provenance import Step
 from gkcat.resolve.resolver import Entry, Resolver
 from gkcat.source.memo import Key, Kind, Memo, fits
 from gkcat.source.yamldoc import Path_, SourceDoc, format_path
+
+# what a Chinese keyboard separates a list with, which YAML takes for text: named by what people call them
+_LIST_MARKS = {"，": "全角逗号“，”", "、": "顿号“、”", "；": "全角分号“；”"}
 
 # fields whose empty value is a warning, in registry order (model/fields.py)
 _WARNINGS = tuple((f.id, *f.empty) for f in FIELDS if f.empty is not None)
@@ -67,9 +71,7 @@ class ValueChecker:
         """Vocabulary checks of the fields present in one mapping (an item, override or defaults)."""
         for i, channel in enumerate(given.get("channels") or ()):
             if channel_base(channel) not in self.channels:
-                hint = did_you_mean(channel, self.channels)
-                self.diags.append(doc.diag(base + ("channels", i), "GK203",
-                                           f"未知渠道“{channel}”{hint or '；可用渠道见 gkcat.yaml 的 channels'}"))
+                self.diags.append(self._unknown_channel(doc, base + ("channels", i), channel))
         for i, level in enumerate(given.get("levels") or ()):
             self._level(doc, base + ("levels", i), level, domain)
         for key, value in (given.get("extra") or {}).items():
@@ -82,6 +84,28 @@ class ValueChecker:
                 self.diags.append(doc.diag(base + ("extra", key), "GK203",
                                            f"“{value}”不是{spec.label}的可选值（应为：{'、'.join(spec.choices)}）"
                                            f"{did_you_mean(value, spec.choices)}"))
+
+    def _unknown_channel(self, doc: SourceDoc, path: Path_, channel: str) -> Diagnostic:
+        """GK203 for a channel not in the list; for several joined by a full-width comma or 、 (as a Chinese
+        keyboard types a list), at that character, naming each channel it joins."""
+        sep = next((c for c in _LIST_MARKS if c in channel), None)
+        if sep is None:
+            hint = did_you_mean(channel, self.channels)
+            return doc.diag(path, "GK203", f"未知渠道“{channel}”{hint or '；可用渠道见 gkcat.yaml 的 channels'}")
+        parts = [p.strip() for p in re.split(f"[{''.join(_LIST_MARKS)}]", channel) if p.strip()]
+        known = [p for p in parts if channel_base(p) in self.channels]
+        line, col = doc.pos(path)
+        text = doc.text.split("\n")[line - 1] if 0 < line <= doc.text.count("\n") + 1 else ""
+        at = text.find(sep, col - 1)
+        pos = (line, at + 1) if at >= 0 else (line, col)
+        fix = f"列表项之间用半角逗号和空格分开：[{', '.join(parts)}]"
+        if len(known) == len(parts) > 1:
+            message = f"{_LIST_MARKS[sep]}不能分隔列表项：“{channel}”是 {len(parts)} 个渠道 {quote_list(parts)}，{fix}"
+        else:
+            unknown = [p for p in parts if p not in known]
+            hints = "；".join(f"“{p}”{did_you_mean(p, self.channels).lstrip('，') or '不是可用渠道'}" for p in unknown)
+            message = f"未知渠道“{channel}”：其中的{_LIST_MARKS[sep]}不能分隔列表项，{fix}；{hints}"
+        return Diagnostic.make(doc.rel, pos, "GK203", message, format_path(path))
 
     def _level(self, doc: SourceDoc, path: Path_, level: str, domain: DomainDef | None) -> None:
         if level not in self.levels:

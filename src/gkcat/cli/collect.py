@@ -61,7 +61,8 @@ def _batch(batch: Batch) -> None:
 @click.command("init", cls=zh.Command)
 @click.argument("folder", type=zh.PathType(file_okay=False, path_type=Path))
 @click.option("--name", required=True, help="顶层地区名称，如 某某市。")
-@click.option("--level", default="city", type=zh.Choice(["province", "city", "county", "town"]), help="顶层地区的层级。")
+@click.option("--level", default="city", type=zh.Level(["province", "city", "county", "town"]),
+              help="顶层地区的层级（英文标识或中文名称，如 county 或 县级）。")
 @click.option("--id", "root_id", default=None, help="顶层地区的文件夹名（小写字母、数字、连字符），默认取 FOLDER 的名称。")
 def init_command(folder: Path, name: str, level: str, root_id: str | None) -> None:
     """建立新项目：gkcat.yaml、26 个国家试点领域和顶层地区（部门表待填写）。"""

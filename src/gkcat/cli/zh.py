@@ -36,6 +36,21 @@ class Choice(_Zh, click.Choice):
         return f"不是可选的值：可选 {'、'.join(str(c) for c in self.choices)}"
 
 
+class Level(Choice):
+    """A level by its id or by what people call it (县级, 乡镇级 ...): the id is what the command gets."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        from gkcat.model.vocabulary import LEVEL_NAMES, LEVEL_ZH
+        self.ids = list(ids)
+        self.names = {name: lv for name, lv in LEVEL_NAMES.items() if lv in self.ids}
+        super().__init__([*self.ids, *(LEVEL_ZH[lv] for lv in self.ids)])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip() in self.names:
+            return self.names[value.strip()]
+        return super().convert(value, param, ctx)
+
+
 class IntRange(_Zh, click.IntRange):
     def expected(self, value: Any) -> str:
         if self.min is not None and self.max is not None:

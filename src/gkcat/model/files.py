@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, c
 
 from gkcat.model.assessment import INDICATORS
 from gkcat.model.fields import COMMON_ABLE, FIELDS, FieldSpec
-from gkcat.model.vocabulary import CODE, ITEM_ID, LINK, NATIONAL_CHANNELS, ROLE, SLUG, Level
+from gkcat.model.vocabulary import CODE, ITEM_ID, LEVEL_NAMES, LINK, NATIONAL_CHANNELS, ROLE, SLUG, Level, level_id
 
 
 def _as_list(value: Any) -> Any:
@@ -29,6 +29,8 @@ TextList = Annotated[list[str], BeforeValidator(_as_list, json_schema_input_type
 Slug = Annotated[str, Field(pattern=SLUG)]
 Role = Annotated[str, Field(pattern=ROLE)]
 Link = Annotated[str, Field(pattern=LINK)]
+# A level, by its id or by what people call it (县级, 乡镇级 ...): the model holds the id. Editors offer both.
+LevelIn = Annotated[Level, BeforeValidator(level_id, json_schema_input_type=Literal[(*Level.__args__, *LEVEL_NAMES)])]
 
 
 class Strict(BaseModel):
@@ -37,7 +39,7 @@ class Strict(BaseModel):
 
 def _annotation(spec: FieldSpec) -> Any:
     """A field's type in files, from its kind in the registry."""
-    return {"texts": TextList, "levels": list[Level], "links": list[Link], "extra": dict[str, str],
+    return {"texts": TextList, "levels": list[LevelIn], "links": list[Link], "extra": dict[str, str],
             "choice": Literal[spec.choices] if spec.choices else str}.get(spec.kind, str)
 
 
@@ -109,7 +111,7 @@ class LocalityFile(Strict):
     """locality.yaml: one government."""
 
     name: str = Field(title="地区名称", min_length=1, description="如：辽中区")
-    level: Level = Field(title="层级", description="必须与文件夹深度对应的层级一致")
+    level: LevelIn = Field(title="层级", description="必须与文件夹深度对应的层级一致")
     code: str | None = Field(None, title="行政区划代码", pattern=CODE, description="6 位或 12 位数字，写成文本")
     departments: dict[Role, str] = Field(
         default_factory=dict, title="部门", description="角色 → 本地区部门名称，如 education: 区教育局"
@@ -119,7 +121,7 @@ class LocalityFile(Strict):
 class DomainDef(Strict):
     id: Slug = Field(title="领域标识", description="也是领域文件名，如 yiwu-jiaoyu")
     name: str = Field(title="领域名称", min_length=1)
-    levels: list[Level] = Field(title="延伸到的层级", min_length=1)
+    levels: list[LevelIn] = Field(title="延伸到的层级", min_length=1)
     lead: list[Role] = Field(default_factory=list, title="牵头部门角色")
 
 
@@ -163,7 +165,7 @@ class ProjectConfig(Strict):
 
     title: str = Field(title="目录标题", min_length=1)
     root: Slug = Field(title="顶层地区文件夹")
-    levels: list[Level] = Field(default_factory=_default_levels, title="层级", min_length=1)
+    levels: list[LevelIn] = Field(default_factory=_default_levels, title="层级", min_length=1)
     common_fields: list[Literal[COMMON_ABLE]] = Field(  # type: ignore[valid-type]  # choices from the registry
         default_factory=list, title="共性要素", description="下级不得修改的字段"
     )

@@ -22,6 +22,7 @@ from gkcat.model.files import ExtraField
 from gkcat.model.vocabulary import (
     AUDIENCE_ALIASES,
     AUDIENCES,
+    LEVEL_NAMES,
     LEVEL_ZH,
     LINK,
     METHOD_ALIASES,
@@ -64,10 +65,6 @@ COVER = ("填报单位", "填报人", "联系电话", "审核人", "日期")
 YES, NO = "是", "否"
 CHECK = "√"
 APPLIES_ALIASES = {"适用": YES, "不适用": NO, "": YES}
-LEVEL_ALIASES = {**{zh: lv for lv, zh in LEVEL_ZH.items()}, "省": "province", "市": "city", "县": "county", "区级": "county",
-                 "县（区）级": "county", "县(区)级": "county", "乡镇级": "town", "镇级": "town", "街道级": "town",
-                 "乡（镇）级": "town", "乡(镇)级": "town", "镇（街）级": "town", "镇(街)级": "town", "乡": "town",
-                 "社区级": "village", "村": "village"}
 _SPLIT = re.compile(r"[\n、，,；;]+")
 _BULLET = re.compile(r"^[●•·◆▪\-]\s*")
 _LINK = re.compile(LINK)
@@ -338,7 +335,7 @@ def _read_levels(text: str, bad: Callable[[str], None]) -> tuple[str, ...]:
     for word in (w.strip() for w in _SPLIT.split(text)):
         if not word:
             continue
-        level = LEVEL_ALIASES.get(word)
+        level = LEVEL_NAMES.get(word)
         if level is None:
             bad(f"“{word[:20]}”不是层级：应为{'、'.join(LEVEL_ZH.values())}，每行一个")
         elif level not in found:

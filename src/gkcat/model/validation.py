@@ -11,6 +11,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from gkcat.diagnostics.diagnostic import Diagnostic, did_you_mean
+from gkcat.model.fields import BY_ID
 from gkcat.model.vocabulary import link_problem
 from gkcat.source.yamldoc import MISSING, Path_, SourceDoc, child, format_path
 
@@ -88,6 +89,20 @@ def _allowed_fields(model: type[BaseModel], loc: Path_) -> list[str]:
     return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
 
 
+def _key_of_label(model: type[BaseModel], loc: Path_, name: str) -> str | None:
+    """The field a Chinese name means at `loc` (一级事项 -> level1, 名称 -> name), or None."""
+    tp = _type_at(model, loc)
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return None
+    wanted = "".join(name.split())
+    for key, info in tp.model_fields.items():
+        spec = BY_ID.get(key)
+        names = {info.title or "", *((spec.label, spec.short, spec.header) if spec else ())}
+        if wanted in {n for n in names if n}:
+            return key
+    return None
+
+
 def _title(model: type[BaseModel], loc: Path_) -> str:
     parent = _type_at(model, loc[:-1])
     if isinstance(parent, type) and issubclass(parent, BaseModel) and loc and loc[-1] in parent.model_fields:
@@ -106,8 +121,12 @@ def _one(doc: SourceDoc, model: type[BaseModel], err: ErrorDetails, base: Path_)
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = _allowed_fields(model, loc[:-1])
-        msg = f"未知字段“{name}”{did_you_mean(name, allowed)}"
-        if not did_you_mean(name, allowed):
+        key = _key_of_label(model, loc[:-1], name)
+        if key is not None:  # a field's Chinese name, as the national table heads its column
+            msg = f"未知字段“{name}”：“{name}”应写作 {key}（字段名用英文，中文名称是它在表中的列名）"
+        else:
+            msg = f"未知字段“{name}”{did_you_mean(name, allowed)}"
+        if key is None and not did_you_mean(name, allowed):
             msg += f"；允许的字段：{'、'.join(allowed)}"
         return doc.diag(path, "GK201", msg, key=True, shown=shown)
     if kind == "missing":

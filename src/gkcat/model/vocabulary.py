@@ -10,6 +10,18 @@ from typing import Literal
 Level = Literal["province", "city", "county", "town", "village"]
 LEVELS: tuple[str, ...] = ("province", "city", "county", "town", "village")
 LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级", "town": "乡级", "village": "村级"}
+# What people call the levels, in files, forms, tables and on the command line: each means one level id.
+LEVEL_NAMES = {**{zh: lv for lv, zh in LEVEL_ZH.items()}, "省": "province", "市": "city", "县": "county", "区级": "county",
+               "县（区）级": "county", "县(区)级": "county", "县（市、区）级": "county", "县(市、区)级": "county",
+               "区县级": "county", "县区级": "county", "乡镇级": "town", "镇级": "town", "街道级": "town",
+               "乡（镇）级": "town", "乡(镇)级": "town", "镇（街）级": "town", "镇(街)级": "town", "乡镇（街道）级": "town",
+               "乡镇(街道)级": "town", "乡": "town", "社区级": "village", "村": "village", "村（社区）级": "village",
+               "村(社区)级": "village"}
+
+
+def level_id(word: object) -> object:
+    """A level's id for any of its names (`县级` -> county); anything else as it is, for the model to refuse."""
+    return LEVEL_NAMES.get(word.strip(), word) if isinstance(word, str) else word
 
 AUDIENCES = ("全社会", "特定群体")
 METHODS = ("主动", "依申请")

@@ -19,6 +19,7 @@ import yaml
 from yaml import events as ev
 
 from gkcat.diagnostics.diagnostic import CONTROL, Diagnostic
+from gkcat.source.slips import keyboard_slips
 from gkcat.source.yamlmarks import TAB_LINE, TAB_MESSAGE, Node, Parser, careful_load
 
 PathPart = str | int
@@ -226,6 +227,9 @@ def parse(rel: str, raw: bytes, cached: Any = NOT_CACHED, digest: str = "") -> t
         Diagnostic.make(rel, (text.count("\n", 0, m.start()) + 1, m.end() - m.start()), "GK102", TAB_MESSAGE)
         for m in TAB_LINE.finditer(text)
     ]
+    # A Chinese keyboard's full-width colon or space where YAML syntax is meant: said where each one is, before
+    # libyaml reports something else a line later (source/slips.py)
+    diags += [Diagnostic.make(rel, pos, "GK114", message) for pos, message in keyboard_slips(text)]
     if not diags:
         try:
             doc.data = _fast_load(text)
