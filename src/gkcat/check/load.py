@@ -19,7 +19,7 @@ from gkcat.errors import GkcatError
 from gkcat.model.project import Project, build_project
 from gkcat.resolve.resolver import Resolver
 from gkcat.source.cache import open_store
-from gkcat.source.dates import build_time
+from gkcat.source.dates import build_time, zone
 from gkcat.source.memo import Memo
 from gkcat.source.tree import find_project, load_sources
 
@@ -122,8 +122,16 @@ def _load(directory: Path, earlier: Validation | None, cache: bool, avoid: Path 
     diags += check_roles(resolver, memo)
     diags += check_workplans(project)
     diags += check_withheld(project, build_time(project.root_dir).date())
+    diags += _check_zone(project)
     memo.save()
     return Validation(project, resolver, sort_diagnostics(diags), memo, notes)
+
+
+def _check_zone(project: Project) -> list[Diagnostic]:
+    name = project.config.timezone
+    if zone(name) is not None:
+        return []
+    return [project.config_doc.diag(("timezone",), "GK203", f"“{name}”不是时区名称：应写 IANA 时区名称，如 Asia/Shanghai")]
 
 
 def _check_defaults(project: Project, checker: ValueChecker) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,7 +157,13 @@ def round_start(directory: Path, name: str, locality: str, out: Path | None) -> 
     click.echo(f"已写入 {started.record}（本轮的记录，请提交到 git）")
     if started.uncovered:
         say(f"注意：按名称填写的公开主体（{'、'.join(started.uncovered)}）不是部门表中的部门，它们的事项不在任何部门的填报表中")
-    click.echo(f"共 {len(started.forms)} 份填报表。交回后：gkcat import xlsx {started.folder}/；查看：gkcat round status {name}")
+    if started.unsent:
+        units = "、".join(dict.fromkeys(u.department.name for u in started.unsent))
+        say(f"注意：{units}的事项没有发出填报表（上级部门负责的，或由各乡镇在自己的填报表中填写），已列在登记表的“未发出的事项”中")
+    # the next steps as they work when typed: with -C when it was given, paths quoted for the shell
+    project = "" if directory == Path(".") else f"-C {shlex.quote(str(directory))} "
+    say(f"共 {len(started.forms)} 份填报表。交回后：gkcat {project}import xlsx {shlex.quote(str(started.folder))}/；"
+        f"查看：gkcat {project}round status {shlex.quote(name)}")
 
 
 @round_group.command("status")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from gkcat.check.load import Loaded, Validation, load_project, valid
@@ -20,19 +19,28 @@ from gkcat.compare.diff import Comparison
 from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.errors import GkcatError
 from gkcat.ingest import KEEP
-from gkcat.ingest.bounds import GridError, read_bounded
+from gkcat.ingest.bounds import GridError, OtherFormat, read_bounded
 from gkcat.ingest.form import FormFile, read_form, vouch
 from gkcat.ingest.formdata import FormPlan
 from gkcat.ingest.formplan import plan_form
 from gkcat.ingest.grids import Grid, read_xlsx
 from gkcat.ingest.importer import ImportRefused, at_cell, hidden_notes, import_file, land
-from gkcat.ingest.rounds import UnknownRound, add_return, read_round, returned_before, round_text
-from gkcat.ingest.writer import Outcome, Refused, planned_changes
+from gkcat.ingest.rounds import (
+    UnknownRound,
+    add_return,
+    earlier_answers,
+    read_round,
+    returned_before,
+    round_text,
+    save_round,
+)
+from gkcat.ingest.writer import Outcome, Refused, Staged, planned_changes
 from gkcat.model.form import APPLIES, ID, META_SHEET
 from gkcat.model.project import Locality, Project
 from gkcat.model.rounds import REGISTER_SHEET, Return, RoundFile, SentForm, round_file
 from gkcat.resolve.catalog import Unknown, find_locality
 from gkcat.source.cache import MachineKey, machine_key
+from gkcat.source.dates import local_now, local_time
 from gkcat.source.lock import project_lock
 from gkcat.source.tree import find_project
 
@@ -43,15 +51,19 @@ class Skipped(GkcatError):
     exit_code = 0
 
 
+SPREADSHEETS = (".xlsx", ".ods", ".xls", ".et", ".xlsm")  # what a unit may save a form as; only .xlsx is read
+
+
 def expand(paths: list[Path]) -> list[Path]:
-    """The files to import, in the stated order: every .xlsx of a folder, each path once, sorted by path.
+    """The files to import, in the stated order: every spreadsheet of a folder, each path once, sorted by path.
 
     Excel's and WPS's lock files (~$名称.xlsx) and hidden files are not forms.
     """
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found += [f for f in p.iterdir() if f.suffix.lower() == ".xlsx" and f.is_file()
+            # a spreadsheet saved in another format is a return too: named in the summary (it cannot be read)
+            found += [f for f in p.iterdir() if f.suffix.lower() in SPREADSHEETS and f.is_file()
                       and not f.name.startswith(("~$", "."))]
         else:
             found.append(p)
@@ -163,6 +175,8 @@ def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, co
     root = find_project(project_dir)
     results: list[FormResult] = []
     key = machine_key(root)  # what seals a form made on its own (ingest/form.py vouch)
+    # a dry run goes on from what the forms before it would have written, as the import from what they wrote
+    staged: Staged | None = {} if dry_run else None
     with project_lock(root):
         written: set[tuple[str, str, str, str]] = set()
         now: Validation | None = None
@@ -170,7 +184,10 @@ def import_forms(project_dir: Path, paths: list[Path], dry_run: bool = False, co
             res = FormResult(f)
             try:
                 book = (given or {}).get(f) or Workbook.read(f)
-                now = _one(root, f, book, res, dry_run, conflicts, frozenset(written), locality, now, key)
+                now = _one(root, f, book, res, dry_run, conflicts, frozenset(written), locality, now, key, staged)
+            except OtherFormat as err:  # saved as .ods, .xls: named, and the others imported
+                res.lines.append(str(err))
+                res.exit_code, res.state = 1, f"未导入（{f.suffix.lower()} 文件，请另存为 .xlsx）"
             except GridError as err:  # a file that cannot be read: that file cannot be imported at all
                 res.lines.append(str(err))
                 res.exit_code, res.state = 2, "无法读取"
@@ -203,7 +220,7 @@ def _form(f: Path, book: Workbook) -> FormFile:
 
 def _one(root: Path, f: Path, book: Workbook, res: FormResult, dry_run: bool, conflicts: str,
          written: frozenset[tuple[str, str, str, str]], locality: str | None, now: Validation | None,
-         key: MachineKey) -> Validation | None:
+         key: MachineKey, staged: Staged | None) -> Validation | None:
     """Import one form; the project as it is afterwards when this form wrote it and loaded it again (else None)."""
     form = _form(f, book)
     sha = hashlib.sha256(book.raw).hexdigest()
@@ -226,22 +243,32 @@ def _one(root: Path, f: Path, book: Workbook, res: FormResult, dry_run: bool, co
         res.state = "未交回（原样文件）"
         return loaded
     before = returned_before(record, sha) if record is not None else None
-    plan = plan_form(v.project, v.resolver, loc, form, conflicts, written)
+    earlier = earlier_answers(sent, sha) if sent is not None else {}
+    plan = plan_form(v.project, v.resolver, loc, form, conflicts, written, earlier)
     round_word = f"，轮次 {form.round}" if form.round else ""
     res.lines.append(f"{f.name}：{res.unit}（{loc.path}）的填报表{round_word}，制于 {form.made}（gkcat {form.version}）")
+    zone_name = v.project.config.timezone
     if before is not None:
-        res.lines.append(f"这个文件已于 {before[1].imported_at} 导入过")
+        res.lines.append(f"这个文件已于 {local_time(before[1].imported_at, zone_name)} 导入过")
+    elif earlier:
+        res.lines.append(f"{res.unit}此前已交回过这份填报表：按它上次填报的值合并（更正自己填的值不算冲突）")
     res.lines += plan.report + hidden_notes(form.hidden, list(form.grids.values()))
-    res.lines += [c.line() for c in plan.conflicts] + [f"未写入：{line}" for line in plan.unapplied]
+    res.lines += [c.line(dry_run) for c in plan.conflicts] + [f"{'将不写入' if dry_run else '未写入'}：{line}" for line in plan.unapplied]
     res.conflicts = len(plan.conflicts)
-    if plan.problems:
-        res.refused = len(plan.problems)
-        res.state = "未导入"
-        raise ImportRefused(f"{f.name}：有 {len(plan.problems)} 处不能接受，这份填报表未写入任何文件：请按上面的说明修改后再交回",
-                            details="\n".join(plan.problems), exit_code=1)
     res.unapplied = len(plan.unapplied) + sum(1 for c in plan.conflicts if not c.taken)
-    returned = _Returned(record, sent, sha, form, before is None) if record is not None and sent is not None else None
-    after = _land(root, v, loc, plan, res, dry_run, returned)
+    returned = _Returned(record, sent, sha, form, before is None, zone_name, root) \
+        if record is not None and sent is not None else None
+    try:
+        if plan.problems:
+            res.refused = len(plan.problems)
+            raise ImportRefused(f"{f.name}：有 {len(plan.problems)} 处不能接受，这份填报表未写入任何文件：请按上面的说明修改后再交回",
+                                details="\n".join(plan.problems), exit_code=1)
+        after = _land(root, v, loc, plan, res, dry_run, returned, staged)
+    except ImportRefused as err:
+        res.state = "未导入"
+        if returned is not None and not dry_run and before is None:  # returned, and refused: the round says so
+            res.written.append(returned.refused(res, err.details.splitlines()))
+        raise
     res.exit_code = 0 if plan.complete else 1
     res.state = ("试运行" if dry_run else "已写入" if res.written else "没有变化") + ("，有未写入的修改" if not plan.complete else "")
     return after if after is not None else loaded
@@ -256,15 +283,25 @@ class _Returned:
     sha256: str
     form: FormFile
     first: bool  # this file was never recorded (an import whose record was lost is recorded now: repaired)
+    zone: str  # the project's time zone: the office reads local times
+    root: Path
+
+    def _return(self, res: FormResult, **counts: object) -> Return:
+        return Return(imported_at=local_now(self.zone).isoformat(timespec="seconds"), file=res.file.name,
+                      sha256=self.sha256, cover={k: v for k, v in self.form.cover.items() if v}, **counts)
 
     def record_text(self, res: FormResult, plan: FormPlan, edits: bool) -> tuple[str, str] | None:
         """(the record's path, its new text) when this import is a return to record, else None."""
         if not (edits or self.first):
             return None
-        ret = Return(imported_at=datetime.now(UTC).isoformat(timespec="seconds"), file=res.file.name, sha256=self.sha256,
-                     cover={k: v for k, v in self.form.cover.items() if v}, applied=plan.applied + plan.present,
-                     conflicts=res.conflicts, refused=res.refused, unapplied=res.unapplied)
+        ret = self._return(res, applied=plan.applied + plan.present, conflicts=res.conflicts, refused=0,
+                           unapplied=res.unapplied, answers=plan.answers)
         return round_file(self.record.round), round_text(add_return(self.record, self.sent.form, ret))
+
+    def refused(self, res: FormResult, problems: list[str]) -> str:
+        """Record a return refused for its cells (nothing else is written): its path."""
+        ret = self._return(res, refused=res.refused, problems=problems, conflicts=res.conflicts)
+        return save_round(self.root, add_return(self.record, self.sent.form, ret))
 
 
 def _named(project: Project, given: str) -> str:
@@ -275,11 +312,11 @@ def _named(project: Project, given: str) -> str:
 
 
 def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult, dry_run: bool,
-          returned: _Returned | None) -> Validation | None:
+          returned: _Returned | None, staged: Staged | None) -> Validation | None:
     """Check the form's changes on a copy and write them (unless a dry run) together with the round's record of
     the return, in one write: both land or neither does. What it wrote and changed, and the project loaded again
     after writing (None when nothing was written)."""
-    changes = planned_changes(root, plan.files, True)
+    changes = planned_changes(root, plan.files, True, staged=staged)
     edits = bool(changes.write or changes.remove)
     recorded = returned.record_text(res, plan, edits) if returned is not None and not dry_run else None
     if recorded is not None:
@@ -291,9 +328,13 @@ def _land(root: Path, v: Loaded, loc: Locality, plan: FormPlan, res: FormResult,
         return ImportRefused(f"{res.file.name}：有 {len(lines)} 处未通过检查，这份填报表未写入任何文件：请按上面的说明修改后再交回",
                              details="\n".join(lines), exit_code=1)
 
-    out = land(root, v, loc, changes, Outcome(), dry_run, refused)
+    out = land(root, v, loc, changes, Outcome(), dry_run, refused, staged)
     res.changes, res.written, res.diagnostics = out.changes, out.written, out.diagnostics
     res.lines += out.report
+    # what the unit's rows lack for CI (validate --strict), said at their cells now, before CI fails on them
+    origins = {rel: plan.origins.get(rel, []) for rel in changes.write}
+    res.lines += [f"注意（validate --strict 时是错误）：{line}" for d in out.warnings
+                  if not (line := at_cell(d, origins.get(d.file, []))).startswith(d.file)]
     res.applied = plan.applied if (edits and (out.written or dry_run)) else 0
-    res.cells = set(plan.cells) if edits and out.written else set()
+    res.cells = set(plan.cells) if edits and (out.written or dry_run) else set()
     return out.after

@@ -87,8 +87,12 @@ def _scan_sheet(stream: IO[bytes], sheet: str, budget: int) -> tuple[list[Formul
         if tag == "c":
             r, c = _ref(elem.get("r", ""))
             r, col = r or row + 1, c or col + 1
-            cols, cells = max(cols, col), cells + 1
-            rows = max(rows, r)
+            cells += 1
+            parts = {child.tag.rsplit("}", 1)[-1] for child in elem}
+            # only a cell that holds something makes the sheet that large: a row or a cell that is only formatted
+            # (LibreOffice saves a sheet whose row was deleted as reaching row 1,048,576, its last row empty) does not
+            if parts & {"v", "is", "f"}:
+                rows, cols = max(rows, r), max(cols, col)
             f = next((child for child in elem if child.tag.endswith("}f")), None)
             if f is not None:
                 formulas.append((r - 1, col - 1, f"={f.text or ''}"))
@@ -96,7 +100,7 @@ def _scan_sheet(stream: IO[bytes], sheet: str, budget: int) -> tuple[list[Formul
         elif tag == "row":
             given = elem.get("r") or ""
             row = int(given) if given.isdigit() else row + 1
-            rows, col = max(rows, row), 0
+            col = 0
             elem.clear()
         elif tag == "mergeCell":
             first, _, last = (elem.get("ref") or "").partition(":")
@@ -127,16 +131,30 @@ def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
         return {}
 
 
+class OtherFormat(GridError):
+    """A spreadsheet saved in a format gkcat does not read (.ods, .xls, .et): the unit saves it again as .xlsx.
+    Exit code 1 in a batch of returned forms: a return that is not imported, the others are."""
+
+    exit_code = 1
+
+
+SAVE_AS = "请在 LibreOffice、WPS 或 Excel 中“另存为”Excel 工作簿（*.xlsx，“Excel 2007-365”）后再导入"
+
+
 def check_workbook(name: str, raw: bytes) -> dict[str, list[Formula]]:
     """Refuse what is not a workbook or too large to read; the formula cells, by sheet name."""
     if raw.startswith(_OLE2):
-        raise GridError(f"{name} 是旧版 Excel 文件（.xls）或 WPS 表格文件，gkcat 只能读取 .xlsx：请在 Excel 或 WPS 中"
-                        "“另存为”Excel 工作簿（*.xlsx）后再导入")
+        raise OtherFormat(f"{name} 是旧版 Excel 文件（.xls）或 WPS 表格文件（.et），gkcat 只能读取 .xlsx：{SAVE_AS}")
     if not raw.startswith(b"PK"):
-        hint = "，请先“另存为”.xlsx" if name.lower().endswith((".xls", ".et", ".csv")) else ""
-        raise GridError(f"{name} 不是 Excel 工作簿（.xlsx）{hint}")
+        if name.lower().endswith((".xls", ".et", ".csv", ".ods")):
+            raise OtherFormat(f"{name} 不是 Excel 工作簿（.xlsx）：{SAVE_AS}")
+        raise GridError(f"{name} 不是 Excel 工作簿（.xlsx）")
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            if "mimetype" in z.namelist() and z.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
+                # what LibreOffice saves by default (and WPS can): an OpenDocument spreadsheet, not an Office one
+                raise OtherFormat(f"{name} 是 OpenDocument 表格（.ods，LibreOffice 默认的保存格式），gkcat 只能读取 .xlsx："
+                                  f"{SAVE_AS}")
             infos = z.infolist()
             unpacked = sum(i.file_size for i in infos)  # declared sizes: zipfile never inflates past them
             if unpacked > MAX_UNPACKED:

@@ -39,8 +39,12 @@ class Conflict:
     unit: str
     taken: bool  # --conflicts take wrote the unit's value
 
-    def line(self) -> str:
-        outcome = "已按填报写入" if self.taken else "保留目录现在的值，未写入"
+    def line(self, dry_run: bool = False) -> str:
+        if self.taken:
+            outcome = "将按填报写入" if dry_run else "已按填报写入"
+        else:
+            outcome = ("将保留目录现在的值" if dry_run else "保留目录现在的值，未写入") + \
+                "（与单位核实后，要写入填报的值，请加 --conflicts take 再导入这份填报表）"
         return (f"{self.where}：冲突：事项 {self.item} 的“{self.label}”制表时为“{self.made}”，现在为“{self.now}”，"
                 f"填报为“{self.unit}”：{outcome}")
 
@@ -55,6 +59,7 @@ class FormPlan:
     conflicts: list[Conflict] = field(default_factory=list)
     applied: int = 0  # cells of the unit written (a new row counts once)
     present: int = 0  # cells of the unit already as the unit has them in the catalog (an earlier import wrote them)
+    answers: dict[str, str] = field(default_factory=dict)  # "domain/id" -> the unit's row (FormRow.text) it changed
     cells: set[tuple[str, str, str, str]] = field(default_factory=set)  # (locality, domain, id, field) written
 
     @property

@@ -40,11 +40,14 @@ from gkcat.resolve.resolver import Resolver
 
 
 def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFile, conflicts: str = KEEP,
-              written: frozenset[tuple[str, str, str, str]] = frozenset()) -> FormPlan:
+              written: frozenset[tuple[str, str, str, str]] = frozenset(),
+              earlier: dict[tuple[str, str], FormRow] | None = None) -> FormPlan:
     """The changes of every domain sheet of the form, merged three ways and checked cell by cell.
 
     `written`: the cells earlier forms of the same run wrote; a conflict with one of those is never
-    decided by `--conflicts take` (two units' answers, not last writer wins).
+    decided by `--conflicts take` (two units' answers, not last writer wins). `earlier`: the rows this unit
+    answered in an earlier return of the same form ((domain, id) -> its row): a corrected form sent again is
+    merged against what the unit said before, so that correcting its own answer is no conflict with itself.
     """
     plan = FormPlan()
     cols = columns(project.config.channels, project.config.extra_fields)
@@ -60,7 +63,7 @@ def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFil
     taken |= {x.id for d in sheets.values() for x in resolver.state(loc, d.domain).excluded}
     taken |= {str(x.get("id")) for src in loc.files.values() if isinstance(src.doc.data, dict)
               for x in (src.doc.data.get("items") or []) if isinstance(x, dict)}
-    merge = _Merge(conflicts, written, taken)
+    merge = _Merge(conflicts, written, taken, earlier or {})
     plan.problems += [f"工作表“{name}”不是 gkcat 生成的（新增的，或从别处复制来的），其中的内容无法导入：请把修改填回"
                       "原来的工作表，或删除这个工作表后再交回" for name in form.foreign]
     for name, domain_id in form.sheets.items():
@@ -82,6 +85,7 @@ class _Merge:
     conflicts: str
     written: frozenset[tuple[str, str, str, str]]
     taken: set[str]
+    earlier: dict[tuple[str, str], FormRow]  # this unit's rows of an earlier return
 
 
 class _Domain:
@@ -166,13 +170,16 @@ class _Domain:
 
     def _existing(self, rows: SheetRows, r: int, texts: list[str | None], src: SourceRow) -> None:
         key = (self.domain.id, src.id)
-        base = self.form.bases.get(key)
-        if base is None and self.form.digests.get(key) == src.row.digest():
-            base = src.row  # a form of gkcat's first layout whose row has not changed since: as made
-        parsed = self._parse(rows, r, texts, base or src.row)
+        made = self.form.bases.get(key)
+        if made is None and self.form.digests.get(key) == src.row.digest():
+            made = src.row  # a form of gkcat's first layout whose row has not changed since: as made
+        parsed = self._parse(rows, r, texts, made or src.row)
         if parsed is None:
             return
         unit, now = parsed.row, src.row
+        if made is not None and any(unit.get(f) != made.get(f) for f in self.fields):
+            self.plan.answers[f"{self.domain.id}/{src.id}"] = unit.text()
+        base = self.merge.earlier.get(key, made)  # what the unit said last time, else the row as made
         if base is None:  # made by an older gkcat, which kept no cells, and changed since: nothing to merge with
             edited = [f for f in self.fields if unit.get(f) != now.get(f)]
             if edited:
@@ -250,7 +257,17 @@ class _Domain:
         if not row.applies:
             self._bad(f"{parsed.where['applies']}：新增事项不能填“否”：不需要的行请清空")
             return
+        if not row.subject and self.form.scope == "department" and self.form.unit:
+            row = replace(row, subject=(self.form.unit,))  # a department's own new item is its own to publish
+            texts = [self.form.unit if c.key == "subject" else t for c, t in zip(self.cols, texts, strict=True)]
+            self.plan.report.append(f"{parsed.where['subject']}：新增事项没有填写公开主体，按本表的单位“{self.form.unit}”写入")
         same = next((x for x in self.sheet.rows if _key(x.row) == _key(row)), None)
+        if same is not None and (self.domain.id, same.id) in self.merge.earlier:
+            # the unit's own new item of an earlier return, sent again (corrected): its answer is merged against
+            # what it said then, every field of it the unit's own
+            given: list[str | None] = [same.id if c.key == "id" else t for c, t in zip(self.cols, texts, strict=True)]
+            self._existing(rows, r, given, replace(same, locked=frozenset({"id", "applies", "reason"})))
+            return
         if same is not None:
             # above all the same form imported a second time: what it asks for is there already
             filled = [f for f in self.fields if f not in ("applies", "reason") and row.get(f)]
@@ -262,6 +279,7 @@ class _Domain:
                                            "此行未写入：要修改那个事项，请在它的行中修改；确需另立事项，请改写二级事项")
             return
         item_id = self.file.add(row, parsed.where, rows.ref(r, 1), self.taken)
+        self.plan.answers[f"{self.domain.id}/{item_id}"] = replace(row, id=item_id).text()
         self.plan.report.append(f"{rows.ref(r, 1)}：本级新增事项 {item_id}（{row.level2}）")
 
 def _pair(row: FormRow, name: str) -> object:

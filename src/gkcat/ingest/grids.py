@@ -6,6 +6,7 @@ that the table reader can tell "merged down" from "left blank". Reading files ha
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 import re
@@ -68,8 +69,14 @@ def _bounded(grid: Grid) -> Grid:
 
 
 def _text(value: object) -> str:
+    """A cell's value as the unit saw it: a date typed into a General cell (which the program stores as a number
+    with a date format) as 2026-12-15, never 2026-12-15 00:00:00; a whole number without ".0"."""
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat() if isinstance(value, datetime.date) else value.strftime("%H:%M")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").strip()

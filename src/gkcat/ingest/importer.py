@@ -14,6 +14,7 @@ from typing import Any
 
 from gkcat.check.load import Loaded, load_project, require_valid
 from gkcat.compare.diff import compare_versions
+from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.diagnostics.report import format_text
 from gkcat.errors import GkcatError
@@ -21,7 +22,16 @@ from gkcat.ingest.grids import Grid, read_html, read_xlsx
 from gkcat.ingest.planner import Plan, base_file, extra_ids, guess_domain, overlay_file
 from gkcat.ingest.table_reader import NotATable, ReadTable, norm, read_table
 from gkcat.ingest.whole import split_domains
-from gkcat.ingest.writer import Changes, Outcome, Refused, check_on_copy, errors, planned_changes, write_changes
+from gkcat.ingest.writer import (
+    Changes,
+    Outcome,
+    Refused,
+    Staged,
+    check_on_copy,
+    errors,
+    planned_changes,
+    write_changes,
+)
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import (
     EXCLUDED_BY,
@@ -207,13 +217,15 @@ def _import_tables(project_dir: Path, v: Loaded, loc: Locality, grids: list[Grid
 
 
 def land(project_dir: Path, v: Loaded, loc: Locality, changes: Changes, out: Outcome, dry_run: bool,
-         refused: Callable[[list[Diagnostic]], GkcatError]) -> Outcome:
+         refused: Callable[[list[Diagnostic]], GkcatError], staged: Staged | None = None) -> Outcome:
     """Check the changes on a copy, say what they change (the locality and those below it, as `gkcat diff`
-    would), and write them unless this is a dry run."""
-    after = check_on_copy(project_dir, v.project.config.root, changes)
+    would), and write them unless this is a dry run. A dry run of several forms (`staged`) goes on from what the
+    forms before it would have written, as the import does from what they wrote: one plan for both."""
+    after = check_on_copy(project_dir, v.project.config.root, changes, staged)
     problems = errors(after)
     if problems or after.resolver is None:
         raise refused(problems)
+    out.warnings = [d for d in after.diagnostics if d.severity is Severity.WARNING and d.file in changes.write]
     found = [c for place in loc.walk()
              for c in compare_versions(v.resolver, after.resolver, "导入前", "导入后", place.path) if not c.same]
     own = [c for c in found if c.a is not None and c.a.locality.path == loc.path]
@@ -226,6 +238,10 @@ def land(project_dir: Path, v: Loaded, loc: Locality, changes: Changes, out: Out
         out.report.append(f"下级地区的目录随之变化（{len(names)} 个）：{'、'.join(names[:12])}"
                           f"{' 等' if len(names) > 12 else ''}")
     out.dry_run = dry_run
+    if dry_run and staged is not None:
+        staged.update(changes.write)
+        staged.update((rel, None) for rel in changes.remove)
+        out.after = after
     if not dry_run:
         out.written = write_changes(project_dir, changes)
         out.after = load_project(project_dir)

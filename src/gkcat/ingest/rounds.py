@@ -8,7 +8,8 @@ from pathlib import Path
 from gkcat.diagnostics.diagnostic import visible
 from gkcat.errors import GkcatError, InputError
 from gkcat.ingest.writer import Changes, dump_yaml, write_changes
-from gkcat.model.rounds import NAME, ROUNDS_DIR, Return, RoundFile, round_file
+from gkcat.model.form import FormRow, row_from_text
+from gkcat.model.rounds import NAME, ROUNDS_DIR, Return, RoundFile, SentForm, round_file
 from gkcat.model.validation import validate_model
 from gkcat.source.files import inside, read_input
 from gkcat.source.yamldoc import parse
@@ -90,13 +91,40 @@ def save_round(root: Path, record: RoundFile) -> str:
 
 
 def add_return(record: RoundFile, identity: str, ret: Return) -> RoundFile:
-    """The record with one more return of the form `identity` (the record is frozen: a new one)."""
-    forms = [f.model_copy(update={"returns": [*f.returns, ret]}) if f.form == identity else f for f in record.forms]
+    """The record with the return `ret` of the form `identity` (the record is frozen: a new one). The same file
+    imported again (a `--conflicts take` run over a form already imported) is no second return: its return is
+    brought up to date, the edits written now added to it."""
+
+    def returns(f: SentForm) -> list[Return]:
+        old = next((r for r in f.returns if r.sha256 == ret.sha256 and not r.refused), None)
+        if old is None:
+            return [*f.returns, ret]
+        now = ret.model_copy(update={"applied": old.applied + ret.applied, "answers": {**old.answers, **ret.answers},
+                                     "imported_at": old.imported_at})
+        return [now if r is old else r for r in f.returns]
+
+    forms = [f.model_copy(update={"returns": returns(f)}) if f.form == identity else f for f in record.forms]
     return record.model_copy(update={"forms": forms})
 
 
+def earlier_answers(sent: SentForm, sha256: str) -> dict[tuple[str, str], FormRow]:
+    """What the unit answered in its earlier returns of this form (other files than `sha256`), row by row, the
+    latest answer of each row: the base its corrected form is merged against. A refused return wrote nothing and
+    counts for nothing; the same file imported again (with --conflicts take) is merged as made, as the first time."""
+    out: dict[tuple[str, str], FormRow] = {}
+    for ret in sent.returns:
+        if ret.refused or ret.sha256 == sha256:
+            continue
+        for key, text in ret.answers.items():
+            domain, _, item = key.partition("/")
+            row = row_from_text(text)
+            if row is not None and row.id == item:
+                out[(domain, item)] = row
+    return out
+
+
 def returned_before(record: RoundFile, sha256: str) -> tuple[str, Return] | None:
-    """The form and its earlier return of the very same file, if it was imported before."""
+    """The form and its earlier return of the very same file, if it was imported (or refused) before."""
     for f in record.forms:
         for ret in f.returns:
             if ret.sha256 == sha256:

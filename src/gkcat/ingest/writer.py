@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -24,9 +25,9 @@ from gkcat.check.load import Validation, load_project
 from gkcat.compare.diff import Comparison
 from gkcat.diagnostics.codes import Severity
 from gkcat.diagnostics.diagnostic import Diagnostic
-from gkcat.errors import GkcatError, naming
+from gkcat.errors import GkcatError, InputError, naming
 from gkcat.ingest.yamledit import edit, has_comments
-from gkcat.source.files import CONFIG_FILE, DOMAINS_FILE, read_input
+from gkcat.source.files import CONFIG_FILE, DOMAINS_FILE, LOCALITY_FILE, read_input
 
 
 class Refused(GkcatError):
@@ -41,6 +42,7 @@ class Outcome:
     changes: list[Comparison] = field(default_factory=list)  # what the import changes, in diff's terms
     dry_run: bool = False
     after: Validation | None = None  # the project loaded again once written (a batch's next form starts from it)
+    warnings: list[Diagnostic] = field(default_factory=list)  # what `validate --strict` will refuse in what it writes
 
 
 @contextmanager
@@ -90,8 +92,37 @@ def _is_empty_overlay(data: dict[str, Any]) -> bool:
     return set(data) <= {"domain"}
 
 
+Staged = dict[str, str | None]  # what a dry run's earlier forms would have written: rel -> text (None: removed)
+
+
+def _current(root: Path, rel: str, staged: Staged | None) -> str | None:
+    """A project file's text as it stands (or would, after `staged`), None when there is none."""
+    if staged is not None and rel in staged:
+        return staged[rel]
+    path = root / rel
+    return read_input(path, rel).decode("utf-8") if path.exists() else None
+
+
+_SCHEMA = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(?P<prefix>\S*?)locality\.schema\.json\s*$", re.M)
+
+
+def _schema_line(root: Path, rel: str) -> str:
+    """A new domain file's first line, the editor's hint of its JSON Schema, as the locality's own files have it:
+    found on the locality.yaml beside it (the same folder, so the same way to the schemas); none when it has none."""
+    folder = rel.rpartition("/")[0]
+    try:
+        head = read_input(root / folder / LOCALITY_FILE, f"{folder}/{LOCALITY_FILE}", 1 << 20).decode("utf-8", "replace")
+    except InputError:
+        return ""
+    found = _SCHEMA.search("\n".join(head.splitlines()[:5]))
+    if found is None:
+        return ""
+    kind = "domain-base" if "/" not in folder else "domain-overlay"  # the top locality's files are full catalogs
+    return f"# yaml-language-server: $schema={found.group('prefix')}{kind}.schema.json\n"
+
+
 def planned_changes(root: Path, files: dict[str, dict[str, Any]], force: bool,
-                    texts: dict[str, str] | None = None) -> Changes:
+                    texts: dict[str, str] | None = None, staged: Staged | None = None) -> Changes:
     """The smallest change that gives each planned domain file its data, and each of `texts` its text.
 
     A domain file that exists is edited in place (comments, key order and list style kept; that
@@ -102,14 +133,13 @@ def planned_changes(root: Path, files: dict[str, dict[str, Any]], force: bool,
     out = Changes()
     refused = []
     for rel, data in files.items():
-        path = root / rel
-        if not path.exists():
+        old = _current(root, rel, staged)
+        if old is None:
             if _is_empty_overlay(data):
                 out.report.append(f"{rel}：与上级目录相同，不需要文件，未写入")
             else:
-                out.write[rel] = dump_yaml(data)
+                out.write[rel] = _schema_line(root, rel) + dump_yaml(data)
             continue
-        old = read_input(path, rel).decode("utf-8")
         if _is_empty_overlay(data) and not has_comments(old):
             refused += [] if force else [rel]
             out.remove.append(rel)
@@ -125,8 +155,7 @@ def planned_changes(root: Path, files: dict[str, dict[str, Any]], force: bool,
     if refused:
         raise Refused("这些文件已存在，未写入任何文件（确需写入请加 --force：只改动不同之处，保留注释）：" + "、".join(refused))
     for rel, text in (texts or {}).items():
-        path = root / rel
-        if not path.exists() or read_input(path, rel).decode("utf-8") != text:
+        if _current(root, rel, staged) != text:
             out.write[rel] = text
     return out
 
@@ -177,8 +206,9 @@ def write_changes(root: Path, changes: Changes, first: Callable[[], Callable[[],
     return list(files) + changes.remove
 
 
-def check_on_copy(project_dir: Path, root: str, changes: Changes) -> Validation:
-    """The project as it would be with the changes made, loaded and checked on a copy of its YAML files."""
+def check_on_copy(project_dir: Path, root: str, changes: Changes, staged: Staged | None = None) -> Validation:
+    """The project as it would be with the changes made (after `staged`, a dry run's earlier forms), loaded and
+    checked on a copy of its YAML files."""
 
     def others(folder: str, names: list[str]) -> set[str]:
         top = Path(folder).resolve() == project_dir.resolve()
@@ -189,11 +219,12 @@ def check_on_copy(project_dir: Path, root: str, changes: Changes) -> Validation:
     with tempfile.TemporaryDirectory(prefix="gkcat-import-") as tmp:
         copy = Path(tmp) / "project"
         shutil.copytree(project_dir, copy, ignore=others, symlinks=True)
-        for rel, text in changes.write.items():
+        for rel, text in [*(staged or {}).items(), *changes.write.items(), *((rel, None) for rel in changes.remove)]:
+            if text is None:
+                (copy / rel).unlink(missing_ok=True)
+                continue
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             (copy / rel).write_text(text, encoding="utf-8")
-        for rel in changes.remove:
-            (copy / rel).unlink(missing_ok=True)
         # Everything is read while the copy exists; the result refers to none of its files.
         return load_project(copy)
 

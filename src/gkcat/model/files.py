@@ -174,6 +174,8 @@ class ProjectConfig(Strict):
     extra_fields: list[ExtraField] = Field(default_factory=list, title="扩展字段")
     history: HistoryConfig | None = Field(None, title="更新记录", description="网站“更新记录”和订阅（Atom）取哪些版本")
     assessment: AssessmentConfig | None = Field(None, title="网上检查", description="gkcat assess 的扣分和是否在网站上发布")
+    timezone: str = Field("Asia/Shanghai", title="时区", pattern=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+                          description="填报轮次等记录的时间按这个时区书写（IANA 名称），默认 Asia/Shanghai（北京时间）")
     site_url: Link | None = Field(None, title="网站地址",
                                   description="网站发布后的地址（http 或 https），如 https://gk.example.gov.cn/；"
                                               "有了它，每个地区生成一张印有目录地址和二维码的海报（poster.html）")

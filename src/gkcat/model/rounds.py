@@ -23,7 +23,7 @@ NAME = re.compile(r"[^\W_][\w-]{0,39}")  # matched whole (fullmatch): "$" would 
 class Return(Strict):
     """One import of a returned form."""
 
-    imported_at: str = Field(title="导入时间")  # ISO 8601, UTC
+    imported_at: str = Field(title="导入时间")  # ISO 8601 with the project's offset (gkcat.yaml timezone)
     file: str = Field(title="交回的文件名")
     sha256: str = Field(title="文件摘要", description="同一个文件再次导入时据此识别")
     cover: dict[str, str] = Field(default_factory=dict, title="封面", description="填报单位、填报人、联系电话、审核人、日期")
@@ -31,6 +31,10 @@ class Return(Strict):
     conflicts: int = Field(0, title="冲突")
     refused: int = Field(0, title="不能接受的格子")
     unapplied: int = Field(0, title="未写入的修改")
+    problems: list[str] = Field(default_factory=list, title="不能接受的格子",
+                                description="整份未写入时，每个不能接受的格子及原因")
+    answers: dict[str, str] = Field(default_factory=dict, title="单位的填报",
+                                    description="领域/事项 -> 单位填报的这一行（它改动过的行）：单位再次交回时，以它上次的填报为准合并")
 
 
 class SentForm(Strict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from gkcat.check.load import Loaded, require_valid
@@ -28,10 +28,11 @@ from gkcat.resolve.catalog import find_locality
 from gkcat.resolve.duties import Department, duty_lists, find_department
 from gkcat.resolve.form import form_sheets
 from gkcat.source.cache import machine_key
-from gkcat.source.dates import build_time
+from gkcat.source.dates import build_time, local_now, zone
 from gkcat.source.lock import project_lock
 
-WHOLE_LEVELS = ("town", "village")  # a town (and a village) fills in its whole catalog; above it, each department
+WHOLE_LEVELS = ("town", "village")
+UNSENT_SHEET = "未发出的事项"  # a town (and a village) fills in its whole catalog; above it, each department
 
 
 def _department(v: Loaded, loc: Locality, given: str | None) -> Department | None:
@@ -61,6 +62,7 @@ class Started:
     record: str  # rounds/<name>.yaml
     forms: list[SentForm] = field(default_factory=list)
     uncovered: list[str] = field(default_factory=list)  # subjects written by name: no department gets their items
+    unsent: list[Unsent] = field(default_factory=list)  # departments' items sent to nobody in this round
 
 
 FILE_NAME_LIMIT = 80  # characters of a form's file name: Windows' paths reach 260, and the folder takes its share
@@ -80,14 +82,41 @@ def _file_name(loc: Locality, dept: Department | None, taken: set[str]) -> str:
     return name
 
 
-def _units(v: Loaded, top: Locality) -> list[tuple[Locality, Department | None]]:
-    """Who gets a form: each department with items at each locality above town level, each town whole."""
+@dataclass(frozen=True)
+class Unsent:
+    """A department's items that get no form of their own in this round, and why (listed in 登记表)."""
+
+    locality: Locality
+    department: Department
+    why: str
+
+
+ABOVE = "上级部门负责的事项"  # its department is named above the round's locality: not this round's to ask
+SHARED = "各乡镇（街道）在各自的填报表中填写"  # a role every town names itself: each town's part of its own form
+
+
+def _units(v: Loaded, top: Locality, unsent: list[Unsent]) -> list[tuple[Locality, Department | None]]:
+    """Who gets a form: each department with items at each locality above town level, each town whole; a
+    department named above the round's locality (a district's round asks no city bureau) and the towns' shared
+    role (各镇人民政府: each town answers for itself, on its own form) get none, their items listed in `unsent`."""
     out: list[tuple[Locality, Department | None]] = []
     for loc in top.walk():
         if loc.level in WHOLE_LEVELS:
             out.append((loc, None))
             continue
-        out += [(loc, d) for d in duty_lists(v.resolver, loc) if d.roles and d.duties]
+        towns = [c for c in loc.children if c.level in WHOLE_LEVELS]
+        for d in duty_lists(v.resolver, loc):
+            if not (d.roles and d.duties):
+                continue
+            by = d.named_by
+            if by is not None and by.path != top.path and not by.path.startswith(top.path + "/"):
+                unsent.append(Unsent(loc, d, ABOVE))
+            elif d.name.startswith("各") and towns and all(any(r in t.departments for r in d.roles) for t in towns):
+                # "各镇人民政府（街道办事处）": the towns together, as the district names them; each town names the role
+                # itself (刘二堡镇人民政府), and answers for it on its own form
+                unsent.append(Unsent(loc, d, SHARED))
+            else:
+                out.append((loc, d))
     return out
 
 
@@ -107,10 +136,12 @@ def start_round(project_dir: Path, name: str, locality: str, out: Path | None = 
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BuildRefused(f"不能写入 {folder}：它已存在且不是空文件夹，为免覆盖其中的文件，请指定新文件夹（-o）")
     # a round's dates are the day it went out (SOURCE_DATE_EPOCH fixes them, as for a build)
-    when = build_time(root) if os.environ.get("SOURCE_DATE_EPOCH", "").strip() else datetime.now(UTC)
+    zone_name = v.project.config.timezone  # the day it went out as the office counts days
+    when = build_time(root).astimezone(zone(zone_name)) if os.environ.get("SOURCE_DATE_EPOCH", "").strip() \
+        else local_now(zone_name)
     started = Started(folder, record_rel)
     files = _made(v, name, top, folder, when, started)
-    files[REGISTER] = _register(v, name, started.forms, when)
+    files[REGISTER] = _register(v, name, started, when)
     record = RoundFile(round=name, locality=top.path, started=when.strftime("%Y-%m-%d"), forms=started.forms)
     with project_lock(root):
         if (root / record_rel).exists():
@@ -126,7 +157,7 @@ def _made(v: Loaded, name: str, top: Locality, folder: Path, when: datetime, sta
     sign = key.sign if key.secret is not None else None
     taken: set[str] = {REGISTER.casefold()}
     files: dict[str, bytes] = {}
-    for loc, dept in _units(v, top):
+    for loc, dept in _units(v, top, started.unsent):
         file = _file_name(loc, dept, taken)
         check_target(root, v.project.config.root, folder / file, False)  # never into the project's inputs or a .git
         scope = FormScope(dept, name)
@@ -144,10 +175,12 @@ def _made(v: Loaded, name: str, top: Locality, folder: Path, when: datetime, sta
     return files
 
 
-def _register(v: Loaded, name: str, forms: list[SentForm], when: datetime) -> bytes:
-    """登记表.xlsx: one row per form (单位、地区、领域、事项数、文件名、制表时间), print-ready like the other workbooks."""
+def _register(v: Loaded, name: str, started: Started, when: datetime) -> bytes:
+    """登记表.xlsx: one row per form (单位、地区、领域、事项数、文件名、制表时间), print-ready like the other workbooks;
+    then the items no form of this round holds (上级部门负责的事项, the towns' shared role), each with why."""
     names = {d.id: d.name for d in v.project.domains}
     localities = v.project.localities
+    forms = started.forms
     rows = [[str(i), f.unit, localities[f.locality].name, "、".join(names.get(d, d) for d in f.domains), str(f.items),
              f.file, f.made] for i, f in enumerate(forms, 1)]
     header = ["序号", "单位", "地区", "领域", "事项数", "文件名", "制表时间"]
@@ -155,6 +188,13 @@ def _register(v: Loaded, name: str, forms: list[SentForm], when: datetime) -> by
     table = simple_table(f"{v.project.config.title}：填报轮次“{name}”登记表", header, rows, kinds)
     wb = new_workbook()
     write_table(wb, REGISTER_SHEET, table)
+    if started.unsent:
+        unsent = [(u, duty.domain.name, duty.item.entry.values) for u in started.unsent for duty in u.department.duties]
+        items = [[str(n), u.locality.name, domain, f"{values.level1} / {values.level2}", u.department.name, u.why]
+                 for n, (u, domain, values) in enumerate(unsent, 1)]
+        write_table(wb, UNSENT_SHEET, simple_table(
+            f"填报轮次“{name}”未发出填报表的事项", ["序号", "地区", "领域", "事项", "公开主体", "原因"], items,
+            [("text", 6.0), ("text", 12.0), ("text", 14.0), ("wide", 36.0), ("text", 22.0), ("wide", 30.0)]))
     return save(wb, f"填报轮次“{name}”登记表", when)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gkcat.errors import GkcatError
 
@@ -42,3 +43,36 @@ def build_time(project_dir: Path) -> datetime:
     except (OSError, subprocess.SubprocessError):
         pass
     return FALLBACK_TIME
+
+
+DEFAULT_ZONE = "Asia/Shanghai"
+# China has kept one offset all year since 1991: where no time zone database is installed (Windows without the
+# tzdata package), this is what Asia/Shanghai is
+_FIXED = {"Asia/Shanghai": timezone(timedelta(hours=8), "CST"), "Asia/Chongqing": timezone(timedelta(hours=8), "CST"),
+          "Asia/Urumqi": timezone(timedelta(hours=6)), "Asia/Hong_Kong": timezone(timedelta(hours=8)),
+          "Asia/Macau": timezone(timedelta(hours=8)), "UTC": UTC}
+
+
+def zone(name: str) -> tzinfo | None:
+    """The time zone of that name (gkcat.yaml `timezone`), or None when it is no time zone."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return _FIXED.get(name)
+
+
+def local_now(name: str = DEFAULT_ZONE) -> datetime:
+    """Now, in the project's time zone: what a round's records show (the office reads local times)."""
+    return datetime.now(zone(name) or _FIXED[DEFAULT_ZONE])
+
+
+def local_time(stamp: str, name: str = DEFAULT_ZONE, iso: bool = False) -> str:
+    """An ISO time in the project's time zone, as the office reads it (`2026-12-12 16:30`), or with `iso` as ISO
+    8601 with that zone's offset; the stamp as it is when it is no time."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if when.tzinfo is not None:
+        when = when.astimezone(zone(name) or _FIXED[DEFAULT_ZONE])
+    return when.isoformat(timespec="seconds") if iso else when.strftime("%Y-%m-%d %H:%M")

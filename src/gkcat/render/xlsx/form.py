@@ -55,9 +55,10 @@ def _safe_list(values: tuple[str, ...]) -> bool:
     return bool(values) and not any("," in v or '"' in v for v in values) and len(",".join(values)) <= 250
 
 
-def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: list[str]) -> Table:
-    """One domain's sheet: title, the header row, a row per item, then NEW_ROWS empty rows."""
-    table = Table(f"{loc.name}{sheet.domain.name}领域基层政务公开标准目录（填报表）",
+def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: list[str], unit: str = "") -> Table:
+    """One domain's sheet: title (naming the department a department's form is for), the header row, a row per
+    item, then NEW_ROWS empty rows."""
+    table = Table(f"{loc.name}{sheet.domain.name}领域基层政务公开标准目录（{unit + '填报表' if unit else '填报表'}）",
                   [SheetColumn(_kind(c), c.width) for c in cols], header_rows=FIRST_ROW - 1, protected=True,
                   identity=sheet_identity(sheet.domain.id))
     ncol = len(cols)
@@ -78,15 +79,18 @@ def domain_sheet(loc: Locality, sheet: FormSheet, cols: list[Column], levels: li
         if _safe_list(col.choices):
             table.choices.append(Choice(where, col.choices, col.strict,
                                         "" if col.strict else "打“√”，或写其他渠道的名称（每行一个）"))
-        elif col.key == "levels":
-            table.choices.append(Choice(where, (), False, f"每行一个，可选：{shown}"))
+        elif col.key == "levels":  # the levels a row may take here (this one and those below), one per line
+            table.choices.append(Choice(where, tuple(LEVEL_ZH[lv] for lv in levels), False, f"每行一个，可选：{shown}"))
     return table
 
 
-def _guide(loc: Locality, project: Project, common: list[str], unit: str) -> Table:
+def _guide(loc: Locality, project: Project, common: list[str], scope: FormScope) -> Table:
     fixed = "、".join(common) if common else "（本项目未设定共性要素）"
+    unit = scope.unit(loc)
+    whom = (f"这是发给{unit}的{loc.name}政务公开标准目录填报表：只列出{loc.name}目录中由{unit}公开的事项，"
+            f"以及{unit}牵头的领域中新增事项的空行，" if scope.department else f"这是{loc.name}的政务公开标准目录填报表，")
     lines = [
-        f"这是{loc.name}的政务公开标准目录填报表，由 gkcat 根据当前目录生成。请在各领域的工作表中修改后交回目录管理员，"
+        f"{whom}由 gkcat 根据当前目录生成。请在各领域的工作表中修改后交回目录管理员，"
         "由其用“gkcat import xlsx 本文件”导入。",
         f"“{ID}”列是事项的标识，不能修改；新增事项时留空，导入时自动编号。",
         f"灰色的格子不能修改：共性要素（{fixed}）由上级统一规定。如确需修改，请与目录管理员联系。",
@@ -104,9 +108,12 @@ def _guide(loc: Locality, project: Project, common: list[str], unit: str) -> Tab
     ]
     rows = [[str(i), text] for i, text in enumerate(lines, 1)]
     rows += [[label, unit if label == COVER[0] else ""] for label in COVER]
-    table = simple_table(f"{loc.name}填报表填写说明（{project.config.title}）", ["序号", "说明"], rows,
+    table = simple_table(f"{loc.name}{unit if scope.department else ''}填报表填写说明（{project.config.title}）", ["序号", "说明"], rows,
                          [("text", 10), ("wide", 100)])
     table.identity = GUIDE_IDENTITY
+    # the cover's answers as typed: 024-… keeps its 0, a date is not turned into a number
+    first = len(table.rows) - len(COVER) + 1
+    table.open_cells = {(r, 2) for r in range(first, len(table.rows) + 1)}
     return table
 
 
@@ -172,9 +179,9 @@ def locality_form(project: Project, made: list[FormSheet], loc: Locality, when: 
     sheets = [(sheet_name(s.domain.name, taken), s) for s in made]
     wb = new_workbook(memo)
     common = [c.header for c in cols if c.key in project.config.common_fields]
-    write_table(wb, GUIDE_SHEET, _guide(loc, project, common, scope.unit(loc)))
+    write_table(wb, GUIDE_SHEET, _guide(loc, project, common, scope))
     for name, sheet in sheets:
-        write_table(wb, name, domain_sheet(loc, sheet, cols, levels))
+        write_table(wb, name, domain_sheet(loc, sheet, cols, levels, scope.unit(loc) if scope.department else ""))
     meta, identity = _meta(loc, sheets, when, scope, sign)
     write_table(wb, META_SHEET, meta)
     title = f"{loc.name}{scope.department.name if scope.department else ''}政务公开标准目录填报表"

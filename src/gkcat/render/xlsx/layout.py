@@ -39,7 +39,8 @@ class Table:
     header_rows: int = HEADER_ROWS
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> URL
     subtitle: bool = False  # row 2 is one merged line of facts, not a header
-    # A fill-in sheet is protected: only its open cells can be edited, the others are locked and grey.
+    # A fill-in sheet is protected: only its open cells can be edited, the others are locked and grey. Open cells
+    # take what is typed as text (a phone number keeps its leading 0, a date stays as typed), on any sheet.
     protected: bool = False
     open_cells: set[tuple[int, int]] = field(default_factory=set)
     choices: list[Choice] = field(default_factory=list)

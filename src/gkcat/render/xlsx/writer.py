@@ -165,13 +165,14 @@ def _row(cells: str, points: float) -> str:
 
 
 def _body_row(values: tuple[str | None, ...], kinds: tuple[str, ...], widths: tuple[float, ...],
-              tall: frozenset[int], link: int, opened: frozenset[int] | None) -> str:
+              tall: frozenset[int], link: int, opened: frozenset[int] | None, locked: bool = True) -> str:
     """One data row's XML. `tall`: columns merged down over several rows (left out of the height);
-    `link`: the column holding a hyperlink (0: none); `opened`: a fill-in sheet's open columns."""
+    `link`: the column holding a hyperlink (0: none); `opened`: the columns a unit fills in (text as typed), the
+    others of a protected sheet (`locked`) grey."""
     parts = []
     for c, (value, kind) in enumerate(zip(values, kinds, strict=True), 1):
         mark = kind == "mark"
-        if opened is not None:
+        if opened is not None and (c in opened or locked):
             style = (OPEN_MARK if mark else OPEN) if c in opened else (LOCKED_MARK if mark else LOCKED)
         else:
             style = LINK if c == link else MARK if mark and value == CHECK else BODY
@@ -199,8 +200,8 @@ def _rows(table: Table, memo: Memo) -> str:
             out.append(_row("".join(_cell(v, HEADER) for v in values), row_height(widths, tuple(values))))
         else:
             opened = frozenset(c for c in range(1, len(values) + 1) if (r, c) in table.open_cells) \
-                if table.protected else None
-            args = (tuple(values), kinds, widths, frozenset(down.get(r, ())), links.get(r, 0), opened)
+                if table.protected or table.open_cells else None
+            args = (tuple(values), kinds, widths, frozenset(down.get(r, ())), links.get(r, 0), opened, table.protected)
             out.append(memo.call(SHEET_ROW, args, _body_row, *args))
     return "".join(out)
 
