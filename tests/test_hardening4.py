@@ -140,13 +140,36 @@ def test_the_cache_is_never_in_the_output_git_or_catalog_folders(project, run, m
     assert run("-C", root, "build").exit_code == 0  # today validate's site/.cache stopped the next build
 
 
-def test_a_cache_link_is_judged_where_it_leads(project, run, monkeypatch):
+@pytest.mark.parametrize("target", ["city", "outside", "rounds", "loop"])
+def test_a_cache_link_in_the_project_is_not_followed(project, run, monkeypatch, tmp_path, target):
+    """.gkcat-cache is the project's: a link there (which anyone can commit) is not followed; GKCAT_CACHE_DIR moves it."""
     root = project()
     monkeypatch.delenv("GKCAT_CACHE_DIR")
-    (root / ".gkcat-cache").symlink_to(root / "city")
+    (root / "rounds").mkdir()
+    where = {"city": root / "city", "outside": tmp_path / "outside/new", "rounds": root / "rounds",
+             "loop": root / ".gkcat-cache"}[target]
+    (root / ".gkcat-cache").symlink_to(where)
+    before = sorted(p.name for p in root.rglob("*"))
     result = run("-C", root, "validate")
-    assert result.exit_code == 0 and "地区文件夹 city/" in result.stderr
-    assert sorted(p.name for p in (root / "city").iterdir()) == ["county", "locality.yaml", "yiwu-jiaoyu.yaml"]
+    assert result.exit_code == 0 and "是符号链接，本次不使用缓存" in result.stderr and "Traceback" not in result.output
+    assert sorted(p.name for p in root.rglob("*")) == before and not (tmp_path / "outside").exists()
+
+
+def test_a_loop_of_links_in_gkcat_cache_dir_is_no_traceback(project, run, monkeypatch, tmp_path):
+    root = project()
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    monkeypatch.setenv("GKCAT_CACHE_DIR", str(tmp_path / "a" / "cache"))
+    for command in ("validate", "build"):
+        result = run("-C", root, command)
+        assert result.exit_code == 0 and "循环的符号链接" in result.stderr, result.output
+
+
+def test_a_short_ci_key_is_no_key(project, run, monkeypatch):
+    root = project()
+    monkeypatch.setenv("GKCAT_CACHE_KEY", "a")
+    result = run("-C", root, "validate")
+    assert result.exit_code == 0 and "GKCAT_CACHE_KEY 太短" in result.stderr
 
 
 def _timeout(seconds: float):
@@ -525,3 +548,176 @@ def test_a_lock_that_is_a_link_is_said_to_be_one(sample, run, tmp_path):
     result = run("-C", sample, "import", "xlsx", book)
     assert result.exit_code == 2 and "是符号链接，已拒绝使用" in result.output and "层数过多" not in result.output
     assert not (tmp_path / "elsewhere").exists()
+
+
+# -- the fourth round, tried again (what a hostile contributor found after it) -------------------------------
+
+
+def test_an_import_never_writes_through_a_link_into_another_localitys_file(sample, run, tmp_path):
+    town, other = sample / LZ / "liuerbao", sample / LZ / "lengzibao"
+    (other / "yanglao-fuwu.yaml").write_text("domain: yanglao-fuwu\n", encoding="utf-8")
+    (town / "yanglao-fuwu.yaml").symlink_to(other / "yanglao-fuwu.yaml")  # an absolute link, inside the project
+    git(sample, "add", "-A")
+    git(sample, "commit", "-qm", "链接")
+    book = tmp_path / "lb.xlsx"
+    assert run("-C", sample, "form", f"{LZ}/liuerbao", "-o", book, env=EPOCH).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb["养老服务"]
+    ws.cell(3, _col(ws, "公开时限")).value = "刘二堡镇改的时限"
+    wb.save(book)
+    kept = (other / "yanglao-fuwu.yaml").read_bytes()
+    for extra in (["--dry-run"], []):
+        run("-C", sample, "import", "xlsx", book, *extra)
+        assert (other / "yanglao-fuwu.yaml").read_bytes() == kept  # 冷子堡镇's file, never written through the link
+
+
+def test_an_import_never_writes_into_a_linked_folder(sample, run, tmp_path):
+    outside = tmp_path / "outside-rounds"
+    outside.mkdir()
+    (sample / "rounds").symlink_to(outside)
+    result = run("-C", sample, "round", "start", "R9", LZ, "-o", tmp_path / "out", env=EPOCH)
+    assert result.exit_code == 2 and "是符号链接" in result.output
+    assert not list(outside.iterdir()) and not (tmp_path / "out").exists()
+
+
+def test_a_department_form_adds_items_only_where_it_leads(sample, run, tmp_path):
+    out = tmp_path / "发出"
+    assert run("-C", sample, "round", "start", ROUND, LZ, "-o", out, env=EPOCH).exit_code == 0
+    book = out / "辽中区-辽中区人民政府-填报表.xlsx"
+    wb = openpyxl.load_workbook(book)
+    sheet = next(ws for ws in wb.worksheets if ws.title not in ("说明", "_gkcat"))
+    r = sheet.max_row + 1
+    for header, value in (("一级事项", "征收"), ("二级事项", "新增的事项"), ("公开层级", "县级")):
+        sheet.cell(r, _col(sheet, header)).value = value
+    wb.save(book)
+    before = {k: v for k, v in _files(sample).items() if not k.startswith("rounds/")}
+    result = run("-C", sample, "import", "xlsx", book)
+    assert result.exit_code == 1 and "这张表没有新增事项的空行" in result.output, result.output
+    assert {k: v for k, v in _files(sample).items() if not k.startswith("rounds/")} == before  # recorded as refused only
+
+
+def test_a_round_form_with_its_round_cleared_is_refused_even_with_locality(sample, run, tmp_path):
+    book = _edu_form(run, sample, tmp_path)
+    _set(book, "义务教育", {("ywjy-01", "公开时限"): "每学年初"})
+    _meta(book, round="")
+    before = _files(sample)
+    result = run("-C", sample, "import", "xlsx", book, "--locality", LZ)
+    assert result.exit_code == 1 and "是轮次“2026-第一轮”发出的" in result.output, result.output
+    assert _files(sample) == before
+
+
+def test_a_department_form_edits_only_the_departments_rows(sample, run, tmp_path):
+    book = _edu_form(run, sample, tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["义务教育"]
+    ws.cell(_row(ws, "ywjy-01"), 1).value = "ywjy-05"  # another department's row put into the education bureau's form
+    wb.save(book)
+    result = run("-C", sample, "import", "xlsx", book)
+    assert result.exit_code == 1 and "早期版本" not in result.output
+
+
+def test_what_a_unit_types_on_its_cover_never_breaks_the_round_record(sample, run, tmp_path):
+    book = _edu_form(run, sample, tmp_path)
+    _set(book, "义务教育", {("ywjy-01", "公开时限"): "每学年初"}, {"填报人": "\u202e三张\n李四"})
+    named = book.with_name("\u202e" + book.name)
+    book.rename(named)
+    assert run("-C", sample, "import", "xlsx", named).exit_code == 0
+    for fmt in ("text", "markdown", "json"):
+        status = run("-C", sample, "round", "status", ROUND, "--format", fmt)
+        assert status.exit_code == 0 and "\u202e" not in status.output, status.output
+    markdown = run("-C", sample, "round", "status", ROUND, "--format", "markdown").output
+    assert all(line.startswith(("|", "#")) or not line for line in markdown.splitlines())  # one table row a form
+
+
+def test_a_formula_in_a_reordered_sheet_is_found_where_openpyxl_puts_it(sample, run, tmp_path):
+    import re
+    import zipfile
+    book, cell = _form_with(run, sample, tmp_path, "=G3")
+    with zipfile.ZipFile(book) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    name = next(n for n, d in parts.items() if n.startswith("xl/worksheets/") and b"<f>" in d)
+    xml = parts[name].decode("utf-8")
+    # rows with their numbers, cells without theirs, and the formula's row moved first: openpyxl still reads it
+    # at its row, by the row's number
+    xml = re.sub(r'(<c[^>]*?) r="[A-Z]+\d+"', r"\1", xml)
+    rows = re.findall(r"<row [^>]*>.*?</row>", xml, re.S)
+    formula_row = next(row for row in rows if "<f>" in row)
+    body = "".join([formula_row] + [row for row in rows if row is not formula_row])
+    xml = re.sub(r"<sheetData>.*</sheetData>", lambda _: f"<sheetData>{body}</sheetData>", xml, flags=re.S)
+    parts[name] = xml.encode("utf-8")
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, d in parts.items():
+            z.writestr(n, d)
+    result = run("-C", sample, "import", "xlsx", book, "--dry-run")
+    assert result.exit_code == 1 and "这个格子是公式" in result.output and "→ （无）" not in result.output, result.output
+
+
+def _long_content(path: Path, n: int) -> None:
+    """ywjy-01's content as three entries of `n` characters each."""
+    from gkcat.ingest.writer import dump_yaml
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"][0]["content"] = ["长" * n] * 3
+    path.write_text(dump_yaml(data), encoding="utf-8")
+
+
+def test_a_long_item_makes_a_form_that_imports_unchanged(sample, run, tmp_path):
+    path = sample / "shenyang/yiwu-jiaoyu.yaml"
+    _long_content(path, 10_000)
+    result = run("-C", sample, "validate")
+    assert result.exit_code == 0 and "GK113" not in result.output, result.output  # 30,006: fits a cell
+    book = tmp_path / "lz.xlsx"
+    assert run("-C", sample, "form", LZ, "-o", book, env=EPOCH).exit_code == 0
+    result = run("-C", sample, "import", "xlsx", book)
+    assert result.exit_code == 0 and "没有变化" in result.output, result.output
+    _long_content(path, 12_000)
+    result = run("-C", sample, "validate")
+    assert result.exit_code == 1 and "GK113" in result.output and "列表合起来过长" in result.output
+
+
+def test_a_column_standing_twice_is_refused_by_name(sample, run, tmp_path):
+    book = tmp_path / "lz.xlsx"
+    assert run("-C", sample, "form", LZ, "-o", book, env=EPOCH).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb["义务教育"]
+    col = ws.max_column + 1
+    ws.cell(2, col).value = "公开时限"
+    ws.cell(_row(ws, "ywjy-01"), col).value = "复制出的一列里改的时限"
+    wb.save(book)
+    result = run("-C", sample, "import", "xlsx", book)
+    assert result.exit_code == 1 and "表头“公开时限”在表中出现了两次" in result.output, result.output
+
+
+@pytest.mark.parametrize("name", ["COM¹", "lpt²"])
+def test_more_windows_device_names_are_refused(sample, run, tmp_path, name):
+    result = run("-C", sample, "round", "start", name, LZ, "-o", tmp_path / "out", env=EPOCH)
+    assert result.exit_code == 2 and "不能使用" in result.output
+
+
+def test_a_round_name_typed_composed_or_not_or_full_width_is_one_round(sample, run, tmp_path):
+    import unicodedata
+    assert run("-C", sample, "round", "start", "한1", LZ, "-o", tmp_path / "a", env=EPOCH).exit_code == 0
+    for other in (unicodedata.normalize("NFD", "한1"), "한１"):
+        result = run("-C", sample, "round", "start", other, LZ, "-o", tmp_path / "b", env=EPOCH)
+        assert result.exit_code == 2 and "已经存在" in result.output, other
+    assert run("-C", sample, "round", "status", unicodedata.normalize("NFD", "한1")).exit_code == 0
+
+
+def test_a_lock_that_is_a_fifo_is_refused_and_left(sample, run, tmp_path):
+    os.mkfifo(sample / ".gkcat-lock")
+    book = tmp_path / "lz.xlsx"
+    assert run("-C", sample, "form", LZ, "-o", book, env=EPOCH).exit_code == 0
+    result = run("-C", sample, "import", "xlsx", book)
+    assert result.exit_code == 2 and "不是普通文件" in result.output
+    assert stat.S_ISFIFO(os.lstat(sample / ".gkcat-lock").st_mode)
+
+
+def test_a_folder_where_a_round_record_should_be_is_said_to_be_one(sample, run):
+    (sample / "rounds/X.yaml").mkdir(parents=True)
+    result = run("-C", sample, "round", "status", "X")
+    assert result.exit_code == 2 and "文件夹" in result.output and "已有：X" not in result.output
+
+
+def test_a_department_name_on_two_lines_is_an_error(project, run):
+    root = project({"city/county/locality.yaml": "name: 某某区\nlevel: county\ndepartments:\n  education: \"区教育局\\n（二）\"\n"})
+    result = run("-C", root, "validate")
+    assert result.exit_code == 1 and "GK112" in result.output and "换行" in result.output

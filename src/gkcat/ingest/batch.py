@@ -20,7 +20,7 @@ from gkcat.diagnostics.diagnostic import Diagnostic, visible
 from gkcat.errors import GkcatError
 from gkcat.ingest import KEEP
 from gkcat.ingest.bounds import GridError, OtherFormat, read_bounded
-from gkcat.ingest.form import FormFile, read_form, vouch
+from gkcat.ingest.form import FormFile, read_form, vouch, went_out_in
 from gkcat.ingest.formdata import FormPlan
 from gkcat.ingest.formplan import plan_form
 from gkcat.ingest.grids import Grid, read_xlsx
@@ -32,6 +32,7 @@ from gkcat.ingest.rounds import (
     read_round,
     returned_before,
     round_text,
+    rounds_of,
     save_round,
 )
 from gkcat.ingest.writer import Outcome, Refused, Staged, planned_changes
@@ -233,7 +234,8 @@ def _one(root: Path, f: Path, book: Workbook, res: FormResult, dry_run: bool, co
         with contextlib.suppress(UnknownRound):
             record = read_round(root, form.round)
     # what the form may change is what it went out for: checked before anything is read from its sheets
-    sent = vouch(form, f.name, record, key, confirmed=locality is not None)
+    origin = None if form.round else next((r.round for r in rounds_of(root) if went_out_in(form, r)), None)
+    sent = vouch(form, f.name, record, key, confirmed=locality is not None, sent_in=origin)
     loc = v.project.localities.get(form.locality)
     if loc is None:
         raise Refused(f"{f.name} 是“{form.locality}”的填报表，本项目中没有这个地区")
@@ -287,8 +289,10 @@ class _Returned:
     root: Path
 
     def _return(self, res: FormResult, **counts: object) -> Return:
-        return Return(imported_at=local_now(self.zone).isoformat(timespec="seconds"), file=res.file.name,
-                      sha256=self.sha256, cover={k: v for k, v in self.form.cover.items() if v}, **counts)
+        # what the unit typed and how it named the file, kept as one safe line each: a control character in the record
+        # would make the record itself unreadable (GK112), and a long one has no business there
+        return Return(imported_at=local_now(self.zone).isoformat(timespec="seconds"), file=visible(res.file.name)[:200],
+                      sha256=self.sha256, cover={k: visible(v)[:200] for k, v in self.form.cover.items() if v}, **counts)
 
     def record_text(self, res: FormResult, plan: FormPlan, edits: bool) -> tuple[str, str] | None:
         """(the record's path, its new text) when this import is a return to record, else None."""
@@ -300,7 +304,8 @@ class _Returned:
 
     def refused(self, res: FormResult, problems: list[str]) -> str:
         """Record a return refused for its cells (nothing else is written): its path."""
-        ret = self._return(res, refused=res.refused, problems=problems, conflicts=res.conflicts)
+        ret = self._return(res, refused=res.refused, problems=[visible(p)[:300] for p in problems[:200]],
+                           conflicts=res.conflicts)
         return save_round(self.root, add_return(self.record, self.sent.form, ret))
 
 

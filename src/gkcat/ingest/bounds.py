@@ -81,12 +81,17 @@ def _scan_sheet(stream: IO[bytes], sheet: str, budget: int) -> tuple[list[Formul
     """
     rows = cols = cells = merged = 0
     formulas: list[Formula] = []
-    row = col = 0  # the last row seen, and the last column in the current one (`r` may be left out)
-    for _, elem in ElementTree.iterparse(stream, events=("end",)):
+    row = col = 0  # the current row, and the last column in it (`r` may be left out of either, as openpyxl reads it)
+    for event, elem in ElementTree.iterparse(stream, events=("start", "end")):
         tag = elem.tag.rsplit("}", 1)[-1]
+        if event == "start":
+            if tag == "row":  # a row's number is known when it starts: its cells come before its end
+                given = elem.get("r") or ""
+                row, col = (int(given) if given.isdigit() else row + 1), 0
+            continue
         if tag == "c":
             r, c = _ref(elem.get("r", ""))
-            r, col = r or row + 1, c or col + 1
+            r, col = r or row, c or col + 1
             cells += 1
             parts = {child.tag.rsplit("}", 1)[-1] for child in elem}
             # only a cell that holds something makes the sheet that large: a row or a cell that is only formatted
@@ -98,9 +103,6 @@ def _scan_sheet(stream: IO[bytes], sheet: str, budget: int) -> tuple[list[Formul
                 formulas.append((r - 1, col - 1, f"={f.text or ''}"))
             elem.clear()
         elif tag == "row":
-            given = elem.get("r") or ""
-            row = int(given) if given.isdigit() else row + 1
-            col = 0
             elem.clear()
         elif tag == "mergeCell":
             first, _, last = (elem.get("ref") or "").partition(":")

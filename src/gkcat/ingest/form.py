@@ -19,7 +19,6 @@ from gkcat.model.form import (
     HEADER_ROW,
     META_MARK,
     META_SHEET,
-    NEW_MARK,
     Column,
     FormRow,
     identity_digest,
@@ -43,7 +42,6 @@ class FormFile:
     department: str = ""  # the department's role, for a department's form
     digests: dict[tuple[str, str], str] = field(default_factory=dict)  # (domain, id) -> digest
     bases: dict[tuple[str, str], FormRow] = field(default_factory=dict)  # (domain, id) -> the row as made
-    new_rows: set[str] = field(default_factory=set)  # domains whose sheet takes new items
     cover: dict[str, str] = field(default_factory=dict)  # 填报单位, 填报人 ... as the unit wrote them
     sheets: dict[str, str] = field(default_factory=dict)  # sheet name -> domain id, in form order
     grids: dict[str, Grid] = field(default_factory=dict)  # by the sheet's name as made (it may be renamed since)
@@ -51,6 +49,8 @@ class FormFile:
     hidden: list[Grid] = field(default_factory=list)  # the unit's sheets that hide something
     scope: str = "locality"  # "department": a department's part of the locality's catalog
     identity_text: bytes = b""  # what the form says it is (model/form.py identity_text), as read
+    facts: dict[str, str] = field(default_factory=dict)  # the meta sheet's facts, as read
+    records: list[list[str]] = field(default_factory=list)  # and its records (sheet, domain, id, digest, base)
     seal: str = ""  # this machine's seal of it, for a form made on its own
     meta_formulas: list[str] = field(default_factory=list)  # formula cells in the meta sheet: it was tampered with
 
@@ -68,21 +68,19 @@ def read_form(grids: list[Grid]) -> FormFile | None:
     out = FormFile(facts.get("locality", ""), facts.get("fingerprint", ""), facts.get("version", ""),
                    facts.get("made", ""), facts.get("round", ""), facts.get("unit", ""), facts.get("form", ""),
                    facts.get("department", ""), scope=facts.get("scope", "locality"), seal=facts.get("seal", ""))
-    whole = out.scope != "department"
     records = []
     for row in meta.rows[r + 2:]:
-        sheet, domain, item_id, digest, base = (row + [""] * 5)[:5]
+        sheet, domain, item_id, digest = (row + [""] * 4)[:4]
+        base = "".join(row[4:])  # a long row as made goes on in the cells after (model/form.py base_cells)
         if sheet and domain:
             records.append([sheet, domain, item_id, digest, base])
             out.sheets.setdefault(sheet, domain)
-            if whole or base == NEW_MARK:
-                out.new_rows.add(domain)
             if item_id:
                 out.digests[(domain, item_id)] = digest
                 made = row_from_text(base) if base else None
                 if made is not None and made.id == item_id and made.digest() == digest:
                     out.bases[(domain, item_id)] = made
-    out.identity_text = identity_text(facts, records)
+    out.identity_text, out.facts, out.records = identity_text(facts, records), facts, records
     out.meta_formulas = [meta.ref(rc, cc) for rc, cc in sorted(meta.formulas)]
     _find_sheets(out, grids, meta)
     return out
@@ -115,6 +113,7 @@ class SheetRows:
     index: list[int | None]  # column -> its position in the sheet
     rows: list[tuple[int, list[str | None]]]  # (0-based row, texts) of every row with something in it
     unknown: list[str]  # headers that are no column of the project
+    twice: list[tuple[str, str]] = field(default_factory=list)  # (cell, header) of a header standing a second time
 
     def ref(self, row: int, col: int) -> str:
         pos = self.index[col]
@@ -128,12 +127,14 @@ def sheet_rows(grid: Grid, cols: list[Column]) -> SheetRows:
     index = [headers.index(h) if h in headers else None for h in wanted]
     known = set(wanted)
     unknown = [h for h in headers if h and h not in known]
+    # a column copied beside itself: which one the unit meant cannot be told, so neither is guessed
+    twice = [(grid.ref(HEADER_ROW - 1, i), h) for i, h in enumerate(headers) if h in known and headers.index(h) != i]
     rows = []
     for r in range(FIRST_ROW - 1, len(grid.rows)):
         texts = [grid.cell(r, i) if i is not None else None for i in index]
         if any(texts):
             rows.append((r, texts))
-    return SheetRows(grid, index, rows, unknown)
+    return SheetRows(grid, index, rows, unknown, twice)
 
 
 class Retargeted(GkcatError):
@@ -142,20 +143,35 @@ class Retargeted(GkcatError):
     exit_code = 1
 
 
-def vouch(form: FormFile, name: str, record: RoundFile | None, key: MachineKey, confirmed: bool) -> SentForm | None:
+def vouch(form: FormFile, name: str, record: RoundFile | None, key: MachineKey, confirmed: bool,
+          sent_in: str | None = None) -> SentForm | None:
     """The round's record of the form (None for a form made on its own), once the form is shown to be what it
     says: a round form against its record (locality, department, domains and rows it was sent with), a form
-    made on its own by this machine's seal (or the office's `--locality`, `confirmed`). Retargeted otherwise."""
+    made on its own by this machine's seal (or the office's `--locality`, `confirmed`). Retargeted otherwise.
+    `sent_in`: a round whose record holds the form's identity, for a form that names no round."""
     if form.meta_formulas:
         raise Retargeted(f"{name}：隐藏的工作表 {META_SHEET} 中有公式（{'、'.join(form.meta_formulas[:3])}），它被改动过，未导入："
                          "请让单位在发出的原表中填写后交回")
     if form.round:
         return _against_record(form, name, record)
-    if confirmed or key.verify(form.seal, form.identity_text):
+    if key.verify(form.seal, form.identity_text):
+        return None
+    if sent_in is not None:  # a round's form whose round was cleared: it may not leave its record's checks behind
+        raise Retargeted(f"{name}：这份填报表是轮次“{sent_in}”发出的（{form.identity}），但隐藏工作表中的轮次名称被清空或改动了，"
+                         "未导入：请让单位在发出的原表中填写后交回")
+    if confirmed:
         return None
     raise Retargeted(f"{name}：无法确认这份填报表是发给谁的：它不是在这台电脑上用 gkcat form 生成的，或其隐藏的工作表被改动过。"
-                     f"它写明是 {form.locality}（{form.unit or '未写单位'}）的填报表；确认无误请加 --locality {form.locality} 再导入"
-                     "（用 gkcat round start 发出的填报表按轮次记录核对，不需要这一步）")
+                     f"它写明是 {form.locality}（{form.unit or '未写单位'}）的填报表。只有确认它确是这个单位交回、未经改动的原表时，"
+                     f"才加 --locality {form.locality} 再导入；用 gkcat round start 发出的填报表按轮次记录核对，不需要这一步")
+
+
+def went_out_in(form: FormFile, record: RoundFile) -> bool:
+    """Whether the form is one `record` sent, its round's name taken out since (its identity, round put back, is
+    what the record kept)."""
+    sent = record.form(form.identity)
+    text = identity_text({**form.facts, "round": record.round}, form.records)
+    return sent is not None and bool(sent.seal) and identity_digest(text) == sent.seal
 
 
 def _against_record(form: FormFile, name: str, record: RoundFile | None) -> SentForm:
@@ -169,8 +185,11 @@ def _against_record(form: FormFile, name: str, record: RoundFile | None) -> Sent
     differs = []
     if form.locality != sent.locality:
         differs.append(f"地区写的是 {form.locality}，发出时是 {sent.locality}")
-    if form.department != sent.department or (form.scope == "department") != bool(sent.department):
+    if form.department != sent.department:
         differs.append(f"部门写的是“{form.department or '（整个地区）'}”，发出时是“{sent.department or '（整个地区）'}”")
+    elif (form.scope == "department") != bool(sent.department):
+        differs.append(f"范围写的是{'一个部门' if form.scope == 'department' else '整个地区'}，"
+                       f"发出时是{'部门“' + sent.department + '”' if sent.department else '整个地区'}")
     extra = sorted(set(form.sheets.values()) - set(sent.domains))
     if extra:
         differs.append(f"多出了发出时没有的领域 {'、'.join(extra)}")

@@ -35,6 +35,7 @@ from gkcat.model.form import (
 )
 from gkcat.model.project import Locality, Project
 from gkcat.model.vocabulary import LEVEL_ZH
+from gkcat.resolve.duties import Department, duty_lists
 from gkcat.resolve.form import FormSheet, SourceRow, form_sheets
 from gkcat.resolve.resolver import Resolver
 
@@ -51,7 +52,10 @@ def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFil
     """
     plan = FormPlan()
     cols = columns(project.config.channels, project.config.extra_fields)
-    sheets = {s.domain.id: s for s in form_sheets(resolver, loc)}
+    # a department's form is merged against the department's part of the catalog: a row of another department's
+    # put into it is no row of this form
+    dept = _department(resolver, loc, form)
+    sheets = {s.domain.id: s for s in form_sheets(resolver, loc, dept)}
     # the rows the form holds (a department's form holds its own), as they are now
     current = {(d, r.id): r.row.digest() for d, s in sheets.items() for r in s.rows}
     now = fingerprint(loc.path, [(d, i, current.get((d, i), "")) for d, i in form.digests])
@@ -76,6 +80,14 @@ def plan_form(project: Project, resolver: Resolver, loc: Locality, form: FormFil
             plan.report.append(f"工作表“{name}”已改名为“{grid.name}”：按原工作表导入")
         _Domain(project, resolver, loc, sheet, form, cols, plan, merge).run(sheet_rows(grid, cols))
     return plan
+
+
+def _department(resolver: Resolver, loc: Locality, form: FormFile) -> Department | None:
+    """The department a department's form is for, as the locality names it now (None for a locality's form)."""
+    if form.scope != "department" or not form.department:
+        return None
+    return next((d for d in duty_lists(resolver, loc) if form.department in d.roles), None) or \
+        Department(form.unit, (form.department,), None, ())
 
 
 @dataclass
@@ -104,6 +116,9 @@ class _Domain:
         name = rows.grid.name
         for header in rows.unknown:
             self.plan.report.append(f"{name}：表头“{header}”不是本项目的列，已忽略")
+        for cell, header in rows.twice:
+            self._bad(f"{cell}：表头“{header}”在表中出现了两次，无法判断哪一列是填报的值："
+                      "请删除多出的一列后再交回")
         read = set(rows.index)
         for (r, c), formula in sorted(rows.grid.formulas.items()):
             # a formula's saved result may be missing (=F3 saved by a program that does not compute, a DDE link):
@@ -247,6 +262,11 @@ class _Domain:
     # -- a new row --------------------------------------------------------------------------------
 
     def _new(self, rows: SheetRows, r: int, texts: list[str | None]) -> None:
+        # a department's form takes new items only in a domain it leads (domains.yaml's lead), as it was made
+        if self.form.scope == "department" and self.form.department not in self.domain.lead:
+            self._bad(f"{rows.ref(r, 1)}：这张表没有新增事项的空行（{self.form.unit or '本单位'}不是“{self.domain.name}”领域的牵头部门），"
+                      "新增的事项请交由牵头部门填写，或与目录管理员联系")
+            return
         parsed = self._parse(rows, r, texts, None)
         if parsed is None:
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from gkcat.diagnostics.diagnostic import visible
@@ -16,7 +17,7 @@ from gkcat.source.yamldoc import parse
 
 _FORM_LINE = re.compile(r"^\s*- form: (.+)$")
 # names Windows keeps for devices: rounds/CON.yaml cannot be made there, whatever the extension
-_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
+_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in "123456789¹²³")})
 MAX_RECORD = 20 * 2**20  # bytes: a round of a province's 1,500 towns records a few MB
 
 
@@ -33,6 +34,9 @@ class BadRound(GkcatError):
 
 
 def check_name(name: str) -> str:
+    """The round's name as its file is named (NFC: macOS writes names decomposed, and a name typed either way is
+    one round), or BadRound."""
+    name = unicodedata.normalize("NFC", name)
     if not NAME.fullmatch(name) or name.casefold() in _DEVICES:  # fullmatch: "$" would let "r1\n" through
         raise BadRound(f"轮次名称“{visible(name[:60])}”不能使用：只能用汉字、字母、数字、“-”和“_”，不超过 40 个字，"
                        "不能是 CON、NUL 等 Windows 保留的名称，如 2026-第一轮")
@@ -44,20 +48,24 @@ def round_names(root: Path) -> list[str]:
     folder = root / ROUNDS_DIR
     if not folder.is_dir() or not inside(folder, root):
         return []
-    return sorted(p.stem for p in folder.glob("*.yaml") if NAME.fullmatch(p.stem))
+    return sorted(p.stem for p in folder.glob("*.yaml") if NAME.fullmatch(p.stem) and p.is_file())
 
 
 def same_name(root: Path, name: str) -> str | None:
     """A round already recorded under `name` in another case (Round1 beside round1): one file on Windows and macOS."""
-    return next((n for n in round_names(root) if n.casefold() == name.casefold()), None)
+    def same(n: str) -> str:  # one file on Windows and macOS (case, composed or not), or one to a reader (２ and 2)
+        return unicodedata.normalize("NFKC", n).casefold()
+
+    return next((n for n in round_names(root) if same(n) == same(name)), None)
 
 
 def read_round(root: Path, name: str) -> RoundFile:
     """The round's record, read as catalog files are (never through a link out of the project or into .git, within
     bounds, by gkcat's own YAML reader); UnknownRound naming the rounds there are when it has none."""
-    rel = round_file(check_name(name))
+    name = check_name(name)
+    rel = round_file(name)
     path = root / rel
-    if not path.is_file() and not path.is_symlink():
+    if not path.exists() and not path.is_symlink():
         there = round_names(root)
         raise UnknownRound(f"项目中没有轮次“{name}”（{rel}）" + (f"；已有：{'、'.join(there)}" if there else ""))
     if not inside(path, root):
@@ -132,9 +140,14 @@ def returned_before(record: RoundFile, sha256: str) -> tuple[str, Return] | None
     return None
 
 
+def rounds_of(root: Path) -> list[RoundFile]:
+    """Every round the project records, by name."""
+    return [read_round(root, name) for name in round_names(root)]
+
+
 def latest_round(root: Path) -> RoundFile | None:
     """The round started last (by its start date, then its name), or None when the project has none."""
-    found = [read_round(root, name) for name in round_names(root)]
+    found = rounds_of(root)
     return max(found, key=lambda r: (r.started, r.round)) if found else None
 
 

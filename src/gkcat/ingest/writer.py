@@ -132,6 +132,8 @@ def planned_changes(root: Path, files: dict[str, dict[str, Any]], force: bool,
     """
     out = Changes()
     refused = []
+    for rel in [*files, *(texts or {})]:
+        refuse_links(root, rel)
     for rel, data in files.items():
         old = _current(root, rel, staged)
         if old is None:
@@ -160,6 +162,17 @@ def planned_changes(root: Path, files: dict[str, dict[str, Any]], force: bool,
     return out
 
 
+def refuse_links(root: Path, rel: str) -> None:
+    """Refused when a folder on the way to `rel` is a symbolic link: a write there would land in the folder it points
+    to (another locality's, or out of the project). A link at `rel` itself is replaced by the file, never followed."""
+    here = root
+    for part in Path(rel).parts[:-1]:
+        here = here / part
+        if here.is_symlink():
+            raise Refused(f"不能写入 {rel}：它所在的文件夹 {here.relative_to(root).as_posix()} 是符号链接，gkcat 不通过链接写入"
+                          "（写入会落在链接指向的文件夹中）：请把它换成真正的文件夹")
+
+
 def write_changes(root: Path, changes: Changes, first: Callable[[], Callable[[], None]] | None = None) -> list[str]:
     """Write every file or none: each is staged beside its place, then all are renamed in at once.
 
@@ -168,6 +181,8 @@ def write_changes(root: Path, changes: Changes, first: Callable[[], Callable[[],
     in; it returns how to take it back, which is done if a rename fails.
     """
     files = changes.write
+    for rel in [*files, *changes.remove]:
+        refuse_links(root, rel)
     staged: list[tuple[Path, Path]] = []
     made: list[Path] = []  # folders made for the files: removed again when nothing lands
     done = False
@@ -220,11 +235,12 @@ def check_on_copy(project_dir: Path, root: str, changes: Changes, staged: Staged
         copy = Path(tmp) / "project"
         shutil.copytree(project_dir, copy, ignore=others, symlinks=True)
         for rel, text in [*(staged or {}).items(), *changes.write.items(), *((rel, None) for rel in changes.remove)]:
-            if text is None:
-                (copy / rel).unlink(missing_ok=True)
-                continue
-            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
-            (copy / rel).write_text(text, encoding="utf-8")
+            target = copy / rel
+            refuse_links(copy, rel)  # the copy keeps the project's links: never write or remove through one
+            target.unlink(missing_ok=True)  # a link there is replaced, as the write replaces it (a rename)
+            if text is not None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
         # Everything is read while the copy exists; the result refers to none of its files.
         return load_project(copy)
 

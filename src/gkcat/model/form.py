@@ -208,6 +208,22 @@ def identity_text(facts: dict[str, str], records: Sequence[Sequence[str]]) -> by
     return json.dumps([[facts.get(k, "") for k in IDENTITY_FACTS], rows], ensure_ascii=False).encode("utf-8")
 
 
+BASE_CELL = 30_000  # characters of a row's cells as made per meta cell (a cell holds 32,767)
+
+
+def base_cells(text: str) -> list[str]:
+    """A row as made (FormRow.base_text), in as many cells as it takes; never cut next to a space, since a
+    reader trims each cell."""
+    out = []
+    while len(text) > BASE_CELL:
+        cut = BASE_CELL
+        while cut > 1 and (text[cut - 1].isspace() or text[cut].isspace()):
+            cut -= 1
+        out.append(text[:cut])
+        text = text[cut:]
+    return [*out, text]
+
+
 def identity_digest(text: bytes) -> str:
     """What the round's record keeps of a form's identity (the record is in git: a digest, not a secret)."""
     return hashlib.sha256(text).hexdigest()[:32]

@@ -241,6 +241,9 @@ def _locality(memo: Memo, path: str, depth: int, parent: Locality | None, doc: S
     problem = name_problem(model.name)
     if problem:
         diags.append(doc.diag(("name",), "GK209", f"地区名称“{visible(model.name[:60])}”不能使用：{problem}"))
+    for role, name in model.departments.items():  # a department's name heads forms, file names and duty lists
+        if any(ch in name for ch in "\n\r\t") or name.strip() != name or not name:
+            diags.append(doc.diag(("departments", role), "GK112", f"部门名称“{visible(name[:60])}”中有换行、制表符或首尾空格：请写成一行"))
     loc.name, loc.code, loc.departments = model.name, model.code, dict(model.departments)
     if model.level != level and check_levels:
         diags.append(doc.diag(("level",), "GK304", f"层级应为“{level}”（{LEVEL_ZH[level]}，由文件夹深度决定），实际为“{model.level}”"))

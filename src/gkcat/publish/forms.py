@@ -123,7 +123,7 @@ def _units(v: Loaded, top: Locality, unsent: list[Unsent]) -> list[tuple[Localit
 def start_round(project_dir: Path, name: str, locality: str, out: Path | None = None) -> Started:
     """Every form of one round for LOCALITY's subtree, the register, and the round's record in the project: all
     made first, staged in a folder beside the one asked for, then put in place with the record in one step."""
-    check_name(name)
+    name = check_name(name)
     v = require_valid(project_dir)
     root = v.project.root_dir
     top = find_locality(v.project, locality)

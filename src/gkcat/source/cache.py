@@ -39,7 +39,7 @@ KEY_ENV = "GKCAT_CACHE_KEY"  # a CI secret: the key the cache's entries are sign
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by gkcat.\n"
 TAG_FILE = "CACHEDIR.TAG"
 _FORMAT = "gkcat-cache 3"
-MAX_SHELF = 2**30  # bytes: a province's main shelf is about 100 MB; anything larger is not a shelf of ours
+MAX_SHELF = 512 * 2**20  # bytes: a province's main shelf is tens of MB; anything far larger is not a shelf of ours
 _MAX_KEY = 4096
 
 
@@ -93,6 +93,8 @@ def machine_key(project: Path | None = None) -> MachineKey:
     only). Never a key inside the project (`project`): whoever commits there could plant it."""
     given = os.environ.get(KEY_ENV, "")
     if given.strip():
+        if len(given.strip()) < MIN_SECRET:
+            return MachineKey(None, None, f"环境变量 {KEY_ENV} 太短（至少 {MIN_SECRET} 个字符，建议 64 个随机字符），本次不使用缓存")
         return MachineKey(given.strip().encode("utf-8"), None)
     path = key_file()
     if project is not None and path.resolve().is_relative_to(project.resolve()):
@@ -111,6 +113,9 @@ def machine_key(project: Path | None = None) -> MachineKey:
     if len(secret) < 32:
         return MachineKey(None, path, f"缓存密钥 {path} 无效（太短），本次不使用缓存：删除它，下次会重新生成")
     return MachineKey(secret, path)
+
+
+MIN_SECRET = 16  # characters of GKCAT_CACHE_KEY: a key anyone can guess proves nothing
 
 
 # -- the shelves ------------------------------------------------------------------------------------
@@ -263,10 +268,10 @@ def _prepare(folder: Path) -> None:
 
 
 def cache_folder(root: Path) -> Path:
-    """Where the project's cache is: GKCAT_CACHE_DIR, else .gkcat-cache/ at the project root."""
+    """Where the project's cache is: GKCAT_CACHE_DIR, else .gkcat-cache/ at the project root (links not followed)."""
     given = os.environ.get(ENV, "").strip()
     # "~/.cache/gkcat" as a CI file writes it: no shell expands a tilde in an environment variable's value
-    return Path(given).expanduser().resolve() if given else root / CACHE_DIR
+    return Path(os.path.abspath(Path(given).expanduser())) if given else root / CACHE_DIR
 
 
 def _git_top(folder: Path) -> Path | None:
@@ -348,7 +353,15 @@ def open_store(root: Path, enabled: bool = True, avoid: Path | None = None) -> S
     place it may not be, in a folder gkcat did not make, when git tracks it or cannot say, or without a key."""
     if not enabled:
         return Store(None)
-    folder = cache_folder(root).resolve()  # `.gkcat-cache` may be a link: judged where it leads
+    named = cache_folder(root)
+    if not os.environ.get(ENV, "").strip() and named.is_symlink():
+        # the project's own .gkcat-cache is something anyone can commit: a link there is not followed (to a folder
+        # out of the project, or into rounds/ to drop a `*` .gitignore there); GKCAT_CACHE_DIR is the place to move it
+        return Store(None, note=f"{CACHE_DIR} 是符号链接，本次不使用缓存：要把缓存放在别处，请设置环境变量 {ENV}")
+    try:
+        folder = named.resolve()  # GKCAT_CACHE_DIR may lead through links: judged where it leads
+    except (OSError, RuntimeError):  # a loop of links
+        return Store(None, note=f"缓存位置 {named} 是循环的符号链接，本次不使用缓存")
     key = machine_key(root)
     problem = _place_problem(folder, root, avoid) or _adopt_problem(folder)
     if not problem and key.where is not None and (key.where.parent.resolve() == folder or key.where.resolve().is_relative_to(folder)):

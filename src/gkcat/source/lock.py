@@ -8,6 +8,7 @@ two imports that each read the project and then write it would otherwise lose on
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gkcat.diagnostics.diagnostic import visible
-from gkcat.errors import GkcatError
+from gkcat.errors import GkcatError, naming
 
 try:  # POSIX; elsewhere nothing is locked
     import fcntl
@@ -42,7 +43,11 @@ def _try(path: Path) -> int | None:
     """The open, locked lock file; None when another process holds it."""
     if os.path.islink(path):  # O_NOFOLLOW would say ELOOP, "too many levels of links": say what it is
         raise GkcatError(f"锁文件 {visible(str(path))} 是符号链接，已拒绝使用（gkcat 不会通过链接写入别处）：请删除它后再运行")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with naming(path):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0), 0o644)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or a device put there: neither locked nor removed
+        os.close(fd)
+        raise GkcatError(f"锁文件 {visible(str(path))} 不是普通文件，已拒绝使用：请删除它后再运行")
     if fcntl is None:
         return fd
     try:
@@ -68,8 +73,9 @@ def hold(path: Path, what: str, wait: float | None = None) -> Iterator[None]:
         time.sleep(0.1)
     try:
         command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv[:3]))
-        os.ftruncate(fd, 0)
-        os.write(fd, f"gkcat（进程 {os.getpid()}：{command}）".encode())
+        with naming(path):
+            os.ftruncate(fd, 0)
+            os.write(fd, f"gkcat（进程 {os.getpid()}：{command}）".encode())
         yield
     finally:
         path.unlink(missing_ok=True)

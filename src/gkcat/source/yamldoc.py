@@ -260,6 +260,12 @@ def _long_values(doc: SourceDoc) -> list[Diagnostic]:
             stack += [(v, path + (k,)) for k, v in value.items()]
         elif isinstance(value, list):
             stack += [(v, path + (i,)) for i, v in enumerate(value)]
+            texts = [v for v in value if isinstance(v, str)]
+            # a list goes into one cell (a line per entry, ● before each in the national layout): it must fit too
+            joined = sum(utf16_length(v) + 2 for v in texts)
+            if len(texts) > 1 and joined > TEXT_LIMIT and all(utf16_length(v) <= TEXT_LIMIT for v in texts):
+                out.append(doc.diag(path, "GK113", f"列表合起来过长（{joined:,} 个字符）：一个列表在表格中占一个格子，"
+                                                    f"最多 {TEXT_LIMIT:,} 个字符，请精简或拆分到几个事项中"))
         elif isinstance(value, str) and len(value) > TEXT_LIMIT // 2 and (n := utf16_length(value)) > TEXT_LIMIT:
             out.append(doc.diag(path, "GK113", f"文字过长（{n:,} 个字符）：一项内容最多 {TEXT_LIMIT:,} 个字符，"
                                                 "这是电子表格一个格子能容纳的长度，请拆分或精简"))

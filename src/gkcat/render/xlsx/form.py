@@ -26,6 +26,7 @@ from gkcat.model.form import (
     NEW_ROWS,
     REASON,
     Column,
+    base_cells,
     cells,
     columns,
     fingerprint,
@@ -152,11 +153,14 @@ def _meta(loc: Locality, sheets: list[tuple[str, FormSheet]], when: datetime, sc
     identity = identity_text(facts, records)
     # a form made on its own has no round record to be checked against: this machine's seal says it made it
     seal = [["seal", sign(identity)]] if sign is not None else []
-    rows: list[list[str | None]] = [[META_MARK, FORMAT, None, None, None]]
-    rows += [[k, v, None, None, None] for k, v in [*facts.items(), *seal]]
-    rows += [[None] * 5, ["sheet", "domain", "id", "digest", "base"]]
-    rows += [[c or None for c in r] for r in records]
-    return Table("", [SheetColumn("text", 20)] * 5, rows=rows, header_rows=0, hidden=True), identity_digest(identity)
+    # a row's cells as made may be longer than one cell holds (a long content list): it goes on in the cells after
+    records = [[*r[:4], *base_cells(r[4])] for r in records]
+    width = max(5, *(len(r) for r in records)) if records else 5
+    rows: list[list[str | None]] = [[META_MARK, FORMAT, *[None] * (width - 2)]]
+    rows += [[k, v, *[None] * (width - 2)] for k, v in [*facts.items(), *seal]]
+    rows += [[None] * width, ["sheet", "domain", "id", "digest", "base", *[None] * (width - 5)]]
+    rows += [[c or None for c in r] + [None] * (width - len(r)) for r in records]
+    return Table("", [SheetColumn("text", 20)] * width, rows=rows, header_rows=0, hidden=True), identity_digest(identity)
 
 
 @dataclass(frozen=True)
