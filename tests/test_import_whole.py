@@ -139,3 +139,40 @@ def test_printed_names_map_both_ways_and_unknown_ones_do_not(sample):
         assert found is not None and found.id == domain, printed
     for printed in ("党务公开", "其他", ""):
         assert match_domain(project, printed) is None, printed
+
+
+def test_a_whole_catalog_with_only_the_two_item_columns_has_the_domain_in_the_first(sample, run, tmp_path):
+    """Issue 34: 一级事项 names the domain (城乡规划, 重大项目建设 …), 二级事项 the item: a whole catalog too."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "目录"
+    ws.append(["辽中区基层政务公开标准目录"] + [None] * 7)
+    ws.append(["序号", "一级事项", "二级事项", "公开内容（要素）", "公开依据", "公开时限", "公开主体", "公开渠道和载体"])
+    for n, domain, item in (("1", "城乡规划", "国土空间总体规划"), ("2", "重大项目建设", "审批结果"), ("3", "社会救助", "最低生活保障")):
+        ws.append([n, domain, item, "文件", "《条例》", "20个工作日内", "区民政局", "政府网站"])
+    wb.save(tmp_path / "整本.xlsx")
+    result = run("-C", sample, "import", "xlsx", tmp_path / "整本.xlsx", "--locality", LZ, "--force", "--dry-run")
+    assert "无法从标题判断领域" not in result.output, result.output
+    assert result.exit_code == 0 and "一级事项列写的是领域名称" in result.output, result.output
+    for domain in ("guotu-kongjian-guihua", "zhongda-jianshe-xiangmu", "shehui-jiuzhu"):
+        assert f"{LZ}/{domain}.yaml" in result.output
+
+
+def test_a_table_that_never_ticks_a_box_prints_its_boxes_as_bullets(sample, run, tmp_path):
+    """Issue 34: ☐县政府门户网站 alone in a cell is that channel, in a table whose boxes are never ticked."""
+    book = _book(tmp_path / "方框.xlsx", [
+        _row("1", "社会救助", "最低生活保障", "政策法规文件"),
+        _row("2", "社会救助", "最低生活保障", "办事指南"),
+    ])
+    wb = openpyxl.load_workbook(book)
+    ws = wb.active
+    ws["I4"], ws["I5"] = "☐县政府门户网站", "☐政务服务中心\n☐便民服务站"
+    wb.save(book)
+    result = run("-C", sample, "import", "xlsx", book, "--locality", LZ, "--domain", "shehui-jiuzhu", "--force", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "方框按列表符号读" in result.output and "没有勾选" not in result.output
+    from gkcat.ingest.grids import read_xlsx
+    from gkcat.ingest.table_reader import read_table
+    from gkcat.model.vocabulary import NATIONAL_CHANNELS
+    table = read_table(read_xlsx(book)[0], list(NATIONAL_CHANNELS))
+    assert [i.channels for i in table.items] == [["政府网站"], ["政务服务中心", "便民服务站"]]

@@ -245,3 +245,40 @@ def test_a_file_an_import_creates_begins_with_the_schema_line(sample, run, tmp_p
     first = (sample / LZ / "liuerbao/yiwu-jiaoyu.yaml").read_text(encoding="utf-8").splitlines()[0]
     beside = (sample / LZ / "liuerbao/locality.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == beside.replace("locality.schema.json", "domain-overlay.schema.json") and "$schema=" in first
+
+
+def test_a_round_on_the_sample_as_units_return_it_in_libreoffice(sample, run, tmp_path):
+    """The round of issue 34, every form saved by real LibreOffice: a row deleted, a date typed on the cover, a
+    refused form, a corrected second return, an .ods in the folder."""
+    out = _start(run, sample, tmp_path)
+    edu, civil, town = out / "辽中区-区教育局-填报表.xlsx", out / "辽中区-区民政局-填报表.xlsx", out / "刘二堡镇-填报表.xlsx"
+    back = tmp_path / "收回"
+    back.mkdir()
+    # the education bureau edits a deadline and types the date on its cover; keeps a copy of what it sent
+    ws = openpyxl.load_workbook(edu)["义务教育"]
+    guide = openpyxl.load_workbook(edu)["说明"]
+    date_cell = next(f"B{r}" for r in range(1, guide.max_row + 1) if guide.cell(r, 1).value == "日期")
+    libreoffice_edit(edu, [["set", "义务教育", _ref(ws, "ywjy-04", "公开时限"), "每学年初"],
+                           ["type", "说明", date_cell, "2026-12-15"]], tmp_path)
+    shutil.copy(edu, back)
+    # the civil affairs bureau deletes a row (it unprotects the sheet)
+    ws = openpyxl.load_workbook(civil)["社会救助"]
+    libreoffice_edit(civil, [["delete-row", "社会救助", str(_row(ws, "shjz-01"))]], tmp_path)
+    shutil.copy(civil, back)
+    # the town saves its form as .ods, LibreOffice's default
+    libreoffice_edit(town, [["save-as", str(back / "刘二堡镇-填报表.ods")]], tmp_path)
+    result = run("-C", sample, "import", "xlsx", back)
+    assert result.exit_code == 1, result.output
+    assert "| 辽中区-区教育局-填报表.xlsx | 区教育局 | 已写入 |" in result.output
+    assert "| 辽中区-区民政局-填报表.xlsx | 区民政局 | 未导入 |" in result.output and "不能用删除行来排除事项" in result.output
+    assert "| 刘二堡镇-填报表.ods | — | 未导入（.ods 文件，请另存为 .xlsx）" in result.output
+    assert _returns(sample, "区教育局")[0]["cover"]["日期"] == "2026-12-15"
+    status = run("-C", sample, "round", "status", ROUND).output
+    assert "区民政局（辽中区）辽中区-区民政局-填报表.xlsx：已交回" in status and "未导入：1 处不能接受" in status
+    # the education bureau corrects its own deadline and sends the form again
+    ws = openpyxl.load_workbook(edu)["义务教育"]
+    libreoffice_edit(edu, [["set", "义务教育", _ref(ws, "ywjy-04", "公开时限"), "每学年开学前"]], tmp_path)
+    again = run("-C", sample, "import", "xlsx", edu)
+    assert again.exit_code == 0 and "冲突：" not in again.output, again.output
+    assert _show(run, sample)[("yiwu-jiaoyu", "ywjy-04")]["deadline"] == "每学年开学前"
+    assert len(_returns(sample, "区教育局")) == 2

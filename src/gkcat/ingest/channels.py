@@ -35,6 +35,10 @@ SYNONYMS = {
 }
 
 
+# a level's word before a channel's name: 县政府门户网站 is the county's 政府门户网站
+_PLACE = re.compile(r"^(省|市|县|区|旗|乡|镇|街道|村|社区|县级|区级|市级|乡级|镇级|本级|本级政府|本单位)")
+
+
 def _key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     return re.sub(r"[\s\W_]+", "", text)
@@ -102,6 +106,10 @@ def _one(text: str, channels: list[str], cell: ChannelCell) -> None:
         return
     key = _key(text)
     exact = next((ch for ch in channels if _key(ch) == key), None)
+    bare = _PLACE.sub("", key)  # 县政府门户网站, 镇便民服务中心: the level's own
+    if exact is None and key not in SYNONYMS and bare != key and (bare in SYNONYMS or any(_key(ch) == bare for ch in channels)):
+        key = bare
+        exact = next((ch for ch in channels if _key(ch) == key), None)
     synonym = SYNONYMS.get(key)
     if exact:
         cell.channels.append(exact)
@@ -115,8 +123,16 @@ def _one(text: str, channels: list[str], cell: ChannelCell) -> None:
         cell.channels.append(f"{OTHER}({text})")
 
 
-def read_channels(text: str, channels: list[str]) -> ChannelCell:
-    """A channel cell as channels of the project (see the module's docstring)."""
+def boxes_as_bullets(cells: list[str], channels: list[str]) -> bool:
+    """Whether a table's channel cells print boxes and never tick one: then its boxes are bullets (☐县政府门户网站
+    alone in a cell is that channel), not a checklist of channels none of which is used."""
+    found = [b for b in (_boxes(_split_note(text)[0], channels) for text in cells if text) if b is not None]
+    return bool(found) and not any(checked for checked, _ in found)
+
+
+def read_channels(text: str, channels: list[str], bulleted: bool = False) -> ChannelCell:
+    """A channel cell as channels of the project (see the module's docstring); `bulleted`: its table prints boxes
+    as bullets (boxes_as_bullets), each boxed name a channel."""
     body, note = _split_note(text)
     cell = ChannelCell(note=note)
     boxes = _boxes(body, channels)
@@ -124,9 +140,9 @@ def read_channels(text: str, channels: list[str]) -> ChannelCell:
         checked, unchecked = boxes
         marks = re.escape(checked + unchecked)
         for m in re.finditer(f"([{marks}])([^{marks}]*)", body):
-            if m.group(1) in checked:
+            if m.group(1) in checked or bulleted:
                 _one(m.group(2), channels, cell)
-        cell.unticked = not checked
+        cell.unticked = not checked and not bulleted
         return cell
     # A plain list. Known names first, whole: 入户/现场 and 社区/企事业单位/村公示栏 contain "/".
     rest = body

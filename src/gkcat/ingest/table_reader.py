@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gkcat.errors import GkcatError
-from gkcat.ingest.channels import read_channels
+from gkcat.ingest.channels import boxes_as_bullets, read_channels
 from gkcat.ingest.grids import Grid
 from gkcat.model.fields import BY_ID, FIELDS, FieldSpec, registry_class
 from gkcat.model.vocabulary import AUDIENCE_ALIASES, METHOD_ALIASES, TICKS
@@ -88,6 +88,7 @@ class ReadTable:
     has_levels: bool
     dropped: list[str] = field(default_factory=list)  # data rows not imported, each with its cell and why
     domain_id: str | None = None  # the domain of a part of a whole catalog in one table (ingest/whole.py)
+    bulleted: bool = False  # its channel cells print boxes, none of them ever ticked: boxes as bullets
 
     @property
     def level_column(self) -> int:
@@ -234,6 +235,11 @@ def read_table(grid: Grid, channels: list[str]) -> ReadTable:
     title = " ".join(dict.fromkeys(x for r in range(h) for x in grid.rows[r] if x))
     table = ReadTable(grid, title, columns, [], [],
                       bool(kinds & {"level_mark", "levels"}))
+    channel_col = next((c.index for c in columns if c.kind == "channels"), None)
+    if channel_col is not None:
+        table.bulleted = boxes_as_bullets([grid.cell(r, channel_col) for r in range(start, len(grid.rows))], channels)
+        if table.bulleted:
+            table.notes.append(f"{grid.ref(start, channel_col)}：公开渠道列只印了方框、从未勾选：方框按列表符号读，框后的渠道都算采用")
     previous: RawItem | None = None
     for r in range(start, len(grid.rows)):
         item = _item(table, r, previous, channels)
@@ -262,7 +268,7 @@ def _item(table: ReadTable, r: int, previous: RawItem | None, channels: list[str
         if text == SAME and previous is not None:
             _copy(item, previous, col)
             continue
-        _fill(item, col, text, channels, grid.links.get((r, col.index)))
+        _fill(item, col, text, channels, grid.links.get((r, col.index)), table.bulleted)
     if not item.level1:
         if previous is None:
             table.notes.append(f"{grid.ref(r, 0)}：没有一级事项，以二级事项代替")
@@ -296,7 +302,7 @@ def _carry_on(table: ReadTable, r: int, previous: RawItem, channels: list[str]) 
     for col in table.columns:
         if col.kind in ("number", "level1", "level2") or (r, col.index) in table.grid.merged_from:
             continue
-        _fill(more, col, table.grid.cell(r, col.index), channels, table.grid.links.get((r, col.index)))
+        _fill(more, col, table.grid.cell(r, col.index), channels, table.grid.links.get((r, col.index)), table.bulleted)
     for spec in FIELDS:  # (a continuation row has no 事项 of its own: level1 and level2 stay as they are)
         mine, theirs = getattr(previous, spec.id), getattr(more, spec.id)
         if spec.many:
@@ -331,7 +337,7 @@ def _copy(item: RawItem, previous: RawItem, col: TableColumn) -> None:
         setattr(item, col.kind, list(value) if isinstance(value, list) else value)
 
 
-def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link: str | None) -> None:
+def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link: str | None, bulleted: bool = False) -> None:
     kind = col.kind
     marked, beside = _mark(text) if kind.endswith("_mark") else (text.strip() in TICKS, "")
     if beside:  # a tick with words: the tick counts, the words are kept as a note
@@ -341,7 +347,7 @@ def _fill(item: RawItem, col: TableColumn, text: str, channels: list[str], link:
     if spec is not None and spec.read:  # a plain field: read by the kind of text the registry says it holds
         setattr(item, kind, _READERS[spec.read](text))
     elif kind == "channels":
-        cell = read_channels(text, channels)
+        cell = read_channels(text, channels, bulleted)
         item.channels = cell.channels
         if cell.note:
             item.extra[NOTE_LABEL] = cell.note

@@ -25,9 +25,9 @@ SYNONYMS = (
 )
 
 
-def match_domain(project: Project, printed: str) -> DomainDef | None:
-    """The project's domain a printed name stands for: its name or id, a known printed form, else the one
-    name sharing most of its characters (at least 60% both ways), when only one does."""
+def match_domain(project: Project, printed: str, fuzzy: bool = True) -> DomainDef | None:
+    """The project's domain a printed name stands for: its name or id, a known printed form, else (`fuzzy`) the
+    one name sharing most of its characters (at least 60% both ways), when only one does."""
     text = norm(printed)
     if not text:
         return None
@@ -37,7 +37,7 @@ def match_domain(project: Project, printed: str) -> DomainDef | None:
         return found
     group = next((g for g in SYNONYMS if text in {norm(n) for n in g}), ())
     found = next((by_name[norm(n)] for n in group if norm(n) in by_name), None)
-    if found is not None:
+    if found is not None or not fuzzy:
         return found
     scored = []
     for name, d in by_name.items():
@@ -59,17 +59,24 @@ def split_domains(table: ReadTable, project: Project) -> list[ReadTable] | None:
     """One table per domain when the table's first 事项 column names domains (most of its values do,
     and at least two); None for an ordinary table of one domain."""
     cols = _item_columns(table)
-    if len(cols) < 3:
+    # a column naming the domain, then 一级 and 二级事项; or only 一级 and 二级事项, the domain in 一级事项
+    # (城乡规划, 重大项目建设 …) and the item in 二级事项, which then names the item's group too
+    if len(cols) < 3 and not (len(cols) == 2 and cols[0].kind == "level1"):
         return None
     first, rest = cols[0], cols[1:]
     grid = table.grid
     printed = {it.row: grid.cell(it.row, first.index).strip() for it in table.items}
     distinct = {p for p in printed.values() if p}
-    domains = {p: match_domain(project, p) for p in distinct}
+    # with only 一级 and 二级事项, 一级事项 is mostly a group of items (养老保险): it names domains only when every
+    # one of its names is a domain's, as printed (no near match)
+    exact = len(rest) == 1
+    domains = {p: match_domain(project, p, fuzzy=not exact) for p in distinct}
     hits = {d.id for d in domains.values() if d is not None}
-    if len(hits) < 2 or sum(1 for d in domains.values() if d) * 2 < len(distinct):
+    if len(hits) < 2 or sum(1 for d in domains.values() if d) * 2 < len(distinct) or (exact and None in domains.values()):
         return None
     notes = [f"“{p}”按领域“{d.name}”导入" for p, d in sorted(domains.items()) if d and norm(p) != norm(d.name)]
+    if len(rest) == 1:
+        notes.append(f"{grid.name}：一级事项列写的是领域名称，各行的二级事项同时作为其一级事项导入")
     parts: dict[str, list] = {}
     dropped = list(table.dropped)
     for it in table.items:
@@ -85,8 +92,8 @@ def split_domains(table: ReadTable, project: Project) -> list[ReadTable] | None:
         extra = {k: v for k, v in it.extra.items() if norm(k) not in DOMAIN_HEADERS and k != LEVEL3_LABEL}
         if len(names) > 2:  # a domain such as 社会救助 carries a further level: kept under its own label
             extra[LEVEL3_LABEL] = "、".join(names[2:])
-        parts.setdefault(domain.id, []).append(replace(it, level1=names[0], level2=names[-1] if len(names) == 2
-                                                       else names[1], extra=extra))
+        level2 = names[-1] if len(names) <= 2 else names[1]  # one name: the item names its group too
+        parts.setdefault(domain.id, []).append(replace(it, level1=names[0], level2=level2, extra=extra))
     columns = [c for c in table.columns if c is not first]
     out = [ReadTable(grid, table.title, columns, items, [], table.has_levels, [], domain_id=d)
            for d, items in parts.items()]
